@@ -1,0 +1,3 @@
+import { proveEffectsOn } from './effects-proof.js';
+
+proveEffectsOn('pg18');

@@ -1,0 +1,3 @@
+import { proveEffectsOnPglite } from './effects-proof.js';
+
+proveEffectsOnPglite();
