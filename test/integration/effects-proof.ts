@@ -180,7 +180,7 @@ function expectMatches(entry: EffectEntry, claim: Claim, seen: Observation, wher
   }
 }
 
-const proved = effects.filter((e): e is EffectEntry & { proof: NonNullable<EffectEntry['proof']> } => 'proof' in e && !!e.proof);
+const proved = effects.filter((e): e is (typeof effects)[number] & { proof: NonNullable<EffectEntry['proof']> } => !!e.proof);
 
 /** Registers one test per effects entry for the named test server (pg15 … pg18). */
 export function proveEffectsOn(name: string) {

@@ -1,0 +1,160 @@
+/** Names and types as the Postgres parser hands them over, normalized for lookups and messages. */
+import type { QualifiedName } from '../../core/types.js';
+
+export const DEFAULT_SCHEMA = 'public';
+
+/** `schema.name` key for maps; unqualified names resolve to `public` (lockstep assumes the default search_path). */
+export function key(n: QualifiedName): string {
+  return `${n.schema ?? DEFAULT_SCHEMA}.${n.name}`;
+}
+
+export function fromRangeVar(rv: any): QualifiedName {
+  return rv?.schemaname ? { schema: rv.schemaname, name: rv.relname } : { name: rv?.relname ?? '?' };
+}
+
+/** From a `names` list of String nodes (`[{String:{sval}}…]`). */
+export function fromNameList(list: any[] | undefined): QualifiedName {
+  const parts = (list ?? []).map((n: any) => n?.String?.sval ?? '').filter(Boolean);
+  const name = parts[parts.length - 1] ?? '?';
+  return parts.length > 1 ? { schema: parts[parts.length - 2], name } : { name };
+}
+
+export function strings(list: any[] | undefined): string[] {
+  return (list ?? []).map((n: any) => n?.String?.sval).filter((s: unknown): s is string => typeof s === 'string');
+}
+
+const plainIdent = /^[a-z_][a-z0-9_$]*$/;
+const reserved = new Set(
+  'all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references returning select session_user some symmetric system_user table then to trailing true union unique user using variadic when where window with'.split(
+    ' ',
+  ),
+);
+
+/** Quotes an identifier for SQL when it needs it (the way `quote_ident` does). */
+export function quoteIdent(name: string): string {
+  if (plainIdent.test(name) && !reserved.has(name)) return name;
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `schema.name` for SQL, each part quoted when needed; the schema is omitted when the user omitted it. */
+export function sqlName(n: QualifiedName): string {
+  return n.schema ? `${quoteIdent(n.schema)}.${quoteIdent(n.name)}` : quoteIdent(n.name);
+}
+
+/** A name for prose: as SQL would spell it. */
+export const display = sqlName;
+
+export function sameName(a: QualifiedName, b: QualifiedName): boolean {
+  return key(a) === key(b);
+}
+
+/** A column type, canonicalized: `int4`, `varchar` with mods [20], `bpchar`, `timestamptz`, … */
+export interface TypeRef {
+  /** Canonical base name (pg_type.typname for built-ins). */
+  name: string;
+  schema?: string;
+  /** Type modifiers as written: varchar(20) → [20]; numeric(10,2) → [10, 2]. */
+  mods: number[];
+  array: boolean;
+  /** Declared as serial / bigserial / smallserial. */
+  serial?: boolean;
+  /** How the user wrote it, for messages. */
+  text: string;
+}
+
+const aliases: Record<string, string> = {
+  int: 'int4',
+  integer: 'int4',
+  int4: 'int4',
+  bigint: 'int8',
+  int8: 'int8',
+  smallint: 'int2',
+  int2: 'int2',
+  serial: 'int4',
+  serial4: 'int4',
+  bigserial: 'int8',
+  serial8: 'int8',
+  smallserial: 'int2',
+  serial2: 'int2',
+  real: 'float4',
+  float4: 'float4',
+  'double precision': 'float8',
+  float8: 'float8',
+  float: 'float8',
+  boolean: 'bool',
+  bool: 'bool',
+  varchar: 'varchar',
+  'character varying': 'varchar',
+  character: 'bpchar',
+  char: 'bpchar',
+  bpchar: 'bpchar',
+  decimal: 'numeric',
+  numeric: 'numeric',
+  'timestamp without time zone': 'timestamp',
+  timestamp: 'timestamp',
+  'timestamp with time zone': 'timestamptz',
+  timestamptz: 'timestamptz',
+  'time without time zone': 'time',
+  time: 'time',
+  'time with time zone': 'timetz',
+  timetz: 'timetz',
+  'bit varying': 'varbit',
+  varbit: 'varbit',
+};
+
+export function canonicalTypeName(name: string): string {
+  const n = name.toLowerCase();
+  return aliases[n] ?? n;
+}
+
+function constValue(node: any): number | undefined {
+  const c = node?.A_Const;
+  if (!c) return undefined;
+  if (c.ival) return c.ival.ival ?? 0;
+  if (c.ival === undefined && c.fval === undefined && c.sval === undefined && !c.isnull) return 0; // ival 0 is omitted
+  return undefined;
+}
+
+const displayNames: Record<string, string> = {
+  int4: 'integer',
+  int8: 'bigint',
+  int2: 'smallint',
+  float8: 'double precision',
+  float4: 'real',
+  bool: 'boolean',
+  bpchar: 'char',
+};
+
+/** From a parser TypeName node. */
+export function fromTypeName(tn: any): TypeRef {
+  const parts = strings(tn?.names);
+  const raw = parts[parts.length - 1] ?? '?';
+  const schema = parts.length > 1 && parts[0] !== 'pg_catalog' ? parts[parts.length - 2] : undefined;
+  const mods = (tn?.typmods ?? []).map(constValue).filter((v: number | undefined): v is number => v !== undefined);
+  const serial = /^(small|big)?serial[248]?$/.test(raw);
+  const name = schema ? raw : canonicalTypeName(raw);
+  const array = Array.isArray(tn?.arrayBounds) && tn.arrayBounds.length > 0;
+  const shown = serial ? raw : (displayNames[name] ?? name);
+  return {
+    name,
+    ...(schema ? { schema } : {}),
+    mods,
+    array,
+    ...(serial ? { serial } : {}),
+    text: `${schema ? `${schema}.` : ''}${shown}${mods.length ? `(${mods.join(', ')})` : ''}${array ? '[]' : ''}`,
+  };
+}
+
+/** From pg_catalog.format_type() output, for types read from a live database. */
+export function fromFormattedType(formatted: string): TypeRef {
+  let s = formatted.trim();
+  const array = s.endsWith('[]');
+  if (array) s = s.replace(/(\[\])+$/, '');
+  const m = /^(.*?)(?:\(([\d,\s]+)\))?( with(?:out)? time zone)?$/.exec(s);
+  const base = (m?.[1] ?? s) + (m?.[3] ?? '');
+  const mods = m?.[2] ? m[2].split(',').map((x) => Number(x.trim())) : [];
+  const dot = base.lastIndexOf('.');
+  const schema = dot > 0 && !base.startsWith('"') ? base.slice(0, dot) : undefined;
+  const name = canonicalTypeName(schema ? base.slice(dot + 1) : base);
+  return { name, ...(schema ? { schema } : {}), mods, array, text: formatted };
+}
