@@ -4,13 +4,13 @@ export type Severity = 'error' | 'warning' | 'info';
 export const severities: readonly Severity[] = ['error', 'warning', 'info'];
 export const severityRank = (s: Severity): number => (s === 'error' ? 3 : s === 'warning' ? 2 : 1);
 
-/** A half-open range of UTF-8 byte offsets into a source file. */
+/** A half-open range of offsets into a source file's text (UTF-16 code units, as JS strings index; the parser converts once). */
 export interface Span {
   start: number;
   end: number;
 }
 
-/** A file lockstep read. `text` is the whole file; spans index its UTF-8 bytes. */
+/** A file lockstep read. `text` is the whole file (BOM stripped); spans index it. */
 export interface SourceFile {
   path: string;
   text: string;

@@ -66,6 +66,18 @@ export class Catalog {
   /** True when the schema came from a live database (absence of a table then means it does not exist). */
   complete = false;
 
+  /** A deep copy, for reading a down section without keeping its changes. */
+  clone(): Catalog {
+    const c = new Catalog();
+    for (const [k, v] of structuredClone(this.tables)) c.tables.set(k, v);
+    for (const [k, v] of structuredClone(this.indexes)) c.indexes.set(k, v);
+    for (const [k, v] of structuredClone(this.domains)) c.domains.set(k, v);
+    for (const [k, v] of structuredClone(this.enums)) c.enums.set(k, v);
+    for (const [k, v] of this.functions) c.functions.set(k, v);
+    c.complete = this.complete;
+    return c;
+  }
+
   table(n: QualifiedName): TableInfo | undefined {
     return this.tables.get(key(n));
   }

@@ -1,0 +1,277 @@
+/**
+ * The lint engine: reads migrations in order, keeps the schema (catalog) and session state as it
+ * goes, asks the effects table what each statement does, runs the rules, applies ignore comments and
+ * size-aware severities, and returns findings. No I/O here: callers hand in parsed migrations.
+ */
+import type { Finding, QualifiedName, Severity, SourceFile, Span } from '../core/types.js';
+import { severityRank } from '../core/types.js';
+import { parsePostgres, type Statement } from '../parse/postgres.js';
+import type { Migration, MigrationSection } from '../parse/migrations.js';
+import { Catalog } from '../dialects/postgres/catalog.js';
+import { classify, type StatementEffect } from '../dialects/postgres/classify.js';
+import { key } from '../dialects/postgres/names.js';
+import { LineIndex } from '../report/lines.js';
+import type { EndContext, MigrationInfo, ReportOptions, Rule, RuleContext } from '../rules/rule.js';
+import { Session, type SessionDefaults } from './session.js';
+import { bindIgnores, findIgnores, silencing, type IgnoreDirective } from './ignores.js';
+
+export interface ActiveRule {
+  rule: Rule;
+  severity: Severity;
+}
+
+export interface EngineOptions {
+  /** Target Postgres major. */
+  version: number;
+  /** Full server version number (e.g. 140002) when known. */
+  versionNum?: number;
+  rules: ActiveRule[];
+  /** Every known rule id (for validating ignore comments); defaults to the ids of `rules`. */
+  knownRuleIds?: ReadonlySet<string>;
+  /** The schema before the first migration (from --db), cloned, not modified. */
+  catalog?: Catalog;
+  session?: SessionDefaults;
+  /** The rule that reports syntax errors, and the meta rules for ignore comments, when enabled. */
+  meta?: { syntax?: Severity; unusedIgnore?: Severity; ignoreWithoutReason?: Severity };
+}
+
+export interface EngineResult {
+  findings: Finding[];
+  statements: number;
+}
+
+interface Parsed {
+  migration: Migration;
+  section: 'up' | 'down';
+  sec: MigrationSection;
+  statements: Statement[];
+  syntax: { message: string; offset: number; span: Span }[];
+}
+
+/** Size thresholds for size-sensitive rules. */
+export const SMALL_TABLE = { rows: 10_000, bytes: 10 * 1024 * 1024 };
+export const BIG_TABLE = { rows: 1_000_000, bytes: 1024 * 1024 * 1024 };
+
+export function runRules(migrations: Migration[], opts: EngineOptions): EngineResult {
+  const findings: Finding[] = [];
+  const catalog = opts.catalog?.clone() ?? new Catalog();
+  const known = opts.knownRuleIds ?? new Set(opts.rules.map((r) => r.rule.id));
+  const lineIndexes = new Map<string, LineIndex>();
+  const lines = (f: SourceFile) => {
+    let li = lineIndexes.get(f.path);
+    if (!li) lineIndexes.set(f.path, (li = new LineIndex(f.text)));
+    return li;
+  };
+
+  // Parse everything first: ignore comments bind to the statement that follows them.
+  const parsed: Parsed[] = [];
+  const startsByFile = new Map<string, number[]>();
+  const filesByPath = new Map<string, SourceFile>();
+  for (const m of migrations) {
+    for (const section of ['up', 'down'] as const) {
+      const sec = m[section];
+      if (!sec) continue;
+      filesByPath.set(sec.file.path, sec.file);
+      const p: Parsed = { migration: m, section, sec, statements: [], syntax: [] };
+      for (const part of sec.parts) {
+        const r = parsePostgres(sec.file.text.slice(part.start, part.end), part.start);
+        p.statements.push(...r.statements);
+        p.syntax.push(...r.syntaxErrors);
+      }
+      const starts = startsByFile.get(sec.file.path) ?? [];
+      starts.push(...p.statements.map((s) => s.span.start), ...p.syntax.map((s) => s.span.start));
+      startsByFile.set(sec.file.path, starts);
+      parsed.push(p);
+    }
+  }
+  const ignores = new Map<string, IgnoreDirective[]>();
+  for (const [path, f] of filesByPath) {
+    const d = findIgnores(f.text);
+    if (d.length) {
+      bindIgnores(d, startsByFile.get(path) ?? []);
+      ignores.set(path, d);
+    }
+  }
+
+  const byKind = new Map<string, ActiveRule[]>();
+  const anyKind: ActiveRule[] = [];
+  for (const r of opts.rules) {
+    if (!r.rule.check) continue;
+    const kinds = (r.rule as { kinds?: string[] }).kinds;
+    if (kinds) for (const k of kinds) byKind.set(k, [...(byKind.get(k) ?? []), r]);
+    else anyKind.push(r);
+  }
+  const enders = opts.rules.filter((r) => r.rule.end);
+  const inVersion = (r: Rule) => (r.versions?.from ?? 0) <= opts.version && opts.version <= (r.versions?.to ?? Infinity);
+
+  let statements = 0;
+  let upCatalog = catalog;
+  for (const p of parsed) {
+    const file = p.sec.file;
+    const li = lines(file);
+    const where = (s: Statement) => `line ${li.position(s.span.start).line}`;
+    // A down runs after its up: judge it against the schema the up made, without keeping its changes.
+    const cat = p.section === 'down' ? upCatalog.clone() : upCatalog;
+    const info: MigrationInfo = {
+      id: p.migration.id,
+      layout: p.migration.layout,
+      section: p.section,
+      transaction: p.migration.transaction,
+      transactionSource: p.migration.transactionSource,
+      file: file.path,
+      statementCount: p.statements.length + p.syntax.length,
+    };
+    const session = new Session(p.migration.transaction, info.statementCount, opts.session, where);
+    const created = new Set<string>();
+    const fileIgnores = ignores.get(file.path) ?? [];
+
+    const emit = (rule: Rule, severity: Severity, stmtStart: number | undefined, span: Span, r: ReportOptions) => {
+      const ig = silencing(fileIgnores, rule.id, stmtStart);
+      if (ig) {
+        ig.used.add(rule.id);
+        return;
+      }
+      let sev = r.severity ?? severity;
+      let message = r.message;
+      if (rule.sizeSensitive && r.table) {
+        const t = cat.table(r.table);
+        if (t?.rows !== undefined || t?.bytes !== undefined) {
+          const rows = t.rows ?? 0;
+          const bytes = t.bytes ?? 0;
+          if (rows >= BIG_TABLE.rows || bytes >= BIG_TABLE.bytes) sev = 'error';
+          else if (rows < SMALL_TABLE.rows && bytes < SMALL_TABLE.bytes) sev = lower(sev);
+          message += ` (${r.table.name}: ${describeSize(rows, bytes)})`;
+        }
+      }
+      findings.push({
+        rule: rule.id,
+        severity: sev,
+        file: file.path,
+        span,
+        message,
+        why: r.why ?? rule.why,
+        ...(r.fix ? { fix: r.fix } : {}),
+        migration: p.migration.id,
+        section: p.section,
+      });
+    };
+
+    for (const e of p.syntax) {
+      if (opts.meta?.syntax)
+        emit(syntaxRule, opts.meta.syntax, e.span.start, { start: e.offset, end: Math.max(e.offset + 1, e.span.end) }, { message: `syntax error: ${e.message}` });
+    }
+
+    const previous: Statement[] = [];
+    for (const stmt of p.statements) {
+      statements++;
+      const effect: StatementEffect = classify(stmt, { version: opts.version, catalog: cat, ...(session.timeouts.timeZoneUtc !== undefined ? { timeZoneUtc: session.timeouts.timeZoneUtc } : {}) });
+      const active = byKind.get(stmt.kind);
+      if (active || anyKind.length) {
+        const ctx: RuleContext = {
+          version: opts.version,
+          ...(opts.versionNum ? { versionNum: opts.versionNum } : {}),
+          stmt,
+          effect,
+          catalog: cat,
+          migration: info,
+          tx: session.tx,
+          timeouts: session.timeouts,
+          previous,
+          isNew: (t: QualifiedName) => created.has(key(t)),
+          size: (t: QualifiedName) => {
+            const info = cat.table(t);
+            return { ...(info?.rows !== undefined ? { rows: info.rows } : {}), ...(info?.bytes !== undefined ? { bytes: info.bytes } : {}) };
+          },
+          report: () => {},
+        };
+        for (const list of [active ?? [], anyKind]) {
+          for (const ar of list) {
+            if (!inVersion(ar.rule)) continue;
+            ctx.report = (r) => emit(ar.rule, ar.severity, stmt.span.start, spanOf(r.at, stmt), r);
+            ar.rule.check!(stmt, ctx);
+          }
+        }
+      }
+      session.apply(stmt, effect);
+      if (stmt.kind === 'CreateStmt' || stmt.kind === 'CreateTableAsStmt') {
+        const rel = stmt.ast.relation ?? stmt.ast.into?.rel;
+        if (rel) created.add(key({ ...(rel.schemaname ? { schema: rel.schemaname } : {}), name: rel.relname }));
+      }
+      cat.apply(stmt, p.migration.id);
+      previous.push(stmt);
+    }
+
+    if (enders.length) {
+      const ectx: EndContext = {
+        version: opts.version,
+        migration: info,
+        tx: session.tx,
+        timeouts: session.timeouts,
+        statements: p.statements,
+        report: () => {},
+      };
+      for (const ar of enders) {
+        if (!inVersion(ar.rule)) continue;
+        ectx.report = (r) => {
+          const span = typeof r.at === 'number' ? { start: r.at, end: r.at } : r.at;
+          const stmt = p.statements.find((s) => s.span.start <= span.start && span.start <= s.span.end);
+          emit(ar.rule, ar.severity, stmt?.span.start, stmt && typeof r.at === 'number' ? { start: r.at, end: stmt.span.end } : span, r);
+        };
+        ar.rule.end!(ectx);
+      }
+    }
+    if (p.section === 'up') upCatalog = cat;
+  }
+
+  // Ignore comments that silenced nothing, or are malformed.
+  for (const [path, directives] of ignores) {
+    for (const d of directives) {
+      const f = { path, ...(d.kind === 'next' && d.target !== undefined ? {} : {}) };
+      for (const id of d.rules) {
+        if (!known.has(id)) {
+          if (opts.meta?.unusedIgnore) findings.push(metaFinding('unused-ignore', opts.meta.unusedIgnore, f.path, d.span, `unknown rule \`${id}\` in lockstep-ignore`, 'An ignore comment for a rule that does not exist silences nothing; it is usually a typo.'));
+        } else if (!d.used.has(id) && opts.rules.some((r) => r.rule.id === id)) {
+          if (opts.meta?.unusedIgnore)
+            findings.push(
+              metaFinding('unused-ignore', opts.meta.unusedIgnore, f.path, d.span, `lockstep-ignore ${id} matched no finding${d.kind === 'next' ? ' in the next statement' : ' in this file'}`, 'An ignore that silences nothing hides the next real problem of that kind; remove it.'),
+            );
+        }
+      }
+      if (!d.rules.length && opts.meta?.unusedIgnore)
+        findings.push(metaFinding('unused-ignore', opts.meta.unusedIgnore, path, d.span, 'lockstep-ignore names no rule', 'Name the rule to ignore, e.g. `-- lockstep-ignore require-concurrent-index-creation: the table is empty`.'));
+      if (d.kind === 'next' && d.rules.length && !d.reason && opts.meta?.ignoreWithoutReason)
+        findings.push(metaFinding('ignore-without-reason', opts.meta.ignoreWithoutReason, path, d.span, 'lockstep-ignore without a reason', 'Write why the finding does not apply after a colon, so the next reader knows: `-- lockstep-ignore <rule>: <reason>`.'));
+    }
+  }
+
+  findings.sort((a, b) => (a.file === b.file ? a.span.start - b.span.start || severityRank(b.severity) - severityRank(a.severity) : 0));
+  return { findings, statements };
+}
+
+const syntaxRule = { id: 'syntax-error', why: 'Postgres would reject this statement; the rest of the file is still checked.' } as Rule;
+
+function metaFinding(rule: string, severity: Severity, file: string, span: Span, message: string, why: string): Finding {
+  return { rule, severity, file, span, message, why };
+}
+
+function spanOf(at: number | Span | undefined, stmt: Statement): Span {
+  if (at === undefined) return stmt.span;
+  if (typeof at === 'number') return { start: at, end: Math.max(at, stmt.span.end) };
+  return at;
+}
+
+function lower(s: Severity): Severity {
+  return s === 'error' ? 'warning' : 'info';
+}
+
+export function describeSize(rows: number, bytes: number): string {
+  const r = rows >= 1e9 ? `${(rows / 1e9).toFixed(1)}B` : rows >= 1e6 ? `${(rows / 1e6).toFixed(1)}M` : rows >= 1e3 ? `${(rows / 1e3).toFixed(1)}k` : String(Math.round(rows));
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let b = bytes;
+  let u = 0;
+  while (b >= 1024 && u < units.length - 1) {
+    b /= 1024;
+    u++;
+  }
+  return `~${r} rows, ${b >= 10 || u === 0 ? Math.round(b) : b.toFixed(1)} ${units[u]}`;
+}

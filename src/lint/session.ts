@@ -1,0 +1,213 @@
+/**
+ * Follows what a migration does to its session while lint reads it: which transaction is open (the
+ * runner's or an explicit one), which locks it holds, and which lock_timeout / statement_timeout /
+ * TimeZone is in effect (SET, SET LOCAL, RESET, set_config, and what COMMIT and ROLLBACK undo).
+ */
+import type { Statement } from '../parse/postgres.js';
+import type { StatementEffect } from '../dialects/postgres/classify.js';
+import type { TransactionMode } from '../parse/migrations.js';
+import type { TimeoutSetting, TimeoutState, TransactionState } from '../rules/rule.js';
+import { key, fromRangeVar } from '../dialects/postgres/names.js';
+import { strongest } from '../core/locks.js';
+import { walk } from '../dialects/postgres/volatility.js';
+
+export interface SessionDefaults {
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  /** Where the defaults come from, for messages: `server default`, `the database's settings`, `config`. */
+  source?: string;
+  timeZoneUtc?: boolean;
+}
+
+interface Values {
+  lock: TimeoutSetting;
+  statement: TimeoutSetting;
+  timeZoneUtc: boolean | undefined;
+}
+
+const newTx = (open: boolean, byRunner: boolean): TransactionState => ({
+  open,
+  byRunner,
+  held: new Map(),
+  notValid: new Map(),
+  newEnumValues: new Map(),
+  statements: [],
+});
+
+export class Session {
+  tx: TransactionState;
+  /** Session-level values (persist across transactions). */
+  private session: Values;
+  /** SET LOCAL overrides, until the transaction ends. */
+  private local: Partial<Values> = {};
+  /** Session values when the transaction began (ROLLBACK restores them). */
+  private atBegin: Values | undefined;
+  everSetLock?: Statement;
+  everSetStatement?: Statement;
+  lockLost?: string;
+
+  constructor(
+    mode: TransactionMode,
+    statementCount: number,
+    defaults: SessionDefaults = {},
+    /** How to name a statement's place in messages, e.g. `line 12`. */
+    private readonly where: (stmt: Statement) => string = (s) => `offset ${s.span.start}`,
+  ) {
+    const source = defaults.source ?? 'server default';
+    this.session = {
+      lock: { ms: defaults.lockTimeoutMs ?? 0, source },
+      statement: { ms: defaults.statementTimeoutMs ?? 0, source },
+      timeZoneUtc: defaults.timeZoneUtc,
+    };
+    const byRunner = mode === 'wrapped' || (mode === 'multi-statement' && statementCount > 1);
+    this.tx = newTx(byRunner, byRunner);
+    if (byRunner) this.atBegin = { ...this.session };
+  }
+
+  get timeouts(): TimeoutState {
+    const v = this.effective();
+    return {
+      lock: v.lock,
+      statement: v.statement,
+      ...(this.everSetLock ? { everSetLock: this.everSetLock } : {}),
+      ...(this.everSetStatement ? { everSetStatement: this.everSetStatement } : {}),
+      ...(this.lockLost && v.lock.ms === 0 ? { lockLost: this.lockLost } : {}),
+      ...(v.timeZoneUtc !== undefined ? { timeZoneUtc: v.timeZoneUtc } : {}),
+    };
+  }
+
+  private effective(): Values {
+    return {
+      lock: this.local.lock ?? this.session.lock,
+      statement: this.local.statement ?? this.session.statement,
+      timeZoneUtc: 'timeZoneUtc' in this.local ? this.local.timeZoneUtc : this.session.timeZoneUtc,
+    };
+  }
+
+  /** Updates the state with what `stmt` did. */
+  apply(stmt: Statement, effect: StatementEffect): void {
+    const a = stmt.ast;
+    if (stmt.kind === 'TransactionStmt') return this.transaction(stmt, a.kind);
+    if (stmt.kind === 'VariableSetStmt') this.set(stmt, a.name, a.kind, a.args, !!a.is_local);
+    else if (stmt.kind === 'SelectStmt') this.setConfigCalls(stmt);
+    if (!this.tx.open) return;
+    this.tx.statements.push(stmt);
+    for (const l of effect.locks) {
+      const k = key(l.relation);
+      const prev = this.tx.held.get(k);
+      if (!prev || strongest(prev.mode, l.mode) !== prev.mode) this.tx.held.set(k, { relation: l.relation, mode: l.mode, stmt });
+    }
+    for (const p of effect.parts) {
+      if (p.entry === 'add-check-not-valid' || p.entry === 'add-foreign-key-not-valid' || p.entry === 'add-not-null-not-valid') {
+        const conname = p.node?.def?.Constraint?.conname;
+        if (conname) this.tx.notValid.set(`${key(fromRangeVar(a.relation))}.${conname}`, stmt);
+      }
+      if (p.entry === 'enum-add-value' && a.newVal) this.tx.newEnumValues.set(a.newVal, stmt);
+    }
+  }
+
+  private transaction(stmt: Statement, kind: string): void {
+    switch (kind) {
+      case 'TRANS_STMT_BEGIN':
+      case 'TRANS_STMT_START':
+        if (!this.tx.open) {
+          this.tx = newTx(true, false);
+          this.tx.begin = stmt;
+          this.atBegin = { ...this.session };
+        }
+        break;
+      case 'TRANS_STMT_COMMIT':
+      case 'TRANS_STMT_PREPARE':
+        if (this.tx.open) this.end(stmt, 'COMMIT', false);
+        break;
+      case 'TRANS_STMT_ROLLBACK':
+        if (this.tx.open) this.end(stmt, 'ROLLBACK', true);
+        break;
+    }
+  }
+
+  private end(stmt: Statement, how: string, rollback: boolean): void {
+    const before = this.effective().lock;
+    if (rollback && this.atBegin) this.session = this.atBegin;
+    this.local = {};
+    this.atBegin = undefined;
+    this.tx = newTx(false, false);
+    const after = this.effective().lock;
+    if (before.ms > 0 && after.ms === 0) this.lockLost = `the lock_timeout from ${before.source} ended with the ${how} at ${this.where(stmt)}`;
+  }
+
+  private set(stmt: Statement, name: string | undefined, kind: string, args: any[] | undefined, isLocal: boolean): void {
+    const n = (name ?? '').toLowerCase();
+    const src = stmt.text.replace(/\s+/g, ' ');
+    if (kind === 'VAR_RESET_ALL') {
+      this.assign('lock', { ms: 0, source: src, stmt }, isLocal);
+      this.assign('statement', { ms: 0, source: src, stmt }, isLocal);
+      this.lockLost = `${src} at ${this.where(stmt)} reset it`;
+      return;
+    }
+    if (n === 'timezone') {
+      const v = constText(args?.[0]);
+      const utc = kind === 'VAR_SET_VALUE' && v !== undefined ? /^(utc|etc\/utc|gmt|z|zulu|\+?0+(:00)?)$/i.test(v) : undefined;
+      if (isLocal && this.tx.open) this.local.timeZoneUtc = utc;
+      else this.session.timeZoneUtc = utc;
+      return;
+    }
+    const which = n === 'lock_timeout' ? 'lock' : n === 'statement_timeout' ? 'statement' : undefined;
+    if (!which) return;
+    let ms = 0;
+    if (kind === 'VAR_SET_VALUE') ms = parseDuration(args?.[0]) ?? 0;
+    const setting: TimeoutSetting = { ms, source: `${src} (${this.where(stmt)})`, stmt };
+    this.assign(which, setting, isLocal);
+    if (which === 'lock') {
+      this.everSetLock = stmt;
+      if (ms === 0) this.lockLost = `${src} at ${this.where(stmt)} turned it off`;
+    } else this.everSetStatement = stmt;
+  }
+
+  private assign(which: 'lock' | 'statement', v: TimeoutSetting, isLocal: boolean): void {
+    // SET LOCAL outside a transaction block has no effect (Postgres warns).
+    if (isLocal) {
+      if (this.tx.open) this.local[which] = v;
+    } else {
+      this.session[which] = v;
+      delete this.local[which];
+    }
+  }
+
+  /** SELECT set_config('lock_timeout', '2s', is_local). */
+  private setConfigCalls(stmt: Statement): void {
+    walk(stmt.ast.targetList, (n) => {
+      const f = n.FuncCall;
+      if (!f) return;
+      const fname = (f.funcname ?? []).map((x: any) => x.String?.sval).pop();
+      if (fname !== 'set_config' || (f.args ?? []).length !== 3) return;
+      const name = constText(f.args[0]);
+      const value = f.args[1];
+      const isLocal = f.args[2]?.A_Const?.boolval?.boolval === true;
+      if (name) this.set(stmt, name, 'VAR_SET_VALUE', [value], isLocal);
+    });
+  }
+}
+
+function constText(node: any): string | undefined {
+  const c = node?.A_Const ?? node?.TypeCast?.arg?.A_Const;
+  if (!c) return undefined;
+  if (c.sval) return c.sval.sval;
+  if (c.ival) return String(c.ival.ival);
+  if (c.fval) return c.fval.fval;
+  if (!c.isnull && !c.boolval) return '0';
+  return undefined;
+}
+
+const units: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A timeout value as Postgres reads it: a number is milliseconds; a string may carry a unit. */
+export function parseDuration(node: any): number | undefined {
+  const text = typeof node === 'string' ? node : constText(node);
+  if (text === undefined) return undefined;
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = m[2]!.toLowerCase();
+  if (unit && units[unit] === undefined) return undefined;
+  return Number(m[1]) * (units[unit || 'ms'] ?? 1);
+}

@@ -1,0 +1,24 @@
+import { lintSql, type LintOptions } from '../../src/lint/lint.js';
+import type { TransactionMode } from '../../src/parse/migrations.js';
+import type { Finding } from '../../src/core/types.js';
+import { LineIndex } from '../../src/report/lines.js';
+
+export interface Opts extends LintOptions {
+  transaction?: TransactionMode;
+  layout?: any;
+}
+
+/** Findings of one rule for `sql`, with every default rule running (so interplay is real). */
+export async function findingsOf(rule: string, sql: string, opts: Opts = {}): Promise<Finding[]> {
+  const r = await lintSql(sql, { ...opts, rules: { [rule]: 'on', ...(opts.rules ?? {}) } });
+  return r.findings.filter((f) => f.rule === rule);
+}
+
+/** A compact view for inline snapshots: `line:col severity message` plus the fix. */
+export async function lintView(rule: string, sql: string, opts: Opts = {}): Promise<string[]> {
+  const li = new LineIndex(sql);
+  return (await findingsOf(rule, sql, opts)).map((f) => {
+    const p = li.position(f.span.start);
+    return `${p.line}:${p.column} ${f.severity} ${f.message}${f.fix ? `\n${f.fix}` : ''}`;
+  });
+}
