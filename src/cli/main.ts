@@ -1,0 +1,50 @@
+/** The `lockstep` command: picks a subcommand, prints errors once (no stack), maps them to exit codes. */
+import { isLockstepError } from '../core/errors.js';
+import { EXIT, type Io } from './io.js';
+import { lintCommand, lintHelp } from './lint.js';
+import { toolVersion } from '../report/version.js';
+
+const help = `lockstep ${toolVersion} — safe schema changes on live PostgreSQL
+
+Usage: lockstep <command> [options]
+
+Commands:
+  lint [paths…]    check migrations for statements that lock or rewrite tables (lockstep lint --help)
+
+Options:
+  -h, --help       show this help
+  -v, --version    print the version`;
+
+const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number>; help: string }> = {
+  lint: { run: lintCommand, help: lintHelp },
+};
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+      const topic = cmd === 'help' ? rest[0] : undefined;
+      io.stdout.write((topic && commands[topic] ? commands[topic].help : help) + '\n');
+      return EXIT.ok;
+    }
+    if (cmd === '-v' || cmd === '--version') {
+      io.stdout.write(`${toolVersion}\n`);
+      return EXIT.ok;
+    }
+    const command = commands[cmd];
+    if (!command) {
+      io.stderr.write(`lockstep: unknown command "${cmd}" (commands: ${Object.keys(commands).join(', ')}; see lockstep --help)\n`);
+      return EXIT.usage;
+    }
+    return await command.run(rest, io);
+  } catch (e) {
+    if (isLockstepError(e)) {
+      for (const p of e.problems) io.stderr.write(`lockstep: ${p.where ? `${p.where}: ` : ''}${p.message}\n`);
+      return e.code === 'E_INTERNAL' ? EXIT.internal : EXIT.usage;
+    }
+    const err = e as Error;
+    io.stderr.write(`lockstep: internal error: ${err?.message ?? String(e)}\n`);
+    if (io.env.LOCKSTEP_DEBUG) io.stderr.write(`${err?.stack ?? ''}\n`);
+    return EXIT.internal;
+  }
+}
