@@ -18,6 +18,8 @@ import { bindIgnores, findIgnores, silencing, type IgnoreDirective } from './ign
 export interface ActiveRule {
   rule: Rule;
   severity: Severity;
+  /** The severity was set by the user (config): it wins over a severity a rule picks per finding. */
+  explicit?: boolean;
 }
 
 export interface EngineOptions {
@@ -109,7 +111,8 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
   for (const p of parsed) {
     const file = p.sec.file;
     const li = lines(file);
-    const where = (s: Statement) => `line ${li.position(s.span.start).line}`;
+    const whereAt = (offset: number) => `line ${li.position(offset).line}`;
+    const where = (s: Statement) => whereAt(s.span.start);
     // A down runs after its up: judge it against the schema the up made, without keeping its changes.
     const cat = p.section === 'down' ? upCatalog.clone() : upCatalog;
     const info: MigrationInfo = {
@@ -125,15 +128,16 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
     const created = new Set<string>();
     const fileIgnores = ignores.get(file.path) ?? [];
 
-    const emit = (rule: Rule, severity: Severity, stmtStart: number | undefined, span: Span, r: ReportOptions) => {
+    const emit = (rule: Rule, severity: Severity, explicit: boolean | undefined, stmtStart: number | undefined, span: Span, r: ReportOptions) => {
       const ig = silencing(fileIgnores, rule.id, stmtStart);
       if (ig) {
         ig.used.add(rule.id);
         return;
       }
-      let sev = r.severity ?? severity;
+      let sev = explicit ? severity : (r.severity ?? severity);
       let message = r.message;
-      if (rule.sizeSensitive && r.table) {
+      // Size adjusts the rule's default severity only: not one the user configured, nor one the rule chose.
+      if (rule.sizeSensitive && r.table && !explicit && r.severity === undefined) {
         const t = cat.table(r.table);
         if (t?.rows !== undefined || t?.bytes !== undefined) {
           const rows = t.rows ?? 0;
@@ -158,7 +162,7 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
 
     for (const e of p.syntax) {
       if (opts.meta?.syntax)
-        emit(syntaxRule, opts.meta.syntax, e.span.start, { start: e.offset, end: Math.max(e.offset + 1, e.span.end) }, { message: `syntax error: ${e.message}` });
+        emit(syntaxRule, opts.meta.syntax, true, e.span.start, { start: e.offset, end: Math.max(e.offset + 1, e.span.end) }, { message: `syntax error: ${e.message}` });
     }
 
     const previous: Statement[] = [];
@@ -182,12 +186,13 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
             const info = cat.table(t);
             return { ...(info?.rows !== undefined ? { rows: info.rows } : {}), ...(info?.bytes !== undefined ? { bytes: info.bytes } : {}) };
           },
+          where: whereAt,
           report: () => {},
         };
         for (const list of [active ?? [], anyKind]) {
           for (const ar of list) {
             if (!inVersion(ar.rule)) continue;
-            ctx.report = (r) => emit(ar.rule, ar.severity, stmt.span.start, spanOf(r.at, stmt), r);
+            ctx.report = (r) => emit(ar.rule, ar.severity, ar.explicit, stmt.span.start, spanOf(r.at, stmt), r);
             ar.rule.check!(stmt, ctx);
           }
         }
@@ -208,6 +213,9 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
         tx: session.tx,
         timeouts: session.timeouts,
         statements: p.statements,
+        catalog: cat,
+        isNew: (t: QualifiedName) => created.has(key(t)),
+        where: whereAt,
         report: () => {},
       };
       for (const ar of enders) {
@@ -215,7 +223,7 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
         ectx.report = (r) => {
           const span = typeof r.at === 'number' ? { start: r.at, end: r.at } : r.at;
           const stmt = p.statements.find((s) => s.span.start <= span.start && span.start <= s.span.end);
-          emit(ar.rule, ar.severity, stmt?.span.start, stmt && typeof r.at === 'number' ? { start: r.at, end: stmt.span.end } : span, r);
+          emit(ar.rule, ar.severity, ar.explicit, stmt?.span.start, stmt && typeof r.at === 'number' ? { start: r.at, end: stmt.span.end } : span, r);
         };
         ar.rule.end!(ectx);
       }

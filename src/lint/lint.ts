@@ -44,10 +44,14 @@ function activeRules(opts: LintOptions): ActiveRule[] {
     return opts.only.map((r) => {
       const rule = typeof r === 'string' ? rules[r] : r;
       const s = opts.rules?.[rule.id];
-      return { rule, severity: s && s !== 'off' && s !== 'on' ? s : rule.severity };
+      const explicit = !!s && s !== 'off' && s !== 'on';
+      return { rule, severity: explicit ? (s as Severity) : rule.severity, explicit };
     });
   }
-  return resolveRules(opts.rules).map(({ id, severity }) => ({ rule: (rules as Record<string, Rule>)[id]!, severity }));
+  return resolveRules(opts.rules).map(({ id, severity }) => {
+    const s = opts.rules?.[id];
+    return { rule: (rules as Record<string, Rule>)[id]!, severity, explicit: !!s && s !== 'on' };
+  });
 }
 
 function engineOptions(opts: LintOptions) {

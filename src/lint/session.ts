@@ -45,9 +45,13 @@ export class Session {
   everSetLock?: Statement;
   everSetStatement?: Statement;
   lockLost?: string;
+  /** The values the session starts with; RESET and SET … TO DEFAULT return to them. */
+  private readonly initial: Values;
+  /** The section has more than one statement (a multi-statement query is then an implicit transaction). */
+  private readonly multi: boolean;
 
   constructor(
-    mode: TransactionMode,
+    private readonly mode: TransactionMode,
     statementCount: number,
     defaults: SessionDefaults = {},
     /** How to name a statement's place in messages, e.g. `line 12`. */
@@ -59,7 +63,9 @@ export class Session {
       statement: { ms: defaults.statementTimeoutMs ?? 0, source },
       timeZoneUtc: defaults.timeZoneUtc,
     };
-    const byRunner = mode === 'wrapped' || (mode === 'multi-statement' && statementCount > 1);
+    this.initial = { ...this.session };
+    this.multi = statementCount > 1;
+    const byRunner = mode === 'wrapped' || (mode === 'multi-statement' && this.multi);
     this.tx = newTx(byRunner, byRunner);
     if (byRunner) this.atBegin = { ...this.session };
   }
@@ -114,24 +120,42 @@ export class Session {
           this.tx = newTx(true, false);
           this.tx.begin = stmt;
           this.atBegin = { ...this.session };
+        } else if (this.tx.byRunner && this.mode === 'multi-statement') {
+          // BEGIN inside the implicit block of a multi-statement query turns it into an explicit
+          // block (no warning): the statements before it stay part of the same transaction.
+          this.tx.byRunner = false;
+          this.tx.begin = stmt;
         }
         break;
       case 'TRANS_STMT_COMMIT':
       case 'TRANS_STMT_PREPARE':
-        if (this.tx.open) this.end(stmt, 'COMMIT', false);
+        if (this.tx.open) this.end(stmt, 'COMMIT', false, kind === 'TRANS_STMT_COMMIT' && !!stmt.ast.chain);
         break;
       case 'TRANS_STMT_ROLLBACK':
-        if (this.tx.open) this.end(stmt, 'ROLLBACK', true);
+        if (this.tx.open) this.end(stmt, 'ROLLBACK', true, !!stmt.ast.chain);
         break;
     }
   }
 
-  private end(stmt: Statement, how: string, rollback: boolean): void {
+  private end(stmt: Statement, how: string, rollback: boolean, chain: boolean): void {
     const before = this.effective().lock;
     if (rollback && this.atBegin) this.session = this.atBegin;
     this.local = {};
-    this.atBegin = undefined;
-    this.tx = newTx(false, false);
+    const was = this.tx;
+    if (chain) {
+      // COMMIT/ROLLBACK AND CHAIN starts the next transaction at once, with the same owner.
+      this.tx = newTx(true, was.byRunner);
+      if (was.begin) this.tx.begin = stmt;
+      this.atBegin = { ...this.session };
+    } else if (this.mode === 'multi-statement' && this.multi) {
+      // In a multi-statement query, every statement after a COMMIT/ROLLBACK starts a new implicit
+      // transaction block, so CONCURRENTLY and VACUUM still fail there.
+      this.tx = newTx(true, true);
+      this.atBegin = { ...this.session };
+    } else {
+      this.tx = newTx(false, false);
+      this.atBegin = undefined;
+    }
     const after = this.effective().lock;
     if (before.ms > 0 && after.ms === 0) this.lockLost = `the lock_timeout from ${before.source} ended with the ${how} at ${this.where(stmt)}`;
   }
@@ -140,27 +164,35 @@ export class Session {
     const n = (name ?? '').toLowerCase();
     const src = stmt.text.replace(/\s+/g, ' ');
     if (kind === 'VAR_RESET_ALL') {
-      this.assign('lock', { ms: 0, source: src, stmt }, isLocal);
-      this.assign('statement', { ms: 0, source: src, stmt }, isLocal);
+      // Back to the values the session started with (the database's / role's settings), not to 0.
+      this.assign('lock', { ...this.initial.lock, source: `${src} (${this.where(stmt)}), back to ${this.initial.lock.source}`, stmt }, false);
+      this.assign('statement', { ...this.initial.statement, source: `${src} (${this.where(stmt)}), back to ${this.initial.statement.source}`, stmt }, false);
+      this.session.timeZoneUtc = this.initial.timeZoneUtc;
+      delete this.local.timeZoneUtc;
       this.lockLost = `${src} at ${this.where(stmt)} reset it`;
       return;
     }
     if (n === 'timezone') {
       const v = constText(args?.[0]);
-      const utc = kind === 'VAR_SET_VALUE' && v !== undefined ? /^(utc|etc\/utc|gmt|z|zulu|\+?0+(:00)?)$/i.test(v) : undefined;
+      const utc =
+        kind === 'VAR_RESET' || kind === 'VAR_SET_DEFAULT' ? this.initial.timeZoneUtc : kind === 'VAR_SET_VALUE' && v !== undefined ? /^(utc|etc\/utc|gmt|z|zulu|\+?0+(:00)?)$/i.test(v) : undefined;
       if (isLocal && this.tx.open) this.local.timeZoneUtc = utc;
       else this.session.timeZoneUtc = utc;
       return;
     }
     const which = n === 'lock_timeout' ? 'lock' : n === 'statement_timeout' ? 'statement' : undefined;
     if (!which) return;
-    let ms = 0;
-    if (kind === 'VAR_SET_VALUE') ms = parseDuration(args?.[0]) ?? 0;
-    const setting: TimeoutSetting = { ms, source: `${src} (${this.where(stmt)})`, stmt };
+    // RESET x and SET x TO DEFAULT return to the session's starting value (database / role settings).
+    const toDefault = kind === 'VAR_RESET' || kind === 'VAR_SET_DEFAULT';
+    if (!toDefault && kind !== 'VAR_SET_VALUE') return;
+    const ms = toDefault ? this.initial[which].ms : (parseDuration(args?.[0]) ?? 0);
+    const setting: TimeoutSetting = { ms, source: `${src} (${this.where(stmt)})${toDefault ? `, back to ${this.initial[which].source}` : ''}`, stmt };
+    const ignored = isLocal && !this.tx.open;
     this.assign(which, setting, isLocal);
     if (which === 'lock') {
       this.everSetLock = stmt;
-      if (ms === 0) this.lockLost = `${src} at ${this.where(stmt)} turned it off`;
+      if (ignored) this.lockLost = `${src} at ${this.where(stmt)} is outside a transaction block, where SET LOCAL has no effect`;
+      else if (ms === 0) this.lockLost = `${src} at ${this.where(stmt)} turned it off`;
     } else this.everSetStatement = stmt;
   }
 
@@ -193,7 +225,7 @@ function constText(node: any): string | undefined {
   const c = node?.A_Const ?? node?.TypeCast?.arg?.A_Const;
   if (!c) return undefined;
   if (c.sval) return c.sval.sval;
-  if (c.ival) return String(c.ival.ival);
+  if (c.ival) return String(c.ival.ival ?? 0); // the parser omits 0: `{ ival: {} }`
   if (c.fval) return c.fval.fval;
   if (!c.isnull && !c.boolval) return '0';
   return undefined;

@@ -11,9 +11,11 @@ export interface RenderOptions {
   color: boolean;
 }
 
-export const lintRenderers = {
+export type Renderer = (r: LintResult, o: RenderOptions) => string;
+
+export const lintRenderers: Record<LintFormat, Renderer> = {
   text: (r, o) => renderText(r, o),
   json: (r) => renderJson(r),
   github: (r) => renderGithub(r),
   sarif: (r) => renderSarif(r),
-} satisfies Record<LintFormat, (r: LintResult, o: RenderOptions) => string>;
+};

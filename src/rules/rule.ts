@@ -31,8 +31,8 @@ export interface RuleMeta {
   examples: {
     bad: string;
     good: string;
-    /** The Postgres major the examples are meant for, when it matters. */
-    version?: number;
+    /** The Postgres version the examples are meant for, when it matters: a major, or a full version like "14.2". */
+    version?: number | string;
   };
   /** The same check in other tools, for users coming from them: `squawk: require-concurrent-index-creation`. */
   peers?: string[];
@@ -128,6 +128,8 @@ export interface RuleContext {
   isNew(table: QualifiedName): boolean;
   /** Estimated rows and bytes, when a database was given. */
   size(table: QualifiedName): { rows?: number; bytes?: number };
+  /** `line 12` for a file offset, for messages that point at another statement. */
+  where(offset: number): string;
   report(r: ReportOptions): void;
 }
 
@@ -138,6 +140,12 @@ export interface EndContext {
   tx: TransactionState;
   timeouts: TimeoutState;
   statements: Statement[];
+  /** The schema after the section's last statement. */
+  catalog: Catalog;
+  /** The table was created in this section. */
+  isNew(table: QualifiedName): boolean;
+  /** `line 12` for a file offset. */
+  where(offset: number): string;
   report(r: ReportOptions & { at: number | Span }): void;
 }
 

@@ -24,6 +24,8 @@ interface Observation {
   /** relname → seq scans in the transaction (transactional proofs only). */
   scanned?: Set<string>;
   error?: { code: string; message: string };
+  /** For statements run outside a transaction: whether Postgres refused them inside one (25001). */
+  inTransaction?: 'ran' | 'refused';
 }
 
 const watched = (entry: EffectEntry) => [...new Set([...proofTables, ...Object.values(entry.proof!.relations).flat()])];
@@ -108,6 +110,7 @@ function blockerFor(entry: EffectEntry): string {
   // Holds the partition, so the statement waits holding its lock on the parent.
   if (entry.id === 'detach-partition-concurrently') return `LOCK TABLE ${entry.proof!.relations.partition![0]} IN SHARE UPDATE EXCLUSIVE MODE`;
   if (entry.id === 'vacuum') return `LOCK TABLE ${table} IN SHARE UPDATE EXCLUSIVE MODE`;
+  if (entry.id === 'cluster-all') return `LOCK TABLE ${table} IN ACCESS SHARE MODE`;
   return `LOCK TABLE ${table} IN ROW EXCLUSIVE MODE`; // CREATE INDEX / REINDEX CONCURRENTLY wait for writers
 }
 
@@ -119,6 +122,17 @@ async function observeConcurrent(url: string, entry: EffectEntry): Promise<Obser
   await Promise.all([a.connect(), b.connect(), c.connect()]);
   try {
     if (proof.setup) await a.query(proof.setup);
+    // A claim that the statement cannot run in a transaction block is proved by trying.
+    let inTransaction: Observation['inTransaction'];
+    await b.query('BEGIN');
+    try {
+      await b.query(proof.sql);
+      inTransaction = 'ran';
+    } catch (err: any) {
+      inTransaction = err.code === '25001' ? 'refused' : 'ran';
+    } finally {
+      await b.query('ROLLBACK');
+    }
     const before = await relState(c, watched(entry));
     const byOid = new Map(before.map((x) => [x.oid, x.relname]));
     const pid = (await a.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
@@ -139,8 +153,8 @@ async function observeConcurrent(url: string, entry: EffectEntry): Promise<Obser
     }
     await b.query('COMMIT');
     await running;
-    if (error) return { locks, rewritten: new Set(), error };
-    return { locks, rewritten: await rewrittenSince(c, before) };
+    if (error) return { locks, rewritten: new Set(), error, inTransaction };
+    return { locks, rewritten: await rewrittenSince(c, before), inTransaction };
   } finally {
     await Promise.all([a.end(), b.end(), c.end()].map((p) => p.catch(() => {})));
   }
@@ -154,6 +168,9 @@ function expectMatches(entry: EffectEntry, claim: Claim, seen: Observation, wher
     return;
   }
   expect(seen.error, `${label}: the proof statement failed`).toBeUndefined();
+  // Transactional: a statement observed inside a transaction ran in one; the others must be refused there.
+  if (seen.inTransaction) expect(seen.inTransaction, `${label}: inside a transaction block`).toBe(claim.transactional ? 'ran' : 'refused');
+  else expect(claim.transactional, `${label}: ran inside a transaction block`).toBe(true);
   // Locks: every relation with a role gets exactly the claimed strongest mode; every other watched
   // table gets nothing above ACCESS SHARE.
   const expected = new Map<string, LockMode | undefined>();

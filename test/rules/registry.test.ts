@@ -1,9 +1,10 @@
 /** Every rule is registered under its own id, documented, and its doc examples behave as documented. */
 import { describe, expect, test } from 'vitest';
 import { rules } from '../../src/rules/registry.js';
+import type { Rule } from '../../src/rules/rule.js';
 import { findingsOf } from './helpers.js';
 
-describe.each(Object.entries(rules))('%s', (id, rule) => {
+describe.each(Object.entries(rules) as [string, Rule][])('%s', (id, rule) => {
   test('is registered under its own id, kebab-case', () => {
     expect(rule.id).toBe(id);
     expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);

@@ -42,6 +42,10 @@ export interface TableInfo {
   bytes?: number;
   /** Where lockstep saw it created: `migration id`, or undefined when it already existed. */
   createdIn?: string;
+  /** Known only from ALTER statements (no CREATE seen, no database): its columns are not all known. */
+  partial?: boolean;
+  /** The index CLUSTER without a table name uses (ALTER TABLE … CLUSTER ON, or an earlier CLUSTER … USING). */
+  clusteredOn?: string;
 }
 
 export interface IndexInfo {
@@ -183,6 +187,11 @@ export class Catalog {
       case 'RenameStmt':
         this.rename(a);
         break;
+      case 'ClusterStmt': {
+        const t = a.relation ? this.table(fromRangeVar(a.relation)) : undefined;
+        if (t && a.indexname) t.clusteredOn = a.indexname;
+        break;
+      }
       case 'DropStmt':
         this.drop(a);
         break;
@@ -269,7 +278,13 @@ export class Catalog {
   }
 
   private alterTable(name: QualifiedName, cmds: any[]): void {
-    const t = this.table(name);
+    // Without a live database, a table first seen in an ALTER existed before: start tracking it
+    // (its constraints and columns from here on), so later statements are judged with what this one did.
+    let t = this.table(name);
+    if (!t && !this.complete) {
+      t = this.ensureTable(name);
+      t.partial = true;
+    }
     if (!t) return;
     for (const raw of cmds) {
       const cmd = raw.AlterTableCmd;
@@ -316,6 +331,12 @@ export class Catalog {
           }
           break;
         }
+        case 'AT_ClusterOn':
+          t.clusteredOn = cmd.name;
+          break;
+        case 'AT_DropCluster':
+          delete t.clusteredOn;
+          break;
         case 'AT_DetachPartition': {
           const p = this.table(fromRangeVar(cmd.def?.PartitionCmd?.name));
           if (p) delete p.partitionOf;

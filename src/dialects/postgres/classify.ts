@@ -101,8 +101,11 @@ export function classify(stmt: Statement, ctx: ClassifyContext): StatementEffect
           ? { index: [rel], table: cat.index(rel) ? [cat.index(rel)!.table] : [] }
           : a.kind === 'REINDEX_OBJECT_TABLE' && rel
             ? { table: [rel] }
-            : {};
-      add(concurrently ? 'reindex-concurrently' : 'reindex', relations, at, a);
+            : a.kind === 'REINDEX_OBJECT_SCHEMA' && a.name
+              ? { table: [...cat.tables.values()].filter((t) => (t.name.schema ?? 'public') === a.name && (t.kind === 'table' || t.kind === 'matview')).map((t) => t.name) }
+              : {};
+      const many = a.kind === 'REINDEX_OBJECT_SCHEMA' || a.kind === 'REINDEX_OBJECT_DATABASE' || a.kind === 'REINDEX_OBJECT_SYSTEM';
+      add(concurrently ? 'reindex-concurrently' : many ? 'reindex-schema' : 'reindex', relations, at, a);
       break;
     }
     case 'AlterDomainStmt': {
@@ -145,7 +148,8 @@ export function classify(stmt: Statement, ctx: ClassifyContext): StatementEffect
       break;
     }
     case 'ClusterStmt':
-      add('cluster', { table: a.relation ? [fromRangeVar(a.relation)] : [] }, stmt.span.start, a);
+      if (a.relation) add('cluster', { table: [fromRangeVar(a.relation)] }, stmt.span.start, a);
+      else add('cluster-all', { table: [...cat.tables.values()].filter((t) => t.clusteredOn).map((t) => t.name) }, stmt.span.start, a);
       break;
     case 'RefreshMatViewStmt':
       add(a.concurrent ? 'refresh-materialized-view-concurrently' : 'refresh-materialized-view', { table: [fromRangeVar(a.relation)] }, stmt.at(a.relation.location), a);

@@ -666,6 +666,19 @@ const effectList = [
     proof: { sql: 'REINDEX INDEX t_a_idx', relations: { table: ['t'], index: ['t_a_idx'] } },
   },
   {
+    id: 'reindex-schema',
+    title: 'REINDEX SCHEMA / DATABASE / SYSTEM',
+    claims: [
+      c(11, {
+        locks: [on(S)],
+        ...scanOnly,
+        transactional: false,
+        note: 'Each table is reindexed in its own transaction (writes to it wait, and so do reads that would use its indexes); cannot run inside a transaction block.',
+      }),
+    ],
+    proof: { sql: 'REINDEX SCHEMA public', relations: T, concurrent: true, skipPglite: 'needs a second connection' },
+  },
+  {
     id: 'reindex-concurrently',
     title: 'REINDEX … CONCURRENTLY',
     claims: [c(12, { locks: [on(SUE), on(SUE, 'index')], ...scanOnly, transactional: false })],
@@ -705,7 +718,11 @@ const effectList = [
     title: 'ALTER TYPE … ADD VALUE',
     claims: [
       c(11, { locks: [], ...catalogOnly, transactional: false, note: 'Cannot run inside a transaction block before Postgres 12.' }, 11),
-      c(12, { locks: [], ...catalogOnly, note: 'Inside a transaction, the new value cannot be used until the transaction commits.' }),
+      c(12, {
+        locks: [],
+        ...catalogOnly,
+        note: 'Inside a transaction, the new value cannot be used until the transaction commits (from 17 it can when the enum type was created in the same transaction).',
+      }),
     ],
     proof: { sql: `ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok'`, relations: {} },
   },
@@ -775,6 +792,12 @@ const effectList = [
     title: 'CLUSTER',
     claims: [c(11, { locks: [on(AE)], ...rewrites })],
     proof: { sql: 'CLUSTER t USING t_a_idx', relations: T },
+  },
+  {
+    id: 'cluster-all',
+    title: 'CLUSTER (without a table: every table clustered before)',
+    claims: [c(11, { locks: [on(AE)], ...rewrites, transactional: false, note: 'Rewrites each previously clustered table in its own transaction.' })],
+    proof: { setup: 'ALTER TABLE t CLUSTER ON t_a_idx', sql: 'CLUSTER', relations: T, concurrent: true, skipPglite: 'needs a second connection' },
   },
   {
     id: 'refresh-materialized-view',

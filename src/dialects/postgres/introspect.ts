@@ -3,7 +3,7 @@
  * its columns, constraints, indexes, partitions and size estimates, domains, enums, user functions'
  * volatility, and the session's lock_timeout / statement_timeout / TimeZone.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { LockstepError } from '../../core/errors.js';
 import { redactIn, redactUrl } from '../../core/redact.js';
 import { Catalog, isNotNullCheck, type ConstraintKind, type Volatility } from './catalog.js';
@@ -25,9 +25,11 @@ const userSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n
 
 /** Connects to `url` read-only, introspects, disconnects. Errors are one line, password redacted. */
 export async function introspectUrl(url: string, where = '--db'): Promise<TargetFacts> {
+  // pg is loaded only when a database is actually used (lint without --db never needs it).
+  const { default: pgModule } = await import('pg');
   let client: pg.Client;
   try {
-    client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, options: '-c default_transaction_read_only=on', application_name: 'lockstep lint' } as pg.ClientConfig);
+    client = new pgModule.Client({ connectionString: url, connectionTimeoutMillis: 10_000, options: '-c default_transaction_read_only=on', application_name: 'lockstep lint' } as pg.ClientConfig);
   } catch (e: any) {
     throw new LockstepError('E_CONNECT', [{ where, message: `invalid connection string ${redactUrl(url)}: ${redactIn(String(e?.message ?? e), url)}` }]);
   }
@@ -99,7 +101,7 @@ export async function introspect(db: Queryable): Promise<TargetFacts> {
   const kinds: Record<string, ConstraintKind> = { c: 'check', f: 'foreign-key', u: 'unique', p: 'primary-key', x: 'exclusion', n: 'not-null' };
   const cons = await db.query<{ oid: number; name: string; type: string; valid: boolean; cols: string[] | null; ref_schema: string | null; ref: string | null; def: string }>(`
     SELECT con.conrelid::int AS oid, con.conname AS name, con.contype AS type, con.convalidated AS valid,
-           (SELECT array_agg(a.attname ORDER BY k.i) FROM unnest(con.conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n) AS cols,
+           (SELECT array_agg(a.attname::text ORDER BY k.i) FROM unnest(con.conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n) AS cols,
            rn.nspname AS ref_schema, r.relname AS ref, pg_get_constraintdef(con.oid) AS def
     FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_class r ON r.oid = con.confrelid LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
@@ -141,7 +143,7 @@ export async function introspect(db: Queryable): Promise<TargetFacts> {
     cat.domains.set(`${d.schema}.${d.name}`, { name: qn(d.schema, d.name), notNull: d.notnull, constraints: new Map((d.cons ?? []).map((c) => [c.name, { valid: c.valid }])) });
 
   const enums = await db.query<{ schema: string; name: string; vals: string[] }>(`
-    SELECT n.nspname AS schema, t.typname AS name, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS vals
+    SELECT n.nspname AS schema, t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS vals
     FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid JOIN pg_namespace n ON n.oid = t.typnamespace
     GROUP BY n.nspname, t.typname`);
   for (const e of enums.rows) cat.enums.set(`${e.schema}.${e.name}`, e.vals);
@@ -163,7 +165,7 @@ export async function introspect(db: Queryable): Promise<TargetFacts> {
 
 /** `CHECK ((col IS NOT NULL))` → col. */
 function notNullFromDef(def: string): string | undefined {
-  const m = /^CHECK \(+\s*("?)((?:[^"]|"")+?)\1 IS NOT NULL\s*\)+$/.exec(def.trim());
+  const m = /^CHECK \(+\s*("?)((?:[^"]|"")+?)\1 IS NOT NULL\s*\)+(?: NOT VALID)?$/.exec(def.trim());
   return m ? m[2]!.replace(/""/g, '"') : undefined;
 }
 

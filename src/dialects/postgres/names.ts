@@ -62,6 +62,9 @@ export interface TypeRef {
   text: string;
 }
 
+// Parser output already names built-ins canonically (pg_catalog.int4, pg_catalog.bpchar…); these
+// aliases cover names as users write them unqualified and as format_type() prints them. `char` is
+// absent on purpose: unqualified it is the internal one-byte "char" type, not char(n).
 const aliases: Record<string, string> = {
   int: 'int4',
   integer: 'int4',
@@ -86,7 +89,6 @@ const aliases: Record<string, string> = {
   varchar: 'varchar',
   'character varying': 'varchar',
   character: 'bpchar',
-  char: 'bpchar',
   bpchar: 'bpchar',
   decimal: 'numeric',
   numeric: 'numeric',

@@ -1,0 +1,55 @@
+import { defineRule } from './rule.js';
+import { blocksTraffic } from '../core/locks.js';
+import { key } from '../dialects/postgres/names.js';
+import { LOCKING_KINDS, lockPhrase, onExisting, sqlBlock, sqlName, statementLabel, strongestLock, tableOf, trafficLocks } from './helpers.js';
+
+/** Sections already reported (one finding per section). */
+const reported = new WeakSet<object>();
+
+export default defineRule({
+  id: 'require-statement-timeout',
+  title: 'Set a statement_timeout before rewriting or scanning a table under a blocking lock',
+  category: 'timeouts',
+  severity: 'warning',
+  sizeSensitive: true,
+  kinds: LOCKING_KINDS,
+  why:
+    'A statement that rewrites or scans a whole table while holding a lock that blocks reads or writes keeps that traffic waiting for as long as the table takes to process: seconds on a small table, an hour on a large one. Without `statement_timeout` (the default is 0, no limit) nothing stops it when the table is bigger than expected, the disk is slower, or the plan is worse than on staging.\n\n' +
+    'Set one sized to the table (measured on a production-sized copy, plus a margin), so the worst case is a failed, retryable migration instead of an outage.',
+  examples: {
+    bad: 'ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0);',
+    good:
+      "SET statement_timeout = '5min';\nALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0);\n\n-- catalog-only changes need no statement_timeout:\nALTER TABLE customers ADD COLUMN note text;",
+  },
+  peers: ['squawk: require-statement-timeout', 'pgfence: missing-statement-timeout', 'strong_migrations: statement_timeout'],
+  check(stmt, ctx) {
+    const e = ctx.effect;
+    if (!e.rewrite && !e.scan) return;
+    const t = ctx.timeouts;
+    if (t.everSetStatement || t.statement.ms !== 0 || reported.has(ctx.migration)) return;
+    // The part that reads every row, on a table that existed before this migration.
+    const heavy = onExisting(ctx).find((p) => p.claim?.rewrite || p.claim?.scan);
+    const scanned = heavy && tableOf(heavy);
+    if (!heavy || !scanned) return;
+    // Its own blocking locks, or blocking locks this transaction already holds on existing tables.
+    const own = trafficLocks(ctx);
+    const held = [...ctx.tx.held.values()].filter((h) => blocksTraffic(h.mode) && !ctx.isNew(h.relation) && !own.some((l) => key(l.relation) === key(h.relation)));
+    const lock = strongestLock([...own, ...held]);
+    if (!lock) return;
+    reported.add(ctx.migration);
+    const verb = heavy.claim!.rewrite ? 'rewrites' : 'scans';
+    const names = lock.tables.map(sqlName).join(', ');
+    const heldBefore = !own.length;
+    const local = ctx.tx.open;
+    ctx.report({
+      at: heavy.at,
+      table: scanned,
+      message: `${statementLabel(stmt)} ${verb} ${sqlName(scanned)} while ${heldBefore ? 'this transaction holds' : 'holding'} ${lockPhrase(lock.mode)} on ${names}, with no statement_timeout: nothing limits how long that traffic waits`,
+      fix: sqlBlock(
+        `Set a statement_timeout sized to ${sqlName(scanned)} first${local ? ' (SET LOCAL: it ends with the transaction)' : ''}: time the statement on a production-sized copy and add a margin, so a slower run fails and can be retried instead of blocking traffic:`,
+        `SET ${local ? 'LOCAL ' : ''}statement_timeout = '5min';  -- sized to ${sqlName(scanned)}`,
+        `${stmt.text};`,
+      ),
+    });
+  },
+});
