@@ -19,8 +19,10 @@ export type LockMode = (typeof lockModes)[number];
 /** The name Postgres prints in pg_locks.mode. */
 export const pgLockName = (m: LockMode): string => `${m}Lock`;
 
+const sqlNames = Object.fromEntries(lockModes.map((m) => [m, m.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()])) as Record<LockMode, string>;
+
 /** The SQL spelling (LOCK TABLE … IN <x> MODE). */
-export const sqlLockName = (m: LockMode): string => m.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+export const sqlLockName = (m: LockMode): string => sqlNames[m];
 
 export function parsePgLockName(name: string): LockMode | undefined {
   const m = name.endsWith('Lock') ? name.slice(0, -4) : name;

@@ -187,12 +187,13 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
             return { ...(info?.rows !== undefined ? { rows: info.rows } : {}), ...(info?.bytes !== undefined ? { bytes: info.bytes } : {}) };
           },
           where: whereAt,
-          report: () => {},
+          report: (r) => emit(current.rule, current.severity, current.explicit, stmt.span.start, spanOf(r.at, stmt), r),
         };
-        for (const list of [active ?? [], anyKind]) {
+        let current: ActiveRule = undefined as unknown as ActiveRule;
+        for (const list of active ? [active, anyKind] : [anyKind]) {
           for (const ar of list) {
             if (!inVersion(ar.rule)) continue;
-            ctx.report = (r) => emit(ar.rule, ar.severity, ar.explicit, stmt.span.start, spanOf(r.at, stmt), r);
+            current = ar;
             ar.rule.check!(stmt, ctx);
           }
         }

@@ -70,7 +70,14 @@ export class Session {
     if (byRunner) this.atBegin = { ...this.session };
   }
 
+  /** The state rules see; rebuilt only after a statement changed it. */
+  private cachedTimeouts: TimeoutState | undefined;
+
   get timeouts(): TimeoutState {
+    return (this.cachedTimeouts ??= this.computeTimeouts());
+  }
+
+  private computeTimeouts(): TimeoutState {
     const v = this.effective();
     return {
       lock: v.lock,
@@ -93,6 +100,7 @@ export class Session {
   /** Updates the state with what `stmt` did. */
   apply(stmt: Statement, effect: StatementEffect): void {
     const a = stmt.ast;
+    if (stmt.kind === 'TransactionStmt' || stmt.kind === 'VariableSetStmt' || stmt.kind === 'SelectStmt') this.cachedTimeouts = undefined;
     if (stmt.kind === 'TransactionStmt') return this.transaction(stmt, a.kind);
     if (stmt.kind === 'VariableSetStmt') this.set(stmt, a.name, a.kind, a.args, !!a.is_local);
     else if (stmt.kind === 'SelectStmt') this.setConfigCalls(stmt);

@@ -23,7 +23,7 @@ export function renderJson(result: LintResult): string {
       endLine: f.endLine,
       endColumn: f.endColumn,
       message: f.message,
-      why: f.why,
+      why: firstParagraph(f.why),
       fix: f.fix ?? null,
       docs: f.docs,
       migration: f.migration ?? null,
@@ -31,5 +31,15 @@ export function renderJson(result: LintResult): string {
     })),
     summary: { ...summarize(result.findings), files: result.files.length, migrations: result.migrations, statements: result.statements },
   };
-  return JSON.stringify(doc, null, 2) + '\n';
+  // One finding per line: readable with grep and tail, without the weight of full indentation.
+  const findings = doc.findings.map((f) => JSON.stringify(f)).join(',\n    ');
+  const { findings: _, ...rest } = doc;
+  const head = JSON.stringify(rest, null, 2);
+  return `${head.slice(0, -2)},\n  "findings": [${findings ? `\n    ${findings}\n  ` : ''}]\n}\n`;
+}
+
+/** The first paragraph of a why: the rest is on the rule's doc page (`docs`). */
+function firstParagraph(why: string): string {
+  const i = why.search(/\n\s*\n/);
+  return i < 0 ? why : why.slice(0, i);
 }

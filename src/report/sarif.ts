@@ -49,7 +49,7 @@ export function renderSarif(result: LintResult): string {
               },
             },
           ],
-          properties: { why: f.why, ...(f.migration ? { migration: f.migration, section: f.section } : {}) },
+          ...(f.migration ? { properties: { migration: f.migration, section: f.section } } : {}),
         })),
       },
     ],

@@ -1,15 +1,13 @@
-import { createRequire } from 'node:module';
 import { defineRule, type RuleContext } from './rule.js';
 import type { QualifiedName } from '../core/types.js';
 import type { Statement } from '../parse/postgres.js';
 import type { Catalog } from '../dialects/postgres/catalog.js';
 import { blocksTraffic } from '../core/locks.js';
 import { fromRangeVar } from '../dialects/postgres/names.js';
-import { lockPhrase, quoteIdent, quoteStatement, runnerTransaction, sqlBlock, sqlName, strongestLock } from './helpers.js';
-
-const pgq = createRequire(import.meta.url)('libpg-query') as typeof import('libpg-query');
+import { lockPhrase, quoteIdent, quoteStatement, runnerTransaction, sqlBlock, sqlName, strongestLock, tokensOf } from './helpers.js';
 
 const BATCH = 10_000;
+const BATCH_TEXT = '10,000';
 
 /** Schema changes: what makes an UPDATE next to it a backfill rather than a data migration of its own. */
 const ddlKinds = new Set(['IndexStmt', 'RenameStmt', 'ViewStmt', 'DefineStmt', 'CompositeTypeStmt', 'RuleStmt']);
@@ -109,8 +107,8 @@ function describe(c: Candidate, withDdl: boolean) {
 /** The user's statement as a loop of short batches by primary key. */
 function batchedFix(stmt: Statement, catalog: Catalog, table: QualifiedName, isUpdate: boolean): string {
   const intro = (assume = '') =>
-    `Run the ${isUpdate ? 'backfill' : 'delete'} outside the schema migration, after it has committed, in batches of ${BATCH.toLocaleString('en-US')} rows by primary key${assume}, each committed on its own (or let \`lockstep apply\` run it from a change spec, with throttling and resume):`;
-  const c = clauses(stmt.text, isUpdate);
+    `Run the ${isUpdate ? 'backfill' : 'delete'} outside the schema migration, after it has committed, in batches of ${BATCH_TEXT} rows by primary key${assume}, each committed on its own (or let \`lockstep apply\` run it from a change spec, with throttling and resume):`;
+  const c = clauses(stmt, isUpdate);
   if (!c) return intro();
   const info = catalog.table(table);
   const pk = [...(info?.constraints.values() ?? [])].find((k) => k.kind === 'primary-key' && k.columns.length === 1)?.columns[0];
@@ -150,29 +148,25 @@ interface Clauses {
   where: string;
 }
 
-/** Splits UPDATE/DELETE text at its top-level clause keywords, using the Postgres scanner. */
-function clauses(text: string, isUpdate: boolean): Clauses | undefined {
-  let tokens: { start: number; end: number; text: string; keywordKind?: number }[];
-  try {
-    tokens = pgq.scanSync(text).tokens as any;
-  } catch {
-    return undefined;
-  }
-  const bytes = Buffer.from(text);
-  const slice = (from: number, to: number) => bytes.subarray(from, to).toString().replace(/\s+/g, ' ').trim();
+/** Splits UPDATE/DELETE text at its top-level clause keywords (quoted names and strings are single tokens). */
+function clauses(stmt: Statement, isUpdate: boolean): Clauses | undefined {
+  const text = stmt.text;
+  const base = stmt.span.start;
+  const tokens = tokensOf(stmt).map((t) => ({ start: t.start - base, end: t.end - base, text: t.text, up: t.up }));
+  const slice = (from: number, to: number) => text.slice(from, to).replace(/\s+/g, ' ').trim();
   const marks = new Map<string, { start: number; end: number }>();
   let depth = 0;
   const wanted = isUpdate ? ['UPDATE', 'SET', 'FROM', 'WHERE', 'RETURNING'] : ['DELETE', 'FROM', 'USING', 'WHERE', 'RETURNING'];
   for (const t of tokens) {
     if (t.text === '(' || t.text === '[') depth++;
     else if (t.text === ')' || t.text === ']') depth--;
-    else if (depth === 0 && t.keywordKind) {
-      const w = t.text.toUpperCase();
+    else if (depth === 0) {
+      const w = t.up;
       // The first FROM of a DELETE names its target; in an UPDATE, FROM comes after SET.
       if (wanted.includes(w) && !marks.has(w) && (marks.has(wanted[0]!) || w === wanted[0])) marks.set(w, t);
     }
   }
-  const end = bytes.length;
+  const end = text.length;
   const at = (w: string) => marks.get(w);
   const next = (after: string[], fallback = end) => {
     for (const w of after) {

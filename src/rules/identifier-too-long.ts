@@ -33,7 +33,31 @@ const kinds = [
 ] as const;
 
 /** A quick test before tokenizing: some word or quoted name long enough to reach 64 bytes. */
-const longCandidate = /[\w$\u0080-\uffff]{16,}|"[^"]{16,}/;
+/** Cheap pre-check: could the text hold a name over 63 bytes? (ASCII needs 64 characters; non-ASCII at least 16.) */
+function mayHoldLongName(text: string): boolean {
+  // One pass: the longest run of identifier characters (any non-ASCII counts, and a quote starts a run).
+  let run = 0;
+  let nonAscii = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const ident = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c >= 128;
+    if (ident) {
+      run++;
+      if (c >= 128) nonAscii = true;
+      if (run >= 64 || (nonAscii && run >= 16)) return true;
+    } else if (c === 34 /* " */) {
+      let close = text.indexOf('"', i + 1);
+      while (close >= 0 && text.charCodeAt(close + 1) === 34) close = text.indexOf('"', close + 2); // "" is a quote inside the name
+      if (close < 0 || close - i - 1 >= 16) return true;
+      i = close;
+      run = 0;
+    } else {
+      run = 0;
+      nonAscii = false;
+    }
+  }
+  return false;
+}
 
 export default defineRule({
   id: 'identifier-too-long',
@@ -50,7 +74,7 @@ export default defineRule({
   peers: ['squawk: identifier-too-long'],
   check(stmt, ctx) {
     if (stmt.kind === 'CreateEnumStmt' || stmt.kind === 'AlterEnumStmt') checkLabels(stmt, ctx.report);
-    if (!longCandidate.test(stmt.text)) return;
+    if (!mayHoldLongName(stmt.text)) return;
     const defined = definedNames(stmt);
     if (!defined.size) return;
     const seen = new Map<string, string>(); // full name → its truncation

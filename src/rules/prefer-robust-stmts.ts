@@ -137,14 +137,7 @@ function concurrentIndex(stmt: Statement, ctx: RuleContext): void {
   }
   // Already preceded by a DROP INDEX CONCURRENTLY IF EXISTS of the same index.
   const index = key({ ...(a.relation.schemaname ? { schema: a.relation.schemaname } : {}), name: a.idxname });
-  const dropped = ctx.previous.some(
-    (s) =>
-      s.kind === 'DropStmt' &&
-      s.ast.removeType === 'OBJECT_INDEX' &&
-      s.ast.missing_ok &&
-      (s.ast.objects ?? []).some((o: any) => key(fromNameList(o.List?.items ?? [])) === index),
-  );
-  if (dropped) return;
+  if (droppedIfExists(ctx.previous).has(index)) return;
   const name = `${a.relation.schemaname ? `${quoteIdent(a.relation.schemaname)}.` : ''}${quoteIdent(a.idxname)}`;
   const rerun = a.if_not_exists
     ? 'a rerun with IF NOT EXISTS silently keeps that invalid index (never used by queries, still maintained on every write)'
@@ -159,4 +152,17 @@ function concurrentIndex(stmt: Statement, ctx: RuleContext): void {
         )
       : sqlBlock('Drop a leftover invalid index right before building it, so the migration can simply be rerun:', `DROP INDEX CONCURRENTLY IF EXISTS ${name};`, `${stmt.text};`),
   });
+}
+
+/** Indexes dropped with DROP INDEX … IF EXISTS earlier in the section, kept up to date incrementally (no rescans). */
+const droppedCache = new WeakMap<readonly Statement[], { seen: number; keys: Set<string> }>();
+function droppedIfExists(previous: readonly Statement[]): Set<string> {
+  let c = droppedCache.get(previous);
+  if (!c) droppedCache.set(previous, (c = { seen: 0, keys: new Set() }));
+  for (; c.seen < previous.length; c.seen++) {
+    const s = previous[c.seen]!;
+    if (s.kind === 'DropStmt' && s.ast.removeType === 'OBJECT_INDEX' && s.ast.missing_ok)
+      for (const o of s.ast.objects ?? []) c.keys.add(key(fromNameList(o.List?.items ?? [])));
+  }
+  return c.keys;
 }

@@ -3,15 +3,13 @@
  * relevant text file under it, read as UTF-8) plus the problems met on the way. Never throws for bad
  * input; the caller collects problems across all paths and raises them at once.
  */
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { readFileSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import type { Problem } from '../../core/errors.js';
 import type { SourceFile } from '../../core/types.js';
 import { isSql, joinRoot, naturalCompare, type Listing } from './common.js';
 
-/** How many files are read at the same time. */
-const PARALLEL_READS = 16;
 /** A NUL byte in this many first bytes makes a file binary (as git and grep decide). */
 const BINARY_PROBE = 8 * 1024;
 
@@ -132,19 +130,14 @@ async function walk(root: string, problems: Problem[]): Promise<string[]> {
   return out;
 }
 
-/** Reads every path (a few at a time), keeping the input order; failures become problems. */
+/**
+ * Reads every path in order; failures become problems. Synchronous on purpose: for the many small
+ * files of a migration directory, a read per thread-pool round trip costs more than the read itself.
+ */
 async function readAll(paths: string[], problems: Problem[]): Promise<SourceFile[]> {
-  const results: (SourceFile | Problem)[] = new Array(paths.length);
-  let next = 0;
-  async function worker() {
-    while (next < paths.length) {
-      const i = next++;
-      results[i] = await readText(paths[i]!);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, paths.length) }, worker));
   const files: SourceFile[] = [];
-  for (const r of results) {
+  for (const p of paths) {
+    const r = readText(p);
     if ('text' in r) files.push(r);
     else problems.push(r);
   }
@@ -154,10 +147,10 @@ async function readAll(paths: string[], problems: Problem[]): Promise<SourceFile
 const utf8 = new TextDecoder('utf-8', { fatal: true }); // strips a leading BOM (ignoreBOM: false)
 
 /** A file's text as UTF-8 without its BOM, or the problem that prevents it. CRLF is kept. */
-export async function readText(path: string): Promise<SourceFile | Problem> {
+export function readText(path: string): SourceFile | Problem {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = readFileSync(path);
   } catch (err) {
     return { where: path, message: describeFsError(err) };
   }
