@@ -14,30 +14,33 @@ import { generate } from './generate.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench/out');
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const inputs = generate(out);
 const files = readdirSync(inputs.migrations).map((f) => join(inputs.migrations, f)).sort();
 
-function time(cmd, args) {
-  const times = [];
-  let last;
+/** Runs every command RUNS times, interleaved (so a busy moment hits all of them alike); median and min wall time. */
+function timeAll(commands) {
+  const samples = commands.map(() => []);
+  const last = [];
   for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    last = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (last.error) throw last.error;
+    commands.forEach(([cmd, args], k) => {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
+      samples[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (r.error) throw r.error;
+      last[k] = r;
+    });
   }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], min: times[0], status: last.status, bytes: last.stdout.length };
+  return samples.map((t, k) => {
+    t.sort((a, b) => a - b);
+    return { median: t[Math.floor(t.length / 2)], min: t[0], status: last[k].status, bytes: last[k].stdout.length };
+  });
 }
 
-const lockstep = (paths) => time(process.execPath, [join(root, 'bin/lockstep.js'), 'lint', ...paths, '--format', 'json', '--fail-on', 'never']);
-const squawk = (paths) => time(join(root, 'node_modules/.bin/squawk'), ['--reporter', 'json', ...paths]);
-
-const results = {
-  a: { lockstep: lockstep([inputs.mixed]), squawk: squawk([inputs.mixed]) },
-  b: { lockstep: lockstep([inputs.migrations]), squawk: squawk(files) },
-};
+const lockstep = (paths) => [process.execPath, [join(root, 'bin/lockstep.js'), 'lint', ...paths, '--format', 'json', '--fail-on', 'never']];
+const squawk = (paths) => [join(root, 'node_modules/.bin/squawk'), ['--reporter', 'json', ...paths]];
+const [la, sa, lb, sb] = timeAll([lockstep([inputs.mixed]), squawk([inputs.mixed]), lockstep([inputs.migrations]), squawk(files)]);
+const results = { a: { lockstep: la, squawk: sa }, b: { lockstep: lb, squawk: sb } };
 
 // Library, warm: the same 10,000 statements through lintSql in-process.
 const { lintSql, loadParser } = await import(join(root, 'dist/index.js'));
@@ -61,8 +64,10 @@ console.log(`## lint (${new Date().toISOString().slice(0, 10)}, ${os.cpus().leng
 
 | input | lockstep (whole process) | squawk-cli 2.61.0 (whole process) | lockstep / squawk |
 |---|---|---|---|
-| (a) 1 file, 10,000 mixed DDL statements | ${f(results.a.lockstep.median)} | ${f(results.a.squawk.median)} | ${ratio(results.a.lockstep.median, results.a.squawk.median)}× |
-| (b) 1,000 migration files, ${inputs.migrationStatements} statements | ${f(results.b.lockstep.median)} | ${f(results.b.squawk.median)} | ${ratio(results.b.lockstep.median, results.b.squawk.median)}× |
+| (a) 1 file, 10,000 mixed DDL statements | ${f(results.a.lockstep.median)} (min ${f(results.a.lockstep.min)}) | ${f(results.a.squawk.median)} (min ${f(results.a.squawk.min)}) | ${ratio(results.a.lockstep.median, results.a.squawk.median)}× |
+| (b) 1,000 migration files, ${inputs.migrationStatements} statements | ${f(results.b.lockstep.median)} (min ${f(results.b.lockstep.min)}) | ${f(results.b.squawk.median)} (min ${f(results.b.squawk.min)}) | ${ratio(results.b.lockstep.median, results.b.squawk.median)}× |
+
+Output size (json): lockstep ${(results.b.lockstep.bytes / 1e6).toFixed(1)} MB vs squawk ${(results.b.squawk.bytes / 1e6).toFixed(1)} MB on (b).
 
 Library, warm (lintSql on (a) in-process, best of ${RUNS}): ${statements} statements in ${best.toFixed(1)} ms = **${rate.toLocaleString('en')} statements/s**.
 Targets: (b) wall time ≤ 2× squawk's; ≥ 50,000 statements/s warm on (a).`);

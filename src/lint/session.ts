@@ -107,6 +107,7 @@ export class Session {
     if (!this.tx.open) return;
     this.tx.statements.push(stmt);
     for (const l of effect.locks) {
+      if (l.role === 'index') continue; // an index's lock comes with a lock on its table, which is what traffic sees
       const k = key(l.relation);
       const prev = this.tx.held.get(k);
       if (!prev || strongest(prev.mode, l.mode) !== prev.mode) this.tx.held.set(k, { relation: l.relation, mode: l.mode, stmt });

@@ -24,6 +24,8 @@ export default defineRule({
       if (!table || ctx.isNew(table)) continue;
       const col: string = part.node.name;
       if (earlierFacts(ctx.previous).addedColumns.has(`${key(table)}.${col}`)) continue; // added in this migration: nothing uses it yet
+      // The down section undoing its own up's ADD COLUMN (rolling back an expand).
+      if (ctx.migration.section === 'down' && ctx.catalog.column(table, col)?.addedIn === ctx.migration.id) continue;
       const T = sqlName(table);
       const c = quoteIdent(col);
       const info = ctx.catalog.table(table);

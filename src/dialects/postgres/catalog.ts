@@ -16,6 +16,8 @@ export interface ColumnInfo {
   type: TypeRef;
   notNull: boolean;
   hasDefault: boolean;
+  /** The migration that added it (CREATE TABLE or ADD COLUMN), when lockstep saw that. */
+  addedIn?: string;
 }
 
 export interface ConstraintInfo {
@@ -161,7 +163,7 @@ export class Catalog {
           t.isDefaultPartition = !!a.partbound.is_default;
         }
         for (const elt of a.tableElts ?? []) {
-          if (elt.ColumnDef) this.addColumn(t, elt.ColumnDef);
+          if (elt.ColumnDef) this.addColumn(t, elt.ColumnDef, migration);
           else if (elt.Constraint) this.addConstraint(t, elt.Constraint, true);
         }
         break;
@@ -175,7 +177,7 @@ export class Catalog {
         this.ensureTable(fromRangeVar(a.view), 'view').createdIn = migration;
         break;
       case 'AlterTableStmt':
-        if (a.objtype === 'OBJECT_TABLE' || a.objtype === undefined) this.alterTable(fromRangeVar(a.relation), a.cmds ?? []);
+        if (a.objtype === 'OBJECT_TABLE' || a.objtype === undefined) this.alterTable(fromRangeVar(a.relation), a.cmds ?? [], migration);
         break;
       case 'IndexStmt': {
         const table = fromRangeVar(a.relation);
@@ -239,8 +241,8 @@ export class Catalog {
     }
   }
 
-  private addColumn(t: TableInfo, def: any): void {
-    const c: ColumnInfo = { name: def.colname, type: fromTypeName(def.typeName), notNull: false, hasDefault: false };
+  private addColumn(t: TableInfo, def: any, migration?: string): void {
+    const c: ColumnInfo = { name: def.colname, type: fromTypeName(def.typeName), notNull: false, hasDefault: false, ...(migration ? { addedIn: migration } : {}) };
     for (const x of def.constraints ?? []) {
       const con = x.Constraint;
       if (!con) continue;
@@ -277,7 +279,7 @@ export class Catalog {
     t.constraints.set(name, info);
   }
 
-  private alterTable(name: QualifiedName, cmds: any[]): void {
+  private alterTable(name: QualifiedName, cmds: any[], migration: string): void {
     // Without a live database, a table first seen in an ALTER existed before: start tracking it
     // (its constraints and columns from here on), so later statements are judged with what this one did.
     let t = this.table(name);
@@ -292,7 +294,7 @@ export class Catalog {
       const col = cmd.name ? t.columns.get(cmd.name) : undefined;
       switch (cmd.subtype) {
         case 'AT_AddColumn':
-          this.addColumn(t, cmd.def.ColumnDef);
+          this.addColumn(t, cmd.def.ColumnDef, migration);
           break;
         case 'AT_DropColumn':
           t.columns.delete(cmd.name);

@@ -1,16 +1,18 @@
 -- migrate:up transaction:false
 -- The same kind of change, written the safe way: every lock is bounded, nothing is rewritten,
--- constraints are validated without blocking writes, the index is built concurrently.
+-- constraints are validated without blocking writes, the index is built concurrently, and every
+-- statement can be rerun if the migration stops half way.
 SET lock_timeout = '2s';
 SET statement_timeout = '15min';
-ALTER TABLE orders ADD COLUMN paid_at timestamptz;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS paid_at timestamptz;
 ALTER TABLE orders ALTER COLUMN paid_at SET DEFAULT now();
+ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_paid_at_not_null;
 ALTER TABLE orders ADD CONSTRAINT orders_paid_at_not_null CHECK (paid_at IS NOT NULL) NOT VALID;
 ALTER TABLE orders VALIDATE CONSTRAINT orders_paid_at_not_null;
 ALTER TABLE orders ALTER COLUMN paid_at SET NOT NULL;
-ALTER TABLE orders DROP CONSTRAINT orders_paid_at_not_null;
+ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_paid_at_not_null;
 DROP INDEX CONCURRENTLY IF EXISTS orders_paid_at_idx;
-CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_paid_at_idx ON orders (paid_at);
+CREATE INDEX CONCURRENTLY orders_paid_at_idx ON orders (paid_at);
 
 -- migrate:down transaction:false
 SET lock_timeout = '2s';
