@@ -19,7 +19,7 @@ describe(R, () => {
       [
         "1:13 warning REPLICA IDENTITY FULL on orders makes every UPDATE and DELETE write the whole old row to the WAL (more WAL, slower apply on logical-replication subscribers), and the change takes ACCESS EXCLUSIVE (blocks reads and writes) on orders
       Unless a consumer needs the whole old row (change-data-capture before-images, row filters on non-key columns), identify rows by a key instead:
-      ALTER TABLE orders REPLICA IDENTITY DEFAULT;  -- uses the primary key orders_id_pkey",
+      ALTER TABLE orders REPLICA IDENTITY DEFAULT;  -- uses the primary key orders_pkey",
       ]
     `);
   });

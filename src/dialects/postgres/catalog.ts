@@ -266,7 +266,9 @@ export class Catalog {
     const kind = kinds[con.contype];
     if (!kind) return;
     const columns = kind === 'foreign-key' ? strings(con.fk_attrs) : strings(con.keys);
-    const name = con.conname ?? `${t.name.name}_${columns.join('_') || kind}_${kind === 'foreign-key' ? 'fkey' : kind === 'primary-key' ? 'pkey' : kind === 'unique' ? 'key' : kind === 'not-null' ? 'not_null' : 'check'}`;
+    // The names Postgres gives unnamed constraints: orders_pkey, orders_ref_key, orders_customer_id_fkey, …
+    const suffix = { 'foreign-key': 'fkey', 'primary-key': 'pkey', unique: 'key', 'not-null': 'not_null', check: 'check', exclusion: 'excl' }[kind];
+    const name = con.conname ?? (kind === 'primary-key' ? `${t.name.name}_pkey` : `${[t.name.name, ...columns].join('_')}_${suffix}`);
     const info: ConstraintInfo = { name, kind, valid: valid && !con.skip_validation, columns };
     if (kind === 'foreign-key' && con.pktable) info.references = fromRangeVar(con.pktable);
     if (kind === 'check') {

@@ -93,7 +93,7 @@ export function classify(stmt: Statement, ctx: ClassifyContext): StatementEffect
       drop(stmt, ctx, add);
       break;
     case 'ReindexStmt': {
-      const concurrently = (a.params ?? []).some((p: any) => p.DefElem?.defname === 'concurrently');
+      const concurrently = (a.params ?? []).some((p: any) => p.DefElem?.defname === 'concurrently' && optionOn(p.DefElem));
       const rel = a.relation ? fromRangeVar(a.relation) : undefined;
       const at = stmt.at(a.relation?.location);
       const relations: EffectPart['relations'] =
@@ -136,13 +136,26 @@ export function classify(stmt: Statement, ctx: ClassifyContext): StatementEffect
     case 'TruncateStmt': {
       const tables = (a.relations ?? []).map((r: any) => fromRangeVar(r.RangeVar));
       const cascade = a.behavior === 'DROP_CASCADE';
-      const referencing = cascade ? tables.flatMap((t: QualifiedName) => cat.referencing(t)) : [];
+      // CASCADE follows foreign keys recursively: tables referencing the referencing tables are emptied too.
+      const referencing: QualifiedName[] = [];
+      if (cascade) {
+        const seen = new Set(tables.map((t: QualifiedName) => key(t)));
+        const queue = [...tables];
+        while (queue.length) {
+          for (const r of cat.referencing(queue.shift()!)) {
+            if (seen.has(key(r))) continue;
+            seen.add(key(r));
+            referencing.push(r);
+            queue.push(r);
+          }
+        }
+      }
       add(cascade ? 'truncate-cascade' : 'truncate', { table: tables, ...(cascade ? { referencing } : {}) }, stmt.span.start, a);
       break;
     }
     case 'VacuumStmt': {
       if (!a.is_vacuumcmd) break; // ANALYZE alone: SUE, no rewrite; nothing to warn about
-      const full = (a.options ?? []).some((o: any) => o.DefElem?.defname === 'full' && o.DefElem?.arg?.Boolean?.boolval !== false && o.DefElem?.arg?.String?.sval !== 'false');
+      const full = (a.options ?? []).some((o: any) => o.DefElem?.defname === 'full' && optionOn(o.DefElem));
       const tables = (a.rels ?? []).map((r: any) => fromRangeVar(r.VacuumRelation?.relation));
       add(full ? 'vacuum-full' : 'vacuum', { table: tables }, stmt.span.start, a);
       break;
@@ -169,6 +182,16 @@ export function classify(stmt: Statement, ctx: ClassifyContext): StatementEffect
   }
   if (!parts.length) return noEffect;
   return combine(parts);
+}
+
+/** A boolean option (`FULL`, `CONCURRENTLY`, `FULL off`, `(CONCURRENTLY false)`, `FULL 0`) as Postgres reads it. */
+function optionOn(def: any): boolean {
+  const arg = def?.arg;
+  if (!arg) return true;
+  if (arg.Boolean) return !!arg.Boolean.boolval;
+  if (arg.Integer) return (arg.Integer.ival ?? 0) !== 0;
+  const v = String(arg.String?.sval ?? '').toLowerCase();
+  return !['off', 'false', 'no', '0'].includes(v);
 }
 
 type Add = (entry: EffectId, relations: EffectPart['relations'], at: number, node: any, extra?: Partial<EffectPart>) => void;

@@ -662,7 +662,13 @@ const effectList = [
   {
     id: 'reindex',
     title: 'REINDEX INDEX / TABLE',
-    claims: [c(11, { locks: [on(S), on(AE, 'index')], ...scanOnly, note: 'Writes wait, and so does every read that would use the index.' })],
+    claims: [
+      c(11, {
+        locks: [on(S), on(AE, 'index')],
+        ...scanOnly,
+        note: 'Writes wait; so do reads, in practice: planning any query on the table locks all its indexes, and this one is held ACCESS EXCLUSIVE.',
+      }),
+    ],
     proof: { sql: 'REINDEX INDEX t_a_idx', relations: { table: ['t'], index: ['t_a_idx'] } },
   },
   {
