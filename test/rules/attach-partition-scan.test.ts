@@ -1,17 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { lintView, findingsOf } from './helpers.js';
-import { Catalog } from '../../src/dialects/postgres/catalog.js';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
+import { lintView, findingsOf, catalogFrom } from './helpers.js';
 import { lintMigrations } from '../../src/lint/lint.js';
 
 const R = 'attach-partition-scan';
 
-async function before(sql: string): Promise<Catalog> {
-  await loadParser();
-  const c = new Catalog();
-  for (const s of parsePostgres(sql).statements) c.apply(s, 'before');
-  return c;
-}
 const orders = `CREATE TABLE orders (id bigint, created_at date) PARTITION BY RANGE (created_at);
 CREATE TABLE orders_2025 PARTITION OF orders FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
 CREATE TABLE orders_2026 (id bigint, created_at date);`;
@@ -19,7 +11,7 @@ const attach = "ALTER TABLE orders ATTACH PARTITION orders_2026 FOR VALUES FROM 
 
 describe(R, () => {
   test('12+: the scan of the new partition, with the CHECK recipe (key unknown without the CREATE TABLE)', async () => {
-    const catalog = await before(orders);
+    const catalog = await catalogFrom(orders);
     expect(await lintView(R, attach, { catalog })).toMatchInlineSnapshot(`
       [
         "1:37 warning ATTACH PARTITION orders_2026 scans every row of orders_2026 (to check it fits the bound) while holding ACCESS EXCLUSIVE (blocks reads and writes) on orders_2026
@@ -35,7 +27,7 @@ describe(R, () => {
 
   test('a DEFAULT partition: its scan too, and a CHECK that excludes the bound', async () => {
     const sql = `${orders}\nCREATE TABLE orders_default PARTITION OF orders DEFAULT;`;
-    const catalog = await before(sql);
+    const catalog = await catalogFrom(sql);
     expect(await lintView(R, attach, { catalog })).toMatchInlineSnapshot(`
       [
         "1:37 warning ATTACH PARTITION orders_2026 scans every row of orders_2026 (to check it fits the bound) and the DEFAULT partition orders_default (for rows that belong in the new partition) while holding ACCESS EXCLUSIVE (blocks reads and writes) on orders_2026 and orders_default (queries on orders that reach orders_default wait)
@@ -53,7 +45,7 @@ describe(R, () => {
   });
 
   test('11: ACCESS EXCLUSIVE on the parent for the whole scan', async () => {
-    const catalog = await before(orders);
+    const catalog = await catalogFrom(orders);
     const [f] = await findingsOf(R, attach, { catalog, pgVersion: 11 });
     expect(f!.message).toBe('ATTACH PARTITION orders_2026 holds ACCESS EXCLUSIVE (blocks reads and writes) on orders while it scans every row of orders_2026 (to check it fits the bound)');
   });
@@ -71,7 +63,7 @@ describe(R, () => {
   });
 
   test('a new partition is not scanned worth mentioning, but the DEFAULT partition still is', async () => {
-    const catalog = await before(`${orders.split('\n').slice(0, 2).join('\n')}\nCREATE TABLE orders_default PARTITION OF orders DEFAULT;`);
+    const catalog = await catalogFrom(`${orders.split('\n').slice(0, 2).join('\n')}\nCREATE TABLE orders_default PARTITION OF orders DEFAULT;`);
     const [f] = await findingsOf(R, `CREATE TABLE orders_2026 (id bigint, created_at date);\n${attach}`, { catalog });
     expect(f!.message).toBe(
       'ATTACH PARTITION orders_2026 scans the DEFAULT partition orders_default (for rows that belong in the new partition) while holding ACCESS EXCLUSIVE (blocks reads and writes) on orders_default (queries on orders that reach orders_default wait)',
@@ -81,12 +73,12 @@ describe(R, () => {
   });
 
   test('leaves alone: a valid CHECK on the partition (assumed to match), a new parent, a new partition without DEFAULT', async () => {
-    const checked = await before(`${orders}\nALTER TABLE orders_2026 ADD CONSTRAINT orders_2026_bound CHECK (created_at >= '2026-01-01' AND created_at < '2027-01-01');`);
+    const checked = await catalogFrom(`${orders}\nALTER TABLE orders_2026 ADD CONSTRAINT orders_2026_bound CHECK (created_at >= '2026-01-01' AND created_at < '2027-01-01');`);
     expect(await findingsOf(R, attach, { catalog: checked })).toEqual([]);
-    const catalog = await before(orders.split('\n').slice(0, 2).join('\n'));
+    const catalog = await catalogFrom(orders.split('\n').slice(0, 2).join('\n'));
     expect(await findingsOf(R, `CREATE TABLE orders_2026 (id bigint, created_at date);\n${attach}`, { catalog })).toEqual([]);
     // NOT VALID is not proof
-    const notValid = await before(`${orders}\nALTER TABLE orders_2026 ADD CONSTRAINT orders_2026_bound CHECK (created_at >= '2026-01-01') NOT VALID;`);
+    const notValid = await catalogFrom(`${orders}\nALTER TABLE orders_2026 ADD CONSTRAINT orders_2026_bound CHECK (created_at >= '2026-01-01') NOT VALID;`);
     expect(await findingsOf(R, attach, { catalog: notValid })).toHaveLength(1);
   });
 

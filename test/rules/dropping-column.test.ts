@@ -1,20 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { lintView, findingsOf } from './helpers.js';
-import { Catalog } from '../../src/dialects/postgres/catalog.js';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
+import { lintView, findingsOf, catalogFrom } from './helpers.js';
 
 const R = 'dropping-column';
 
-async function before(sql: string): Promise<Catalog> {
-  await loadParser();
-  const c = new Catalog();
-  for (const s of parsePostgres(sql).statements) c.apply(s, 'before');
-  return c;
-}
 
 describe(R, () => {
   test('flags DROP COLUMN: deploy first, then drop; names the constraints that go with it and offers a copy', async () => {
-    const catalog = await before("CREATE TABLE orders (id bigint PRIMARY KEY, legacy_status text CHECK (legacy_status <> ''));");
+    const catalog = await catalogFrom("CREATE TABLE orders (id bigint PRIMARY KEY, legacy_status text CHECK (legacy_status <> ''));");
     expect(await lintView(R, 'ALTER TABLE orders DROP COLUMN legacy_status;', { catalog })).toMatchInlineSnapshot(`
       [
         "1:13 warning DROP COLUMN legacy_status deletes its data from orders and breaks every query and ORM model that still names it, the moment it commits

@@ -1,24 +1,16 @@
 import { describe, expect, test } from 'vitest';
-import { lintView, findingsOf } from './helpers.js';
-import { Catalog } from '../../src/dialects/postgres/catalog.js';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
+import { lintView, findingsOf, catalogFrom } from './helpers.js';
 import { lintMigrations } from '../../src/lint/lint.js';
 
 const R = 'dropping-table';
 
-async function before(sql: string): Promise<Catalog> {
-  await loadParser();
-  const c = new Catalog();
-  for (const s of parsePostgres(sql).statements) c.apply(s, 'before');
-  return c;
-}
 const schema = `CREATE TABLE customers (id bigint PRIMARY KEY);
 CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));
 CREATE TABLE invoices (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));`;
 
 describe(R, () => {
   test('a plain DROP TABLE: data loss, the referenced table it locks, the foreign key that makes it fail', async () => {
-    const catalog = await before(schema);
+    const catalog = await catalogFrom(schema);
     expect(await lintView(R, 'DROP TABLE orders;', { catalog })).toMatchInlineSnapshot(`
       [
         "1:1 warning DROP TABLE orders deletes the table and all its rows, and takes ACCESS EXCLUSIVE (blocks reads and writes) on customers too; it fails while invoices (invoices_order_id_fkey) still references it
@@ -32,7 +24,7 @@ describe(R, () => {
   });
 
   test('CASCADE is an error and writes out the foreign keys it would drop', async () => {
-    const catalog = await before(schema);
+    const catalog = await catalogFrom(schema);
     expect(await lintView(R, 'DROP TABLE orders CASCADE;', { catalog })).toMatchInlineSnapshot(`
       [
         "1:1 error DROP TABLE orders CASCADE deletes the table and all its rows, and drops the foreign keys of invoices that point at it and every view on it, taking ACCESS EXCLUSIVE (blocks reads and writes) on invoices and customers

@@ -2,6 +2,8 @@ import { lintSql, type LintOptions } from '../../src/lint/lint.js';
 import type { TransactionMode } from '../../src/parse/migrations.js';
 import type { Finding } from '../../src/core/types.js';
 import { LineIndex } from '../../src/report/lines.js';
+import { Catalog } from '../../src/dialects/postgres/catalog.js';
+import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
 
 export interface Opts extends LintOptions {
   transaction?: TransactionMode;
@@ -21,4 +23,12 @@ export async function lintView(rule: string, sql: string, opts: Opts = {}): Prom
     const p = li.position(f.span.start);
     return `${p.line}:${p.column} ${f.severity} ${f.message}${f.fix ? `\n${f.fix}` : ''}`;
   });
+}
+
+/** The schema as it was before the migration (as --db would give it): a catalog learned from `sql`. */
+export async function catalogFrom(sql: string): Promise<Catalog> {
+  await loadParser();
+  const c = new Catalog();
+  for (const s of parsePostgres(sql).statements) c.apply(s, 'before');
+  return c;
 }

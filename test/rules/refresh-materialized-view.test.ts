@@ -1,21 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { lintView, findingsOf } from './helpers.js';
-import { Catalog } from '../../src/dialects/postgres/catalog.js';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
+import { lintView, findingsOf, catalogFrom } from './helpers.js';
 
 const R = 'refresh-materialized-view';
 
-async function before(sql: string): Promise<Catalog> {
-  await loadParser();
-  const c = new Catalog();
-  for (const s of parsePostgres(sql).statements) c.apply(s, 'before');
-  return c;
-}
 const view = 'CREATE MATERIALIZED VIEW order_totals AS SELECT customer_id, sum(total) AS total FROM orders GROUP BY customer_id;';
 
 describe(R, () => {
   test('the view has a unique index: just CONCURRENTLY', async () => {
-    const catalog = await before(`${view} CREATE UNIQUE INDEX order_totals_customer_id_key ON order_totals (customer_id);`);
+    const catalog = await catalogFrom(`${view} CREATE UNIQUE INDEX order_totals_customer_id_key ON order_totals (customer_id);`);
     expect(await lintView(R, 'REFRESH MATERIALIZED VIEW order_totals;', { catalog })).toMatchInlineSnapshot(`
       [
         "1:27 warning REFRESH MATERIALIZED VIEW order_totals holds ACCESS EXCLUSIVE (blocks reads and writes) on order_totals while the whole query reruns: every read of order_totals waits until it is done
@@ -27,7 +19,7 @@ describe(R, () => {
   });
 
   test('the catalog shows no unique index: create one first', async () => {
-    const catalog = await before(`${view} CREATE INDEX order_totals_total_idx ON order_totals (total);`);
+    const catalog = await catalogFrom(`${view} CREATE INDEX order_totals_total_idx ON order_totals (total);`);
     expect(await lintView(R, 'REFRESH MATERIALIZED VIEW order_totals;', { catalog, transaction: 'wrapped' })).toMatchInlineSnapshot(`
       [
         "1:27 warning REFRESH MATERIALIZED VIEW order_totals holds ACCESS EXCLUSIVE (blocks reads and writes) on order_totals while the whole query reruns: every read of order_totals waits until it is done

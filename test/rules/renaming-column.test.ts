@@ -1,20 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { lintView, findingsOf } from './helpers.js';
-import { Catalog } from '../../src/dialects/postgres/catalog.js';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
+import { lintView, findingsOf, catalogFrom } from './helpers.js';
 
 const R = 'renaming-column';
 
-async function before(sql: string): Promise<Catalog> {
-  await loadParser();
-  const c = new Catalog();
-  for (const s of parsePostgres(sql).statements) c.apply(s, 'before');
-  return c;
-}
 
 describe(R, () => {
   test('flags RENAME COLUMN with the expand/contract recipe and the view shortcut, typed from the catalog', async () => {
-    const catalog = await before('CREATE TABLE orders (id bigint PRIMARY KEY, amount numeric(10, 2));');
+    const catalog = await catalogFrom('CREATE TABLE orders (id bigint PRIMARY KEY, amount numeric(10, 2));');
     expect(await lintView(R, 'ALTER TABLE orders RENAME COLUMN amount TO total;', { catalog })).toMatchInlineSnapshot(`
       [
         "1:13 warning RENAME COLUMN amount TO total on orders breaks every query, function and ORM mapping that still uses amount the moment it commits

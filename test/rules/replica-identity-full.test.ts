@@ -1,20 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { lintView, findingsOf } from './helpers.js';
-import { Catalog } from '../../src/dialects/postgres/catalog.js';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
+import { lintView, findingsOf, catalogFrom } from './helpers.js';
 
 const R = 'replica-identity-full';
 
-async function before(sql: string): Promise<Catalog> {
-  await loadParser();
-  const c = new Catalog();
-  for (const s of parsePostgres(sql).statements) c.apply(s, 'before');
-  return c;
-}
 
 describe(R, () => {
   test('a table with a primary key: REPLICA IDENTITY DEFAULT uses it', async () => {
-    const catalog = await before('CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);');
+    const catalog = await catalogFrom('CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);');
     expect(await lintView(R, 'ALTER TABLE orders REPLICA IDENTITY FULL;', { catalog })).toMatchInlineSnapshot(`
       [
         "1:13 warning REPLICA IDENTITY FULL on orders makes every UPDATE and DELETE write the whole old row to the WAL (more WAL, slower apply on logical-replication subscribers), and the change takes ACCESS EXCLUSIVE (blocks reads and writes) on orders
@@ -25,13 +17,13 @@ describe(R, () => {
   });
 
   test('a unique constraint on NOT NULL columns: USING INDEX', async () => {
-    const catalog = await before('CREATE TABLE order_events (event_id uuid NOT NULL, CONSTRAINT order_events_event_id_key UNIQUE (event_id));');
+    const catalog = await catalogFrom('CREATE TABLE order_events (event_id uuid NOT NULL, CONSTRAINT order_events_event_id_key UNIQUE (event_id));');
     const [f] = await findingsOf(R, 'ALTER TABLE order_events REPLICA IDENTITY FULL;', { catalog });
     expect(f!.fix).toContain('ALTER TABLE order_events REPLICA IDENTITY USING INDEX order_events_event_id_key;');
   });
 
   test('no key at all: says to add one; quoted names', async () => {
-    const catalog = await before('CREATE TABLE shop."Order Items" (sku text);');
+    const catalog = await catalogFrom('CREATE TABLE shop."Order Items" (sku text);');
     const [f] = await findingsOf(R, 'ALTER TABLE shop."Order Items" REPLICA IDENTITY FULL;', { catalog });
     expect(f!.fix).toContain('shop."Order Items" has no primary key');
   });

@@ -1,22 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { lintView, findingsOf } from './helpers.js';
-import { Catalog } from '../../src/dialects/postgres/catalog.js';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
+import { lintView, findingsOf, catalogFrom } from './helpers.js';
 
 const R = 'require-concurrent-detach-partition';
 
-async function before(sql: string): Promise<Catalog> {
-  await loadParser();
-  const c = new Catalog();
-  for (const s of parsePostgres(sql).statements) c.apply(s, 'before');
-  return c;
-}
 const parts = `CREATE TABLE measurements (id bigint, k int) PARTITION BY RANGE (k);
 CREATE TABLE measurements_2023 PARTITION OF measurements FOR VALUES FROM (0) TO (100);`;
 
 describe(R, () => {
   test('14+: CONCURRENTLY, with FINALIZE for an interrupted run', async () => {
-    const catalog = await before(parts);
+    const catalog = await catalogFrom(parts);
     expect(await lintView(R, 'ALTER TABLE measurements DETACH PARTITION measurements_2023;', { catalog })).toMatchInlineSnapshot(`
       [
         "1:43 warning DETACH PARTITION measurements_2023 takes ACCESS EXCLUSIVE (blocks reads and writes) on measurements and measurements_2023: it waits for every running query on measurements, and every later query waits behind it
@@ -28,7 +20,7 @@ describe(R, () => {
   });
 
   test('a DEFAULT partition makes CONCURRENTLY impossible: locks it too, lock_timeout and retry', async () => {
-    const catalog = await before(`${parts}\nCREATE TABLE measurements_default PARTITION OF measurements DEFAULT;`);
+    const catalog = await catalogFrom(`${parts}\nCREATE TABLE measurements_default PARTITION OF measurements DEFAULT;`);
     expect(await lintView(R, 'ALTER TABLE measurements DETACH PARTITION measurements_2023;', { catalog })).toMatchInlineSnapshot(`
       [
         "1:43 warning DETACH PARTITION measurements_2023 takes ACCESS EXCLUSIVE (blocks reads and writes) on measurements, measurements_2023 and measurements_default: it waits for every running query on measurements, and every later query waits behind it
@@ -41,7 +33,7 @@ describe(R, () => {
   });
 
   test('an existing lock_timeout is credited instead of set again', async () => {
-    const catalog = await before(`${parts}\nCREATE TABLE measurements_default PARTITION OF measurements DEFAULT;`);
+    const catalog = await catalogFrom(`${parts}\nCREATE TABLE measurements_default PARTITION OF measurements DEFAULT;`);
     const [f] = await findingsOf(R, "SET lock_timeout = '3s';\nALTER TABLE measurements DETACH PARTITION measurements_2023;", { catalog });
     expect(f!.fix).toContain('lock_timeout is already 3s');
     expect(f!.fix).not.toContain("SET lock_timeout = '2s'");

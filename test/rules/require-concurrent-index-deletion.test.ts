@@ -1,21 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { lintView, findingsOf } from './helpers.js';
-import { Catalog } from '../../src/dialects/postgres/catalog.js';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
+import { lintView, findingsOf, catalogFrom } from './helpers.js';
 
 const R = 'require-concurrent-index-deletion';
 
-/** The schema as it was before the migration (as --db would give it). */
-async function before(sql: string): Promise<Catalog> {
-  await loadParser();
-  const c = new Catalog();
-  for (const s of parsePostgres(sql).statements) c.apply(s, 'before');
-  return c;
-}
 
 describe(R, () => {
   test('flags a plain DROP INDEX and names the table it locks', async () => {
-    const catalog = await before('CREATE TABLE orders (id bigint, created_at timestamptz); CREATE INDEX orders_created_at_idx ON orders (created_at);');
+    const catalog = await catalogFrom('CREATE TABLE orders (id bigint, created_at timestamptz); CREATE INDEX orders_created_at_idx ON orders (created_at);');
     expect(await lintView(R, 'DROP INDEX orders_created_at_idx;', { catalog })).toMatchInlineSnapshot(`
       [
         "1:1 warning DROP INDEX orders_created_at_idx takes ACCESS EXCLUSIVE (blocks reads and writes) on orders: it waits for every running query on the table, and every later query waits behind it
@@ -26,7 +17,7 @@ describe(R, () => {
   });
 
   test('several indexes and CASCADE: split into one statement per index, CASCADE explained', async () => {
-    const catalog = await before('CREATE TABLE orders (id bigint, ref text); CREATE UNIQUE INDEX orders_ref_key ON orders (ref); CREATE INDEX orders_id_idx ON orders (id);');
+    const catalog = await catalogFrom('CREATE TABLE orders (id bigint, ref text); CREATE UNIQUE INDEX orders_ref_key ON orders (ref); CREATE INDEX orders_id_idx ON orders (id);');
     const [f] = await findingsOf(R, 'DROP INDEX IF EXISTS orders_ref_key, orders_id_idx CASCADE;', { catalog });
     expect(f!.message).toContain('orders_ref_key and orders_id_idx');
     expect(f!.fix).toContain('DROP INDEX CONCURRENTLY IF EXISTS orders_ref_key;\nDROP INDEX CONCURRENTLY IF EXISTS orders_id_idx;');
@@ -35,7 +26,7 @@ describe(R, () => {
   });
 
   test('quotes hostile names and keeps the schema', async () => {
-    const catalog = await before('CREATE TABLE shop."Order Items" (id bigint); CREATE INDEX "Order Items_id" ON shop."Order Items" (id);');
+    const catalog = await catalogFrom('CREATE TABLE shop."Order Items" (id bigint); CREATE INDEX "Order Items_id" ON shop."Order Items" (id);');
     const [f] = await findingsOf(R, 'DROP INDEX shop."Order Items_id";', { catalog });
     expect(f!.message).toContain('shop."Order Items"');
     expect(f!.fix).toContain('DROP INDEX CONCURRENTLY IF EXISTS shop."Order Items_id";');
@@ -53,7 +44,7 @@ describe(R, () => {
   });
 
   test('an index on a partitioned table: no CONCURRENTLY there, so lock_timeout and retry', async () => {
-    const catalog = await before('CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at); CREATE INDEX events_at_idx ON events (at);');
+    const catalog = await catalogFrom('CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at); CREATE INDEX events_at_idx ON events (at);');
     const [f] = await findingsOf(R, 'DROP INDEX events_at_idx;', { catalog });
     expect(f!.fix).toContain('cannot be dropped CONCURRENTLY');
     expect(f!.fix).toContain("SET lock_timeout = '2s';\nDROP INDEX IF EXISTS events_at_idx;");

@@ -1,21 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { lintView, findingsOf } from './helpers.js';
-import { Catalog } from '../../src/dialects/postgres/catalog.js';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
+import { lintView, findingsOf, catalogFrom } from './helpers.js';
 
 const R = 'require-concurrent-reindex';
 
-async function before(sql: string): Promise<Catalog> {
-  await loadParser();
-  const c = new Catalog();
-  for (const s of parsePostgres(sql).statements) c.apply(s, 'before');
-  return c;
-}
 const schema = 'CREATE TABLE orders (id bigint, created_at timestamptz); CREATE INDEX orders_created_at_idx ON orders (created_at); CREATE INDEX orders_id_idx ON orders (id);';
 
 describe(R, () => {
   test('12+: the same statement with CONCURRENTLY', async () => {
-    const catalog = await before(schema);
+    const catalog = await catalogFrom(schema);
     expect(await lintView(R, 'REINDEX (VERBOSE) INDEX orders_created_at_idx;', { catalog })).toMatchInlineSnapshot(`
       [
         "1:25 warning REINDEX INDEX orders_created_at_idx holds SHARE (blocks writes) on orders and ACCESS EXCLUSIVE (blocks reads and writes) on orders_created_at_idx until the index is rebuilt (queries on the table wait too: planning locks every index)
@@ -27,7 +19,7 @@ describe(R, () => {
   });
 
   test('11: the build-a-copy-and-swap recipe, per index of the table', async () => {
-    const catalog = await before(schema);
+    const catalog = await catalogFrom(schema);
     expect(await lintView(R, 'REINDEX TABLE orders;', { catalog, pgVersion: 11 })).toMatchInlineSnapshot(`
       [
         "1:15 warning REINDEX TABLE orders holds SHARE (blocks writes) on orders and ACCESS EXCLUSIVE (blocks reads and writes) on each of its indexes until every index of the table is rebuilt (queries on the table wait too: planning locks every index)

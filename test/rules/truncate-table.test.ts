@@ -1,16 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { lintView, findingsOf } from './helpers.js';
-import { Catalog } from '../../src/dialects/postgres/catalog.js';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
+import { lintView, findingsOf, catalogFrom } from './helpers.js';
 
 const R = 'truncate-table';
 
-async function before(sql: string): Promise<Catalog> {
-  await loadParser();
-  const c = new Catalog();
-  for (const s of parsePostgres(sql).statements) c.apply(s, 'before');
-  return c;
-}
 const schema = `CREATE TABLE customers (id bigint PRIMARY KEY);
 CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));
 CREATE TABLE invoices (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));
@@ -18,7 +10,7 @@ CREATE TABLE audit (id bigint);`;
 
 describe(R, () => {
   test('CASCADE: an error that names every table it empties, recursively', async () => {
-    const catalog = await before(schema);
+    const catalog = await catalogFrom(schema);
     expect(await lintView(R, 'TRUNCATE customers CASCADE;', { catalog })).toMatchInlineSnapshot(`
       [
         "1:1 error TRUNCATE customers CASCADE also empties orders and invoices (every table that references it, recursively), all under ACCESS EXCLUSIVE (blocks reads and writes); it is not MVCC-safe: transactions with an older snapshot see the table empty
@@ -29,7 +21,7 @@ describe(R, () => {
   });
 
   test('plain TRUNCATE: warning, lock and MVCC, the batched alternative', async () => {
-    const catalog = await before(schema);
+    const catalog = await catalogFrom(schema);
     expect(await lintView(R, 'TRUNCATE audit;', { catalog })).toMatchInlineSnapshot(`
       [
         "1:1 warning TRUNCATE audit deletes every row at once under ACCESS EXCLUSIVE (blocks reads and writes) on audit; it is not MVCC-safe: transactions with an older snapshot see the table empty
@@ -41,7 +33,7 @@ describe(R, () => {
   });
 
   test('plain TRUNCATE of a referenced table says it fails', async () => {
-    const catalog = await before(schema);
+    const catalog = await catalogFrom(schema);
     const [f] = await findingsOf(R, 'TRUNCATE customers;', { catalog });
     expect(f!.severity).toBe('warning');
     expect(f!.message).toContain('it fails while orders references it');
