@@ -4,7 +4,7 @@
  * rewrites (relfilenode) and whether it scans every row (pg_stat_xact_user_tables) must match the claim
  * for that server's major. A claim the server contradicts fails here.
  */
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { effects, claimFor, proofFixture, proofTables, type EffectEntry, type RelRole, type Claim } from '../../src/dialects/postgres/effects.js';
@@ -230,9 +230,14 @@ export function proveEffectsOnPglite() {
     return wrappers.get(db)!;
   };
   describe('effects on PGlite (Postgres 18 in WASM)', () => {
+    // Starting PGlite compiles ~20 MB of WebAssembly: slow on a busy machine, so not a test's time.
+    beforeAll(async () => {
+      pristine = PGlite.create().then(async (db) => (await db.exec(proofFixture), db));
+      await pristine;
+    }, 300_000);
+    afterAll(async () => (await pristine)?.close());
     test.for(entries.map((e) => [e.id, e] as const))('%s', async ([, entry], ctx) => {
-      pristine ??= PGlite.create().then(async (db) => (await db.exec(proofFixture), db));
-      const base = await pristine;
+      const base = await pristine!;
       // Every observation rolls back; a proof with a committed setup gets its own copy of the fixture.
       const db = entry.proof.setup ? await base.clone() : base;
       if (db !== base) ctx.onTestFinished(() => (db as PGlite).close());
