@@ -1,4 +1,5 @@
 /** `lockstep lint [paths…]`: argv → options → lintPaths → renderer → exit code. */
+import { relative, resolve } from 'node:path';
 import { parse, oneOf } from './args.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError } from '../core/errors.js';
@@ -62,8 +63,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) problems.push({ where: '--db', message: 'must be a postgres:// or postgresql:// URL' });
   if (problems.length) throw new LockstepError('E_USAGE', problems);
 
-  const { config } = await loadConfig(io.cwd, values.config);
-  const paths = positionals.length ? positionals : (config.paths ?? []);
+  const { config, dir: configDir } = await loadConfig(io.cwd, values.config);
+  // Paths on the command line are relative to the working directory; paths in the config, to the config file.
+  const paths = positionals.length ? positionals : (config.paths ?? []).map((p) => relative(io.cwd, resolve(configDir ?? io.cwd, p)) || '.');
   if (!paths.length) throw new LockstepError('E_USAGE', [{ where: 'lint', message: 'no paths given (pass migration directories or .sql files, or set "paths" in lockstep.config.json)' }]);
 
   let pgVersion: number | string = values['pg-version'] ?? config.pgVersion ?? DEFAULT_PG_VERSION;

@@ -35,6 +35,8 @@ export interface LoadedConfig {
   config: Config;
   /** Where it came from, for messages; undefined when there is none. */
   source?: string;
+  /** The directory of the config file: `paths` in it are relative to it. */
+  dir?: string;
 }
 
 const transactionModes: readonly TransactionMode[] = ['none', 'wrapped', 'multi-statement'];
@@ -133,17 +135,17 @@ function distance(a: string, b: string): number {
  * "lockstep" key in `cwd` or the nearest parent that has one.
  */
 export async function loadConfig(cwd: string, explicit?: string): Promise<LoadedConfig> {
-  if (explicit) return { config: validateConfig(await readJson(resolve(cwd, explicit), explicit), explicit), source: explicit };
+  if (explicit) return { config: validateConfig(await readJson(resolve(cwd, explicit), explicit), explicit), source: explicit, dir: dirname(resolve(cwd, explicit)) };
   let dir = resolve(cwd);
   for (;;) {
     const file = join(dir, 'lockstep.config.json');
     const own = await readJson(file, file, true);
-    if (own !== undefined) return { config: validateConfig(own, file), source: file };
+    if (own !== undefined) return { config: validateConfig(own, file), source: file, dir };
     const pkgFile = join(dir, 'package.json');
     const pkg = await readJson(pkgFile, pkgFile, true);
     if (pkg !== undefined && typeof pkg === 'object' && pkg !== null && 'lockstep' in pkg) {
       const where = `${pkgFile} ("lockstep")`;
-      return { config: validateConfig((pkg as any).lockstep, where), source: where };
+      return { config: validateConfig((pkg as any).lockstep, where), source: where, dir };
     }
     if (pkg !== undefined || (await exists(join(dir, '.git')))) return { config: {} }; // project root: stop here
     const up = dirname(dir);

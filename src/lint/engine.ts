@@ -119,12 +119,12 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
       id: p.migration.id,
       layout: p.migration.layout,
       section: p.section,
-      transaction: p.migration.transaction,
-      transactionSource: p.migration.transactionSource,
+      transaction: p.sec.transaction ?? p.migration.transaction,
+      transactionSource: p.sec.transactionSource ?? p.migration.transactionSource,
       file: file.path,
       statementCount: p.statements.length + p.syntax.length,
     };
-    const session = new Session(p.migration.transaction, info.statementCount, opts.session, where);
+    const session = new Session(info.transaction, info.statementCount, opts.session, where);
     const created = new Set<string>();
     const fileIgnores = ignores.get(file.path) ?? [];
 
@@ -132,7 +132,7 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
       const ig = silencing(fileIgnores, rule.id, stmtStart);
       if (ig) {
         ig.used.add(rule.id);
-        return;
+        return false;
       }
       let sev = explicit ? severity : (r.severity ?? severity);
       let message = r.message;
@@ -158,6 +158,7 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
         migration: p.migration.id,
         section: p.section,
       });
+      return true;
     };
 
     for (const e of p.syntax) {
@@ -190,18 +191,32 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
           report: (r) => emit(current.rule, current.severity, current.explicit, stmt.span.start, spanOf(r.at, stmt), r),
         };
         let current: ActiveRule = undefined as unknown as ActiveRule;
-        for (const list of active ? [active, anyKind] : [anyKind]) {
-          for (const ar of list) {
-            if (!inVersion(ar.rule)) continue;
-            current = ar;
-            ar.rule.check!(stmt, ctx);
+        try {
+          for (const list of active ? [active, anyKind] : [anyKind]) {
+            for (const ar of list) {
+              if (!inVersion(ar.rule)) continue;
+              current = ar;
+              ar.rule.check!(stmt, ctx);
+            }
           }
+        } catch (err) {
+          if (!(err instanceof RangeError)) throw err;
+          // A pathologically nested statement (Postgres itself stops at max_stack_depth).
+          emit(syntaxRule, opts.meta?.syntax ?? 'error', true, stmt.span.start, stmt.span, { message: 'statement too deeply nested to analyze (Postgres rejects it too: stack depth limit exceeded)' });
         }
       }
       session.apply(stmt, effect);
       if (stmt.kind === 'CreateStmt' || stmt.kind === 'CreateTableAsStmt') {
         const rel = stmt.ast.relation ?? stmt.ast.into?.rel;
         if (rel) created.add(key({ ...(rel.schemaname ? { schema: rel.schemaname } : {}), name: rel.relname }));
+      } else if ((stmt.kind === 'RenameStmt' && stmt.ast.renameType === 'OBJECT_TABLE') || (stmt.kind === 'AlterObjectSchemaStmt' && stmt.ast.objectType === 'OBJECT_TABLE')) {
+        // A table created in this migration stays new under its new name (or schema).
+        const rel = stmt.ast.relation;
+        const from = key({ ...(rel.schemaname ? { schema: rel.schemaname } : {}), name: rel.relname });
+        if (created.delete(from)) {
+          const to = stmt.kind === 'RenameStmt' ? { ...(rel.schemaname ? { schema: rel.schemaname } : {}), name: stmt.ast.newname } : { schema: stmt.ast.newschema, name: rel.relname };
+          created.add(key(to));
+        }
       }
       cat.apply(stmt, p.migration.id);
       previous.push(stmt);
@@ -217,14 +232,14 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
         catalog: cat,
         isNew: (t: QualifiedName) => created.has(key(t)),
         where: whereAt,
-        report: () => {},
+        report: () => false,
       };
       for (const ar of enders) {
         if (!inVersion(ar.rule)) continue;
         ectx.report = (r) => {
           const span = typeof r.at === 'number' ? { start: r.at, end: r.at } : r.at;
           const stmt = p.statements.find((s) => s.span.start <= span.start && span.start <= s.span.end);
-          emit(ar.rule, ar.severity, ar.explicit, stmt?.span.start, stmt && typeof r.at === 'number' ? { start: r.at, end: stmt.span.end } : span, r);
+          return emit(ar.rule, ar.severity, ar.explicit, stmt?.span.start, stmt && typeof r.at === 'number' ? { start: r.at, end: stmt.span.end } : span, r);
         };
         ar.rule.end!(ectx);
       }
@@ -253,7 +268,12 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
     }
   }
 
-  findings.sort((a, b) => (a.file === b.file ? a.span.start - b.span.start || severityRank(b.severity) - severityRank(a.severity) : 0));
+  // Files in the order the migrations were read, then by position.
+  const fileOrder = new Map<string, number>();
+  for (const m of migrations) for (const sec of [m.up, m.down]) if (sec && !fileOrder.has(sec.file.path)) fileOrder.set(sec.file.path, fileOrder.size);
+  findings.sort(
+    (a, b) => (fileOrder.get(a.file) ?? 0) - (fileOrder.get(b.file) ?? 0) || a.span.start - b.span.start || severityRank(b.severity) - severityRank(a.severity),
+  );
   return { findings, statements };
 }
 

@@ -143,11 +143,42 @@ export class Session {
       case 'TRANS_STMT_ROLLBACK':
         if (this.tx.open) this.end(stmt, 'ROLLBACK', true, !!stmt.ast.chain);
         break;
+      case 'TRANS_STMT_SAVEPOINT':
+        if (this.tx.open) this.savepoints.push({ name: stmt.ast.savepoint_name ?? '', session: { ...this.session }, local: { ...this.local }, held: new Map(this.tx.held) });
+        break;
+      case 'TRANS_STMT_RELEASE': {
+        const at = this.findSavepoint(stmt.ast.savepoint_name);
+        if (at >= 0) this.savepoints.length = at;
+        break;
+      }
+      case 'TRANS_STMT_ROLLBACK_TO': {
+        // Undoes the SETs and releases the locks taken since the savepoint (which stays).
+        const at = this.findSavepoint(stmt.ast.savepoint_name);
+        if (at < 0) break;
+        const sp = this.savepoints[at]!;
+        this.savepoints.length = at + 1;
+        const before = this.effective().lock;
+        this.session = { ...sp.session };
+        this.local = { ...sp.local };
+        this.tx.held = new Map(sp.held);
+        const after = this.effective().lock;
+        if (before.ms > 0 && after.ms === 0) this.lockLost = `the lock_timeout from ${before.source} was undone by ROLLBACK TO SAVEPOINT at ${this.where(stmt)}`;
+        break;
+      }
     }
+  }
+
+  /** Savepoints of the open transaction, innermost last. */
+  private savepoints: { name: string; session: Values; local: Partial<Values>; held: TransactionState['held'] }[] = [];
+
+  private findSavepoint(name: string | undefined): number {
+    for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i]!.name === name) return i;
+    return -1;
   }
 
   private end(stmt: Statement, how: string, rollback: boolean, chain: boolean): void {
     const before = this.effective().lock;
+    this.savepoints = [];
     if (rollback && this.atBegin) this.session = this.atBegin;
     this.local = {};
     const was = this.tx;
@@ -185,8 +216,13 @@ export class Session {
       const v = constText(args?.[0]);
       const utc =
         kind === 'VAR_RESET' || kind === 'VAR_SET_DEFAULT' ? this.initial.timeZoneUtc : kind === 'VAR_SET_VALUE' && v !== undefined ? /^(utc|etc\/utc|gmt|z|zulu|\+?0+(:00)?)$/i.test(v) : undefined;
-      if (isLocal && this.tx.open) this.local.timeZoneUtc = utc;
-      else this.session.timeZoneUtc = utc;
+      // SET LOCAL outside a transaction block has no effect (Postgres only warns).
+      if (isLocal) {
+        if (this.tx.open) this.local.timeZoneUtc = utc;
+      } else {
+        this.session.timeZoneUtc = utc;
+        delete this.local.timeZoneUtc;
+      }
       return;
     }
     const which = n === 'lock_timeout' ? 'lock' : n === 'statement_timeout' ? 'statement' : undefined;

@@ -21,6 +21,9 @@ export interface MigrationSection {
   file: SourceFile;
   /** Spans of `file.text`, each parsed on its own, in order. */
   parts: Span[];
+  /** This section runs differently from the migration's `transaction` (dbmate's per-marker options). */
+  transaction?: TransactionMode;
+  transactionSource?: string;
 }
 
 export interface Migration {

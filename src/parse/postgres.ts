@@ -159,7 +159,9 @@ export function splitStatements(text: string, bytes = new ByteMap(text)): Span[]
   try {
     tokens = pgq.scanSync(text).tokens as any;
   } catch {
-    return [{ start: 0, end: text.length }];
+    // The scanner rejects the whole text for one unterminated quote: split it ourselves, so only
+    // the statement with the broken quote is lost.
+    return lexFallback(text).pieces;
   }
   const pieces: Span[] = [];
   let start = 0;
@@ -232,7 +234,7 @@ export function scanComments(text: string, base = 0): Comment[] {
   try {
     tokens = pgq.scanSync(text).tokens as any;
   } catch {
-    return [];
+    return lexFallback(text).comments.map((c) => ({ span: { start: base + c.start, end: base + c.end }, text: text.slice(c.start, c.end) }));
   }
   const out: Comment[] = [];
   for (const t of tokens) {
@@ -243,4 +245,70 @@ export function scanComments(text: string, base = 0): Comment[] {
     }
   }
   return out;
+}
+
+/**
+ * A small lexer for text the Postgres scanner refuses (an unterminated quote or comment): statement
+ * pieces split at top-level `;` and the comments, with quotes, dollar quotes, nested comments and
+ * BEGIN ATOMIC bodies respected. Whatever is unterminated runs to the end of the text.
+ */
+export function lexFallback(text: string): { pieces: Span[]; comments: Span[] } {
+  const pieces: Span[] = [];
+  const comments: Span[] = [];
+  let start = 0;
+  let atomic = 0;
+  let prevWord = '';
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i]!;
+    if (c === '-' && text[i + 1] === '-') {
+      const nl = text.indexOf('\n', i);
+      const end = nl < 0 ? n : nl;
+      comments.push({ start: i, end });
+      i = end;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const from = i;
+      let depth = 1;
+      i += 2;
+      while (i < n && depth > 0) {
+        if (text[i] === '/' && text[i + 1] === '*') (depth++, (i += 2));
+        else if (text[i] === '*' && text[i + 1] === '/') (depth--, (i += 2));
+        else i++;
+      }
+      comments.push({ start: from, end: i });
+    } else if (c === "'") {
+      const escapes = /[eE]$/.test(text.slice(Math.max(0, i - 1), i)) && !/[A-Za-z0-9_]/.test(text[i - 2] ?? '');
+      i++;
+      while (i < n) {
+        if (escapes && text[i] === '\\') i += 2;
+        else if (text[i] === "'" && text[i + 1] === "'") i += 2;
+        else if (text[i] === "'") break;
+        else i++;
+      }
+      i++;
+    } else if (c === '"') {
+      i++;
+      while (i < n && !(text[i] === '"' && text[i + 1] !== '"')) i += text[i] === '"' ? 2 : 1;
+      i++;
+    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(text.slice(i, i + 64))) {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64))![0];
+      const close = text.indexOf(tag, i + tag.length);
+      i = close < 0 ? n : close + tag.length;
+    } else if (/[A-Za-z_]/.test(c)) {
+      let j = i + 1;
+      while (j < n && /[A-Za-z0-9_$]/.test(text[j]!)) j++;
+      const word = text.slice(i, j).toUpperCase();
+      if (word === 'ATOMIC' && prevWord === 'BEGIN') atomic++;
+      else if (word === 'END' && atomic > 0) atomic--;
+      prevWord = word;
+      i = j;
+    } else if (c === ';' && atomic === 0) {
+      pieces.push({ start, end: i });
+      start = i + 1;
+      i++;
+    } else i++;
+  }
+  if (start < n) pieces.push({ start, end: n });
+  return { pieces, comments };
 }

@@ -44,7 +44,7 @@ export function renderSarif(result: LintResult): string {
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: isAbsolute(f.file) ? pathToFileURL(f.file).href : f.file.split('\\').join('/') },
+                artifactLocation: { uri: isAbsolute(f.file) ? pathToFileURL(f.file).href : f.file.split(/[\\/]/).map(encodeURIComponent).join('/') },
                 region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: Math.max(f.endColumn, f.endLine === f.line ? f.column + 1 : 1) },
               },
             },

@@ -6,6 +6,8 @@ import { sqlName, quoteIdent } from '../dialects/postgres/names.js';
 import type { RuleContext } from './rule.js';
 
 export { sqlName, quoteIdent };
+import { objectName, checkConstraintName } from '../dialects/postgres/names.js';
+export { objectName, checkConstraintName };
 
 /** `ACCESS EXCLUSIVE (blocks reads and writes)`. */
 export function lockPhrase(mode: LockMode): string {
@@ -676,36 +678,6 @@ export function parenGroup(stmt: import('../parse/postgres.js').Statement, from:
   return undefined;
 }
 
-const byteLength = (s: string) => Buffer.byteLength(s);
-
-/** Cuts `s` to at most `max` bytes of UTF-8 without splitting a character. */
-function clipBytes(s: string, max: number): string {
-  let out = '';
-  for (const ch of s) {
-    if (byteLength(out + ch) > max) break;
-    out += ch;
-  }
-  return out;
-}
-
-/**
- * The name Postgres would choose for a constraint or index (`orders_customer_id_fkey`): `name1_name2_label`
- * within 63 bytes, shortening the longer of the two names first, as makeObjectName does.
- */
-export function objectName(name1: string, name2: string | undefined, label: string): string {
-  const overhead = byteLength(label) + 1 + (name2 ? 1 : 0);
-  const avail = 63 - overhead;
-  let a = byteLength(name1);
-  let b = name2 ? byteLength(name2) : 0;
-  while (a + b > avail) {
-    if (a > b) a--;
-    else b--;
-  }
-  const n1 = clipBytes(name1, a);
-  const n2 = name2 ? clipBytes(name2, b) : undefined;
-  return `${n1}${n2 !== undefined ? `_${n2}` : ''}_${label}`;
-}
-
 /** `'text'` as an SQL string literal. */
 export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
@@ -959,23 +931,6 @@ export function abbreviate(sql: string, max = 60): string {
   return s.length <= max ? s : `${s.slice(0, max - 1).trimEnd()}\u2026`;
 }
 
-/** The name Postgres gives an unnamed CHECK: `<table>_<column>_check` when it uses one column, else `<table>_check`. */
-export function checkConstraintName(table: QualifiedName, expr: unknown): string {
-  const cols = new Set<string>();
-  const visit = (n: any): void => {
-    if (Array.isArray(n)) return n.forEach(visit);
-    if (!n || typeof n !== 'object') return;
-    const f = n.ColumnRef?.fields;
-    if (f?.length) {
-      const last = f[f.length - 1]?.String?.sval;
-      if (last) cols.add(last);
-    }
-    for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
-  };
-  visit(expr);
-  return objectName(table.name, cols.size === 1 ? [...cols][0] : undefined, 'check');
-}
-
 import type { Statement as EarlierStatement } from '../parse/postgres.js';
 import { fromRangeVar as earlierRangeVar, fromNameList as earlierNameList, key as earlierKey } from '../dialects/postgres/names.js';
 
@@ -1045,4 +1000,102 @@ export function earlierFacts(previous: readonly EarlierStatement[]): EarlierFact
     }
   }
   return f;
+}
+
+// ── remaining peer checks ───────────────────────────────────────────────────────────────────────
+
+/**
+ * Namespaces in which CREATE, DROP, RENAME and SET SCHEMA name objects: relations (tables, views,
+ * materialized views, sequences) share one, types and domains another; triggers, policies and rules
+ * are named per table.
+ */
+export type ObjectFamily = 'relation' | 'type' | 'function' | 'schema' | 'extension' | 'trigger' | 'policy' | 'rule';
+
+/** `family:schema.name`, or `family:schema.table.name` for an object of a table, or `family:name` for schemas and extensions. */
+export function objectKey(family: ObjectFamily, name: QualifiedName | string, table?: QualifiedName): string {
+  const n = typeof name === 'string' ? name : earlierKey(name);
+  return table ? `${family}:${earlierKey(table)}.${n}` : `${family}:${n}`;
+}
+
+/** The objectKey()s of what one statement creates (CREATE TABLE/VIEW/SEQUENCE/TYPE/DOMAIN/FUNCTION/SCHEMA/EXTENSION/TRIGGER/POLICY/RULE). */
+export function objectsCreatedBy(s: EarlierStatement): string[] {
+  const a = s.ast;
+  switch (s.kind) {
+    case 'CreateStmt':
+    case 'CreateForeignTableStmt': {
+      const rel = (s.kind === 'CreateForeignTableStmt' ? a.base : a)?.relation;
+      return rel ? [objectKey('relation', earlierRangeVar(rel))] : [];
+    }
+    case 'CreateTableAsStmt':
+      return a.into?.rel ? [objectKey('relation', earlierRangeVar(a.into.rel))] : [];
+    case 'ViewStmt':
+      return [objectKey('relation', earlierRangeVar(a.view))];
+    case 'CreateSeqStmt':
+      return [objectKey('relation', earlierRangeVar(a.sequence))];
+    case 'CreateEnumStmt':
+    case 'CreateRangeStmt':
+      return [objectKey('type', earlierNameList(a.typeName))];
+    case 'CompositeTypeStmt':
+      return [objectKey('type', earlierRangeVar(a.typevar))];
+    case 'CreateDomainStmt':
+      return [objectKey('type', earlierNameList(a.domainname))];
+    case 'DefineStmt':
+      if (a.kind === 'OBJECT_TYPE') return [objectKey('type', earlierNameList(a.defnames))];
+      if (a.kind === 'OBJECT_AGGREGATE') return [objectKey('function', earlierNameList(a.defnames))];
+      return [];
+    case 'CreateFunctionStmt':
+      return [objectKey('function', earlierNameList(a.funcname))];
+    case 'CreateSchemaStmt': {
+      const name = a.schemaname ?? a.authrole?.rolename;
+      return name ? [objectKey('schema', name)] : [];
+    }
+    case 'CreateExtensionStmt':
+      return [objectKey('extension', a.extname)];
+    case 'CreateTrigStmt':
+      return a.relation ? [objectKey('trigger', a.trigname, earlierRangeVar(a.relation))] : [];
+    case 'CreatePolicyStmt':
+      return a.table ? [objectKey('policy', a.policy_name, earlierRangeVar(a.table))] : [];
+    case 'RuleStmt':
+      return a.relation ? [objectKey('rule', a.rulename, earlierRangeVar(a.relation))] : [];
+  }
+  return [];
+}
+
+const createdCache = new WeakMap<readonly EarlierStatement[], { seen: number; keys: Set<string> }>();
+
+/** The objectKey()s of everything `statements` created (gathered once per list, incrementally as it grows). */
+export function createdObjects(statements: readonly EarlierStatement[]): Set<string> {
+  let c = createdCache.get(statements);
+  if (!c) createdCache.set(statements, (c = { seen: 0, keys: new Set() }));
+  for (; c.seen < statements.length; c.seen++) for (const k of objectsCreatedBy(statements[c.seen]!)) c.keys.add(k);
+  return c.keys;
+}
+
+/** A function's argument list as written after its name in DROP/ALTER FUNCTION (`(numeric, text)`), `()` for none, '' when left out. */
+export function functionArgsText(stmt: EarlierStatement, owa: any): string {
+  if (owa?.args_unspecified) return '';
+  const first = owa?.objargs?.[0]?.TypeName ?? owa?.objfuncargs?.[0]?.FunctionParameter?.argType;
+  if (!first || typeof first.location !== 'number') return '()';
+  const at = stmt.at(first.location);
+  let open: number | undefined;
+  for (const t of tokensOf(stmt)) {
+    if (t.start >= at) break;
+    if (t.text === '(') open = t.start;
+  }
+  const g = open !== undefined ? parenGroup(stmt, open) : undefined;
+  return g ? `(${g.inner.replace(/\s+/g, ' ')})` : '(\u2026)';
+}
+
+/** The last up section seen: lint reads each migration's down right after its up. */
+let lastUp: { id: string; statements: readonly EarlierStatement[] } | undefined;
+
+/** Call from a rule's `end()`: remembers an up section's statements for the down section of the same migration. */
+export function rememberUpSection(ctx: { migration: { id: string; section: 'up' | 'down' }; statements: readonly EarlierStatement[] }): void {
+  if (ctx.migration.section === 'up') lastUp = { id: ctx.migration.id, statements: ctx.statements };
+  else if (lastUp?.id === ctx.migration.id) lastUp = undefined;
+}
+
+/** In a down section: the statements of the up section it undoes (when a rule called rememberUpSection for it). */
+export function upSectionOf(ctx: { migration: { id: string; section: 'up' | 'down' } }): readonly EarlierStatement[] | undefined {
+  return ctx.migration.section === 'down' && lastUp?.id === ctx.migration.id ? lastUp.statements : undefined;
 }

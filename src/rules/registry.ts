@@ -49,6 +49,19 @@ import backfillInMigration from './backfill-in-migration.js';
 import concurrentIndexCorruptionBug from './concurrent-index-corruption-bug.js';
 import preferRobustStmts from './prefer-robust-stmts.js';
 // imports: destructive, maintenance, partitions, renames
+// imports: remaining peer checks
+import droppingObject from './dropping-object.js';
+import renamingObject from './renaming-object.js';
+import banDropDefault from './ban-drop-default.js';
+import banDropGeneratedExpression from './ban-drop-generated-expression.js';
+import changingIdentity from './changing-identity.js';
+import settingSchema from './setting-schema.js';
+import addingTrigger from './adding-trigger.js';
+import changingInheritance from './changing-inheritance.js';
+import indexTooManyColumns from './index-too-many-columns.js';
+import requireTableSchema from './require-table-schema.js';
+import droppingConstraint from './dropping-constraint.js';
+import statementTimeoutTooLong from './statement-timeout-too-long.js';
 import requireConcurrentIndexDeletion from './require-concurrent-index-deletion.js';
 import requireConcurrentReindex from './require-concurrent-reindex.js';
 import requireConcurrentDetachPartition from './require-concurrent-detach-partition.js';
@@ -133,6 +146,19 @@ export const rules = {
   'row-level-security-toggle': rowLevelSecurityToggle,
   'attach-partition-scan': attachPartitionScan,
   'unanalyzable-statement': unanalyzableStatement,
+  // rules: remaining peer checks
+  'dropping-object': droppingObject,
+  'renaming-object': renamingObject,
+  'ban-drop-default': banDropDefault,
+  'ban-drop-generated-expression': banDropGeneratedExpression,
+  'changing-identity': changingIdentity,
+  'setting-schema': settingSchema,
+  'adding-trigger': addingTrigger,
+  'changing-inheritance': changingInheritance,
+  'index-too-many-columns': indexTooManyColumns,
+  'require-table-schema': requireTableSchema,
+  'dropping-constraint': droppingConstraint,
+  'statement-timeout-too-long': statementTimeoutTooLong,
 } satisfies Record<string, Rule>;
 
 export type RuleId = keyof typeof rules;

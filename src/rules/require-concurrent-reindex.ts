@@ -97,7 +97,7 @@ export default defineRule({
       const on = info?.table ?? (word === 'TABLE' ? rel : table);
       return [
         `SELECT pg_get_indexdef('${sqlName(idx).replace(/'/g, "''")}'::regclass);  -- the definition to copy`,
-        `CREATE ${info?.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY ${sqlName(fresh)} ON ${on ? sqlName(on) : '<table>'} (\u2026the same columns, options and WHERE\u2026);`,
+        `CREATE ${info?.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY ${quoteIdent(fresh.name)} ON ${on ? sqlName(on) : '<table>'} (\u2026the same columns, options and WHERE\u2026);`,
         `DROP INDEX CONCURRENTLY ${sqlName(idx)};`,
         `ALTER INDEX ${sqlName(fresh)} RENAME TO ${quoteIdent(idx.name)};`,
       ];

@@ -25,10 +25,10 @@ export default defineRule({
     if (t.everSetLock || t.lock.ms !== 0 || reported.has(ctx.migration)) return;
     const lock = strongestLock(trafficLocks(ctx));
     if (!lock) return;
-    reported.add(ctx.migration);
     const names = lock.tables.map(sqlName).join(', ');
     const local = ctx.tx.open;
-    ctx.report({
+    // Once per section: the first finding an ignore comment did not silence.
+    const shown = ctx.report({
       at: stmt.span.start,
       table: lock.tables[0]!,
       message: `${statementLabel(stmt)} waits for ${lockPhrase(lock.mode)} on ${names} with no lock_timeout: while it waits behind a long transaction, ${queuedBehind(lock.mode, lock.tables)} queues behind it`,
@@ -38,5 +38,6 @@ export default defineRule({
         `${stmt.text};`,
       ),
     });
+    if (shown) reported.add(ctx.migration);
   },
 });

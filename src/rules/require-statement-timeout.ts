@@ -36,12 +36,12 @@ export default defineRule({
     const held = [...ctx.tx.held.values()].filter((h) => blocksTraffic(h.mode) && !ctx.isNew(h.relation) && !own.some((l) => key(l.relation) === key(h.relation)));
     const lock = strongestLock([...own, ...held]);
     if (!lock) return;
-    reported.add(ctx.migration);
     const verb = heavy.claim!.rewrite ? 'rewrites' : 'scans';
     const names = lock.tables.map(sqlName).join(', ');
     const heldBefore = !own.length;
     const local = ctx.tx.open;
-    ctx.report({
+    // Once per section: the first finding an ignore comment did not silence.
+    const shown = ctx.report({
       at: heavy.at,
       table: scanned,
       message: `${statementLabel(stmt)} ${verb} ${sqlName(scanned)} while ${heldBefore ? 'this transaction holds' : 'holding'} ${lockPhrase(lock.mode)} on ${names}, with no statement_timeout: nothing limits how long that traffic waits`,
@@ -51,5 +51,6 @@ export default defineRule({
         `${stmt.text};`,
       ),
     });
+    if (shown) reported.add(ctx.migration);
   },
 });

@@ -130,7 +130,8 @@ export interface RuleContext {
   size(table: QualifiedName): { rows?: number; bytes?: number };
   /** `line 12` for a file offset, for messages that point at another statement. */
   where(offset: number): string;
-  report(r: ReportOptions): void;
+  /** Reports a finding; returns false when an ignore comment silenced it. */
+  report(r: ReportOptions): boolean;
 }
 
 export interface EndContext {
@@ -146,7 +147,7 @@ export interface EndContext {
   isNew(table: QualifiedName): boolean;
   /** `line 12` for a file offset. */
   where(offset: number): string;
-  report(r: ReportOptions & { at: number | Span }): void;
+  report(r: ReportOptions & { at: number | Span }): boolean;
 }
 
 export interface Rule extends RuleMeta {

@@ -24,7 +24,7 @@ export default defineRule({
   title: 'Statements the target Postgres version does not have',
   category: 'correctness',
   severity: 'error',
-  kinds: ['AlterTableStmt', 'IndexStmt', 'ReindexStmt'],
+  kinds: ['AlterTableStmt', 'IndexStmt', 'ReindexStmt', 'CreateStmt'],
   why:
     'lockstep parses with the newest Postgres grammar (18), so a statement can parse here and still be rejected by the server you deploy to: `REINDEX CONCURRENTLY` before 12, `DETACH PARTITION … CONCURRENTLY` before 14, `NOT NULL … NOT VALID` and VIRTUAL generated columns (the default when `STORED` is not written) before 18. Some statements fail on every version for a particular table: `CREATE INDEX CONCURRENTLY` on a partitioned table, and a `NOT VALID` foreign key on a partitioned table before 18. The migration would stop at this statement.',
   examples: {
@@ -33,6 +33,20 @@ export default defineRule({
     version: 16,
   },
   check(stmt, ctx) {
+    if (stmt.kind === 'CreateStmt') {
+      // Generated columns in CREATE TABLE have no effects entry (the table is new): check the syntax here.
+      for (const elt of stmt.ast.tableElts ?? []) {
+        const gen = (elt.ColumnDef?.constraints ?? []).map((c: any) => c.Constraint).find((c: any) => c?.contype === 'CONSTR_GENERATED');
+        if (!gen) continue;
+        const entry: EffectId = gen.generated_kind === 'v' ? 'add-column-generated-virtual' : 'add-column-generated-stored';
+        const from = effectEntry(entry).claims[0]!.from;
+        if (from <= ctx.version) continue;
+        const what = gen.generated_kind === 'v' ? 'VIRTUAL generated columns (the default when STORED is not written)' : 'Generated columns';
+        const hint = instead[entry]?.(ctx.version);
+        ctx.report({ at: stmt.at(gen.location ?? elt.ColumnDef.location), message: `${what} need PostgreSQL ${from} or later: PostgreSQL ${ctx.version} rejects column ${elt.ColumnDef.colname}`, ...(hint ? { fix: hint } : {}) });
+      }
+      return;
+    }
     for (const part of ctx.effect.parts) {
       if (!part.claim) {
         const entry = effectEntry(part.entry);

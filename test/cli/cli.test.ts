@@ -110,6 +110,23 @@ describe('lockstep lint', () => {
     expect(r.stderr).toContain('layouts.dbmate.transaction: must be one of none, wrapped, multi-statement; got "maybe"');
   });
 
+  test('config paths are relative to the config file, from any subdirectory', () => {
+    const cdir = mkdtempSync(join(tmpdir(), 'lockstep-sub-'));
+    mkdirSync(join(cdir, 'db', 'migrations'), { recursive: true });
+    mkdirSync(join(cdir, 'app', 'src'), { recursive: true });
+    writeFileSync(join(cdir, 'db', 'migrations', '001.sql'), 'CREATE INDEX orders_a_idx ON orders (a);\n');
+    writeFileSync(join(cdir, 'lockstep.config.json'), JSON.stringify({ paths: ['db/migrations'] }));
+    const r = run(['lint', '--format', 'json'], { cwd: join(cdir, 'app', 'src') });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).findings[0].file).toBe('../../db/migrations/001.sql');
+  });
+
+  test('--db with sslmode: still one line on failure (no driver warning)', () => {
+    const r = run(['lint', join(dir, 'bad.sql'), '--db', 'postgres://app:pw123@127.0.0.1:1/x?sslmode=require']);
+    expectCleanError(r, /^lockstep: --db: cannot connect to postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/x\?sslmode=require/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   test('config: invalid JSON is one line', () => {
     const cdir = mkdtempSync(join(tmpdir(), 'lockstep-cfg-'));
     writeFileSync(join(cdir, 'lockstep.config.json'), '{ "pgVersion": 15, }');

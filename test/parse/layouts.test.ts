@@ -552,7 +552,7 @@ describe('bad input', () => {
     expect(await problemsOf([path])).toEqual([{ where: path, message: 'not a .sql file' }]);
   });
 
-  it('a binary file: NUL bytes, or bytes that are not UTF-8, given directly or inside a directory', async () => {
+  it('a binary file (NUL bytes), or text that is not UTF-8, given directly or inside a directory', async () => {
     const dir = tempTree({
       'dump.sql': new Uint8Array([0x50, 0x47, 0x44, 0x4d, 0x50, 0x00, 0x01, 0x0e]), // pg_dump custom format
       'latin1.sql': Buffer.from("INSERT INTO menu VALUES ('caf\xe9');\n", 'latin1'),
@@ -561,7 +561,7 @@ describe('bad input', () => {
     const problems = await problemsOf([dir, join(dir, 'dump.sql')]);
     expect(problems).toEqual([
       { where: `${dir}/dump.sql`, message: 'is a binary file, not SQL' },
-      { where: `${dir}/latin1.sql`, message: 'is a binary file, not SQL' },
+      { where: `${dir}/latin1.sql`, message: 'is not valid UTF-8 (byte 0xE9 at offset 29): save it as UTF-8' },
       { where: join(dir, 'dump.sql'), message: 'is a binary file, not SQL' },
     ]);
   });

@@ -6,7 +6,7 @@
  */
 import type { QualifiedName } from '../../core/types.js';
 import type { Statement } from '../../parse/postgres.js';
-import { fromNameList, fromRangeVar, fromTypeName, key, strings, type TypeRef } from './names.js';
+import { checkConstraintName, fromNameList, fromRangeVar, fromTypeName, key, objectName, strings, type TypeRef } from './names.js';
 
 export type Volatility = 'volatile' | 'stable' | 'immutable';
 export type ConstraintKind = 'check' | 'foreign-key' | 'unique' | 'primary-key' | 'exclusion' | 'not-null';
@@ -163,8 +163,8 @@ export class Catalog {
           t.isDefaultPartition = !!a.partbound.is_default;
         }
         for (const elt of a.tableElts ?? []) {
-          if (elt.ColumnDef) this.addColumn(t, elt.ColumnDef, migration);
-          else if (elt.Constraint) this.addConstraint(t, elt.Constraint, true);
+          if (elt.ColumnDef) this.addColumn(t, elt.ColumnDef, migration, true);
+          else if (elt.Constraint) this.addConstraint(t, elt.Constraint, true, true);
         }
         break;
       }
@@ -188,6 +188,10 @@ export class Catalog {
       }
       case 'RenameStmt':
         this.rename(a);
+        break;
+      case 'AlterObjectSchemaStmt':
+        if ((a.objectType === 'OBJECT_TABLE' || a.objectType === 'OBJECT_MATVIEW' || a.objectType === 'OBJECT_VIEW') && a.relation)
+          this.moveTable(fromRangeVar(a.relation), { schema: a.newschema, name: a.relation.relname });
         break;
       case 'ClusterStmt': {
         const t = a.relation ? this.table(fromRangeVar(a.relation)) : undefined;
@@ -241,20 +245,21 @@ export class Catalog {
     }
   }
 
-  private addColumn(t: TableInfo, def: any, migration?: string): void {
+  private addColumn(t: TableInfo, def: any, migration?: string, inCreate = false): void {
     const c: ColumnInfo = { name: def.colname, type: fromTypeName(def.typeName), notNull: false, hasDefault: false, ...(migration ? { addedIn: migration } : {}) };
     for (const x of def.constraints ?? []) {
       const con = x.Constraint;
       if (!con) continue;
       if (con.contype === 'CONSTR_NOTNULL' || con.contype === 'CONSTR_PRIMARY') c.notNull = true;
       if (con.contype === 'CONSTR_DEFAULT' || con.contype === 'CONSTR_IDENTITY' || c.type.serial) c.hasDefault = true;
-      if (con.contype !== 'CONSTR_NOTNULL' && con.contype !== 'CONSTR_DEFAULT') this.addConstraint(t, { ...con, keys: con.keys ?? [{ String: { sval: def.colname } }], fk_attrs: con.fk_attrs ?? [{ String: { sval: def.colname } }] }, true);
+      if (con.contype !== 'CONSTR_NOTNULL' && con.contype !== 'CONSTR_DEFAULT') this.addConstraint(t, { ...con, keys: con.keys ?? [{ String: { sval: def.colname } }], fk_attrs: con.fk_attrs ?? [{ String: { sval: def.colname } }] }, true, inCreate);
     }
     if (c.type.serial) c.hasDefault = true;
     t.columns.set(c.name, c);
   }
 
-  private addConstraint(t: TableInfo, con: any, valid: boolean): void {
+  /** `inCreate`: part of CREATE TABLE, where Postgres ignores NOT VALID (the table is empty). */
+  private addConstraint(t: TableInfo, con: any, valid: boolean, inCreate = false): void {
     const kinds: Record<string, ConstraintKind> = {
       CONSTR_CHECK: 'check',
       CONSTR_FOREIGN: 'foreign-key',
@@ -266,10 +271,17 @@ export class Catalog {
     const kind = kinds[con.contype];
     if (!kind) return;
     const columns = kind === 'foreign-key' ? strings(con.fk_attrs) : strings(con.keys);
-    // The names Postgres gives unnamed constraints: orders_pkey, orders_ref_key, orders_customer_id_fkey, …
+    // The names Postgres gives unnamed constraints: orders_pkey, orders_ref_key, orders_customer_id_fkey,
+    // orders_total_check (a CHECK names the one column it uses), each within 63 bytes.
     const suffix = { 'foreign-key': 'fkey', 'primary-key': 'pkey', unique: 'key', 'not-null': 'not_null', check: 'check', exclusion: 'excl' }[kind];
-    const name = con.conname ?? (kind === 'primary-key' ? `${t.name.name}_pkey` : `${[t.name.name, ...columns].join('_')}_${suffix}`);
-    const info: ConstraintInfo = { name, kind, valid: valid && !con.skip_validation, columns };
+    const name =
+      con.conname ??
+      (kind === 'primary-key'
+        ? objectName(t.name.name, undefined, 'pkey')
+        : kind === 'check'
+          ? checkConstraintName(t.name, con.raw_expr)
+          : objectName(t.name.name, columns.join('_') || undefined, suffix));
+    const info: ConstraintInfo = { name, kind, valid: valid && (inCreate || !con.skip_validation), columns };
     if (kind === 'foreign-key' && con.pktable) info.references = fromRangeVar(con.pktable);
     if (kind === 'check') {
       const col = isNotNullCheck(con.raw_expr);
@@ -353,11 +365,7 @@ export class Catalog {
   private rename(a: any): void {
     if (a.renameType === 'OBJECT_TABLE' || a.renameType === 'OBJECT_MATVIEW' || a.renameType === 'OBJECT_VIEW') {
       const from = fromRangeVar(a.relation);
-      const t = this.table(from);
-      if (!t) return;
-      this.tables.delete(key(from));
-      t.name = { ...(from.schema ? { schema: from.schema } : {}), name: a.newname };
-      this.tables.set(key(t.name), t);
+      this.moveTable(from, { ...(from.schema ? { schema: from.schema } : {}), name: a.newname });
     } else if (a.renameType === 'OBJECT_COLUMN') {
       const t = this.table(fromRangeVar(a.relation));
       const c = t?.columns.get(a.subname);
@@ -382,6 +390,21 @@ export class Catalog {
         i.name = { ...(from.schema ? { schema: from.schema } : {}), name: a.newname };
         this.indexes.set(key(i.name), i);
       }
+    }
+  }
+
+  /** Renames or moves a table, keeping what points at it (indexes, foreign keys, partitions) pointing at it. */
+  private moveTable(from: QualifiedName, to: QualifiedName): void {
+    const t = this.table(from);
+    if (!t) return;
+    const old = key(from);
+    this.tables.delete(old);
+    t.name = to;
+    this.tables.set(key(to), t);
+    for (const i of this.indexes.values()) if (key(i.table) === old) i.table = to;
+    for (const other of this.tables.values()) {
+      if (other.partitionOf && key(other.partitionOf) === old) other.partitionOf = to;
+      for (const c of other.constraints.values()) if (c.references && key(c.references) === old) c.references = to;
     }
   }
 

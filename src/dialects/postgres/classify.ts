@@ -84,7 +84,8 @@ export function classify(stmt: Statement, ctx: ClassifyContext): StatementEffect
       const at = stmt.at(a.relation.location);
       const info = cat.table(table);
       if (a.concurrent) add('create-index-concurrently', { table: [table] }, at, a, info?.kind === 'partitioned' ? { uncertain: 'CONCURRENTLY is not supported on a partitioned table' } : {});
-      else if (!a.relation.inh) add('create-index-only', { table: [table] }, at, a);
+      // ON ONLY matters only for a partitioned table; on a plain table Postgres builds the whole index.
+      else if (!a.relation.inh && info?.kind !== 'table') add('create-index-only', { table: [table] }, at, a);
       else if (info?.kind === 'partitioned') add('create-index-partitioned', { table: [table], partition: cat.partitions(table).map((p) => p.name) }, at, a);
       else add('create-index', { table: [table] }, at, a);
       break;
@@ -124,7 +125,8 @@ export function classify(stmt: Statement, ctx: ClassifyContext): StatementEffect
       if (a.partbound) {
         const parent = fromRangeVar(a.inhRelations?.[0]?.RangeVar);
         const def = a.partbound.is_default ? undefined : cat.defaultPartition(parent);
-        add('create-partition', { table: [parent], ...(def ? { 'default-partition': [def] } : {}) }, stmt.at(a.relation.location), a);
+        if (def) add('create-partition-with-default', { table: [parent], 'default-partition': [def] }, stmt.at(a.relation.location), a);
+        else add('create-partition', { table: [parent] }, stmt.at(a.relation.location), a);
       }
       const referenced = foreignKeysOf(a).filter((r) => key(r) !== key(table));
       if (referenced.length) add('create-table-references', { referenced }, stmt.at(a.relation.location), a);
@@ -439,9 +441,19 @@ export function typeChange(ctx: ClassifyContext, from: TypeRef | undefined, def:
     return { entry: 'alter-column-type' };
   }
   if (f === 'cidr' && t === 'inet') return { entry: 'alter-column-type-cidr-to-inet' };
-  if (['timestamp', 'timestamptz', 'time', 'timetz', 'interval', 'varbit', 'bit'].includes(f) && f === t) {
-    // precision increase (or removal) only
+  if (['timestamp', 'timestamptz', 'time', 'timetz', 'varbit'].includes(f) && f === t) {
+    // precision (or varbit length) increase, or removal, only
     if (!tm.length || (fm.length && tm[0]! >= fm[0]!)) return { entry: 'alter-column-type-binary-coercible' };
+    return { entry: 'alter-column-type' };
+  }
+  if (f === 'interval' && t === 'interval') {
+    // typmods are [fields] or [fields, precision]: the fields must stay, the precision may only grow
+    const prec = (m: number[]) => (m.length > 1 ? m[1] : undefined);
+    const FULL_RANGE = 32767; // INTERVAL_FULL_RANGE: what plain `interval` means
+    const sameFields = (fm[0] ?? FULL_RANGE) === (tm[0] ?? FULL_RANGE);
+    const fp = prec(fm);
+    const tp = prec(tm);
+    if (sameFields && (tp === undefined || (fp !== undefined && tp >= fp))) return { entry: 'alter-column-type-binary-coercible' };
     return { entry: 'alter-column-type' };
   }
   if ((f === 'timestamp' && t === 'timestamptz') || (f === 'timestamptz' && t === 'timestamp')) {

@@ -536,7 +536,7 @@ const effectList = [
     id: 'inherit',
     title: 'ALTER TABLE … INHERIT / NO INHERIT',
     claims: [c(11, { locks: [on(AE), on(AE, 'referenced')], ...catalogOnly, note: 'Locks the parent table as well.' })],
-    proof: { sql: 'CREATE TABLE inh_parent (id bigint); ALTER TABLE parent INHERIT inh_parent', relations: { table: ['parent'] } },
+    proof: { sql: 'CREATE TABLE inh_parent (id bigint); ALTER TABLE parent INHERIT inh_parent', relations: { table: ['parent'], referenced: ['inh_parent'] } },
   },
   {
     id: 'alter-table-other',
@@ -552,12 +552,18 @@ const effectList = [
   // ───────────────────────────── partitions ─────────────────────────────
   {
     id: 'create-partition',
-    title: 'CREATE TABLE … PARTITION OF',
+    title: 'CREATE TABLE … PARTITION OF (the parent has no DEFAULT partition)',
+    claims: [c(11, { locks: [on(AE)], ...catalogOnly, note: 'Locks the parent briefly; nothing is scanned.' })],
+    proof: { sql: 'CREATE TABLE events_3 PARTITION OF events FOR VALUES FROM (200) TO (300)', relations: { table: ['events'] } },
+  },
+  {
+    id: 'create-partition-with-default',
+    title: 'CREATE TABLE … PARTITION OF a parent that has a DEFAULT partition',
     claims: [
       c(11, {
         locks: [on(AE), on(AE, 'default-partition')],
         ...scanOnly,
-        note: 'Locks the parent; when a DEFAULT partition exists it is scanned for rows that belong to the new partition.',
+        note: 'The DEFAULT partition is scanned, under ACCESS EXCLUSIVE, for rows that belong to the new partition.',
       }),
     ],
     proof: {

@@ -29,7 +29,7 @@ export async function introspectUrl(url: string, where = '--db'): Promise<Target
   const { default: pgModule } = await import('pg');
   let client: pg.Client;
   try {
-    client = new pgModule.Client({ connectionString: url, connectionTimeoutMillis: 10_000, options: '-c default_transaction_read_only=on', application_name: 'lockstep lint' } as pg.ClientConfig);
+    client = new pgModule.Client({ connectionString: libpqSslModes(url), connectionTimeoutMillis: 10_000, options: '-c default_transaction_read_only=on', application_name: 'lockstep lint' } as pg.ClientConfig);
   } catch (e: any) {
     throw new LockstepError('E_CONNECT', [{ where, message: `invalid connection string ${redactUrl(url)}: ${redactIn(String(e?.message ?? e), url)}` }]);
   }
@@ -178,3 +178,17 @@ function settingMs(s: string): number {
 }
 
 export { isNotNullCheck };
+
+/**
+ * `sslmode` as libpq means it (require: encrypt, do not verify; verify-full: verify). node-postgres
+ * reads `require` as verify-full and prints an eight-line warning unless told to behave like libpq.
+ */
+export function libpqSslModes(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.searchParams.has('sslmode') && !u.searchParams.has('uselibpqcompat')) u.searchParams.set('uselibpqcompat', 'true');
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

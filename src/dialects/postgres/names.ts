@@ -158,5 +158,56 @@ export function fromFormattedType(formatted: string): TypeRef {
   const dot = base.lastIndexOf('.');
   const schema = dot > 0 && !base.startsWith('"') ? base.slice(0, dot) : undefined;
   const name = canonicalTypeName(schema ? base.slice(dot + 1) : base);
-  return { name, ...(schema ? { schema } : {}), mods, array, text: formatted };
+  // The parser gives interval(p) as [fields, p] with fields = 32767 (all); format_type prints only p.
+  const normalized = name === 'interval' && mods.length === 1 ? [32767, mods[0]!] : mods;
+  return { name, ...(schema ? { schema } : {}), mods: normalized, array, text: formatted };
 }
+
+const byteLength = (s: string) => Buffer.byteLength(s);
+
+/** Cuts `s` to at most `max` bytes of UTF-8 without splitting a character. */
+export function clipBytes(s: string, max: number): string {
+  let out = '';
+  for (const ch of s) {
+    if (byteLength(out + ch) > max) break;
+    out += ch;
+  }
+  return out;
+}
+
+/**
+ * The name Postgres would choose for a constraint or index (`orders_customer_id_fkey`): `name1_name2_label`
+ * within 63 bytes, shortening the longer of the two names first, as makeObjectName does.
+ */
+export function objectName(name1: string, name2: string | undefined, label: string): string {
+  const overhead = byteLength(label) + 1 + (name2 ? 1 : 0);
+  const avail = 63 - overhead;
+  let a = byteLength(name1);
+  let b = name2 ? byteLength(name2) : 0;
+  while (a + b > avail) {
+    if (a > b) a--;
+    else b--;
+  }
+  const n1 = clipBytes(name1, a);
+  const n2 = name2 ? clipBytes(name2, b) : undefined;
+  return `${n1}${n2 !== undefined ? `_${n2}` : ''}_${label}`;
+}
+
+
+/** The name Postgres gives an unnamed CHECK: `<table>_<column>_check` when it uses one column, else `<table>_check`. */
+export function checkConstraintName(table: QualifiedName, expr: unknown): string {
+  const cols = new Set<string>();
+  const visit = (n: any): void => {
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (!n || typeof n !== 'object') return;
+    const f = n.ColumnRef?.fields;
+    if (f?.length) {
+      const last = f[f.length - 1]?.String?.sval;
+      if (last) cols.add(last);
+    }
+    for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
+  };
+  visit(expr);
+  return objectName(table.name, cols.size === 1 ? [...cols][0] : undefined, 'check');
+}
+

@@ -40,12 +40,17 @@ export function expressionVolatility(expr: unknown, catalog?: Catalog): Volatili
   };
 }
 
-/** Visits every object node of a parse tree, depth-first. */
+/** Visits every object node of a parse tree, depth-first (iteratively: deep trees do not overflow the stack). */
 export function walk(node: unknown, visit: (n: Record<string, any>) => void): void {
-  if (Array.isArray(node)) {
-    for (const x of node) walk(x, visit);
-  } else if (node && typeof node === 'object') {
-    visit(node as Record<string, any>);
-    for (const v of Object.values(node)) if (v && typeof v === 'object') walk(v, visit);
+  const stack: unknown[] = [node];
+  while (stack.length) {
+    const n = stack.pop();
+    if (Array.isArray(n)) {
+      for (let i = n.length - 1; i >= 0; i--) if (n[i] && typeof n[i] === 'object') stack.push(n[i]);
+    } else if (n && typeof n === 'object') {
+      visit(n as Record<string, any>);
+      const values = Object.values(n);
+      for (let i = values.length - 1; i >= 0; i--) if (values[i] && typeof values[i] === 'object') stack.push(values[i]);
+    }
   }
 }

@@ -53,16 +53,18 @@ export const dbmate: Layout = {
       const { up, down } = findMarkers(e.file.text);
       if (!up) continue;
       const text = e.file.text;
-      const own =
-        up.options.get('transaction') === 'false'
-          ? { transaction: 'none' as const, transactionSource: up.line }
-          : layoutDefault(dbmate);
+      // dbmate reads each section's options from its own marker line.
+      const ownOf = (m: Marker) => (m.options.get('transaction') === 'false' ? { transaction: 'none' as const, transactionSource: m.line } : layoutDefault(dbmate));
+      const upMode = transactionOf(options, ownOf(up));
+      const downMode = down ? transactionOf(options, ownOf(down)) : undefined;
+      const downSection = down ? section(e.file, [sectionSpan(text, down, up)]) : undefined;
+      if (downSection && downMode && downMode.transaction !== upMode.transaction) Object.assign(downSection, downMode);
       out.push({
         id: e.rel.replace(/\.sql$/i, ''),
         layout: 'dbmate',
         up: section(e.file, [sectionSpan(text, up, down)]),
-        ...(down ? { down: section(e.file, [sectionSpan(text, down, up)]) } : {}),
-        ...transactionOf(options, own),
+        ...(downSection ? { down: downSection } : {}),
+        ...upMode,
       });
     }
     return out;

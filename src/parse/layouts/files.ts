@@ -159,8 +159,22 @@ export function readText(path: string): SourceFile | Problem {
   try {
     return { path, text: utf8.decode(bytes) };
   } catch {
-    return { where: path, message: binary };
+    const at = firstInvalidUtf8(bytes);
+    return { where: path, message: `is not valid UTF-8 (byte 0x${bytes[at]?.toString(16).toUpperCase().padStart(2, '0')} at offset ${at}): save it as UTF-8` };
   }
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const n = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (!n || i + n > bytes.length) return i;
+    for (let k = 1; k < n; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    i += n;
+  }
+  return i;
 }
 
 /** One clear line for a file system error. */

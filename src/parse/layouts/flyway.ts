@@ -76,10 +76,13 @@ export const flyway: Layout = {
 
     const migration = (up: Entry, down: Entry | undefined): Migration => {
       const conf = confs.get(`${up.rel}.conf`);
+      const nonTransactional = nonTransactionalStatement(up.file.text);
       const own =
         conf && settingIs(conf.file.text, 'executeInTransaction', 'false')
           ? { transaction: 'none' as const, transactionSource: `${conf.file.path}: executeInTransaction=false` }
-          : layoutDefault(flyway);
+          : nonTransactional
+            ? { transaction: 'none' as const, transactionSource: `flyway runs a script with ${nonTransactional} outside a transaction` }
+            : layoutDefault(flyway);
       return {
         id: up.name.replace(/\.sql$/, ''),
         layout: 'flyway',
@@ -97,3 +100,23 @@ export const flyway: Layout = {
     ];
   },
 };
+
+/**
+ * Flyway's PostgreSQL parser runs a script outside a transaction when a statement cannot run inside
+ * one (its detectCanExecuteInTransaction): CREATE/DROP INDEX CONCURRENTLY, VACUUM, REINDEX of a
+ * schema/database/system, CREATE/DROP DATABASE/TABLESPACE/SUBSCRIPTION, ALTER SYSTEM, DISCARD ALL.
+ * Returns what was found, for the message.
+ */
+export function nonTransactionalStatement(text: string): string | undefined {
+  const start = String.raw`(?:^|;)\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*`;
+  const patterns: [RegExp, string][] = [
+    [new RegExp(start + String.raw`(?:CREATE|DROP)\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\b`, 'i'), 'CREATE/DROP INDEX CONCURRENTLY'],
+    [new RegExp(start + String.raw`VACUUM\b`, 'i'), 'VACUUM'],
+    [new RegExp(start + String.raw`REINDEX\s+(?:\([^)]*\)\s*|VERBOSE\s+)?(?:SCHEMA|DATABASE|SYSTEM)\b`, 'i'), 'REINDEX SCHEMA/DATABASE/SYSTEM'],
+    [new RegExp(start + String.raw`(?:CREATE|DROP)\s+(?:DATABASE|TABLESPACE|SUBSCRIPTION)\b`, 'i'), 'CREATE/DROP DATABASE/TABLESPACE/SUBSCRIPTION'],
+    [new RegExp(start + String.raw`ALTER\s+SYSTEM\b`, 'i'), 'ALTER SYSTEM'],
+    [new RegExp(start + String.raw`DISCARD\s+ALL\b`, 'i'), 'DISCARD ALL'],
+  ];
+  for (const [re, what] of patterns) if (re.test(text)) return what;
+  return undefined;
+}

@@ -37,8 +37,9 @@ export const nodePgMigrate: Layout = {
         const text = e.file.text;
         const up = markerAt(text, upRe);
         const down = markerAt(text, downRe);
-        const upSpan: Span =
-          up !== undefined ? sectionSpan(text, up, down) : { start: 0, end: down ?? text.length };
+        // Without an `-- Up Migration` marker node-pg-migrate runs the whole file on migrate up, the
+        // `-- Down Migration` part included: so does lockstep.
+        const upSpan: Span = up !== undefined ? sectionSpan(text, up, down) : { start: 0, end: text.length };
         return {
           id: e.rel.replace(/\.sql$/i, ''),
           layout: 'node-pg-migrate',

@@ -1,0 +1,145 @@
+/**
+ * Bugs found in review, each reproduced here first. Every case states what Postgres or the migration
+ * tool really does, checked by hand on PG 15 or in the tool's source.
+ */
+import { beforeAll, describe, expect, test } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { lintSql, lintMigrations, lintPaths } from '../../src/lint/lint.js';
+import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
+import { Catalog } from '../../src/dialects/postgres/catalog.js';
+import { classify } from '../../src/dialects/postgres/classify.js';
+import { readMigrations } from '../../src/parse/layouts/index.js';
+import { lintRenderers } from '../../src/report/index.js';
+import type { Migration } from '../../src/parse/migrations.js';
+
+beforeAll(loadParser);
+
+const rulesAt = async (sql: string, opts = {}) => (await lintSql(sql, opts)).findings.map((f) => `${f.rule}@${sql.slice(0, f.span.start).split('\n').length}`);
+const mig = (id: string, text: string): Migration => ({ id, layout: 'plain', up: { file: { path: `${id}.sql`, text }, parts: [{ start: 0, end: text.length }] }, transaction: 'none', transactionSource: 'test' });
+const lintSeq = async (texts: string[], opts = {}) => {
+  const ms = texts.map((t, i) => mig(String(i + 1).padStart(3, '0'), t));
+  return (await lintMigrations(ms, ms.map((m) => m.up.file), opts)).findings;
+};
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-regr-'));
+  for (const [name, text] of Object.entries(files)) {
+    const p = join(dir, name);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  }
+  return dir;
+}
+
+describe('engine and session', () => {
+  test('an ignore on one statement does not silence a once-per-section rule for the later ones', async () => {
+    const sql = '-- lockstep-ignore require-lock-timeout: audit is tiny\nALTER TABLE audit ADD COLUMN note text;\nALTER TABLE orders ADD COLUMN shipped_at timestamptz;';
+    expect((await rulesAt(sql)).filter((r) => r.startsWith('require-lock-timeout'))).toEqual(['require-lock-timeout@3']);
+  });
+
+  test('an unterminated quote loses only its own statement', async () => {
+    const r = await rulesAt("CREATE INDEX i ON orders (a);\nSELECT 'unterminated;\n");
+    expect(r).toContain('require-concurrent-index-creation@1');
+    expect(r).toContain('syntax-error@2');
+  });
+
+  test('ROLLBACK TO SAVEPOINT undoes a lock_timeout set after the savepoint (Postgres: back to 0)', async () => {
+    const sql = "BEGIN;\nSAVEPOINT s;\nSET LOCAL lock_timeout = '2s';\nROLLBACK TO SAVEPOINT s;\nALTER TABLE t ADD COLUMN b text;\nCOMMIT;";
+    expect(await rulesAt(sql)).toContain('lock-queue-without-timeout@5');
+  });
+
+  test('SET LOCAL TimeZone outside a transaction has no effect, so timestamp → timestamptz still rewrites', async () => {
+    const f = await lintSeq(['CREATE TABLE t (id int, ts timestamp);', "SET LOCAL TimeZone = 'UTC';\nALTER TABLE t ALTER COLUMN ts TYPE timestamptz;"], { pgVersion: 16 });
+    expect(f.map((x) => x.rule)).toContain('changing-column-type');
+  });
+
+  test('an unnamed CHECK is named as Postgres names it, so validating it later is recognized', async () => {
+    const f = await lintSeq(['CREATE TABLE cn (id bigint PRIMARY KEY, a bigint);', 'ALTER TABLE cn ADD CHECK (a IS NOT NULL) NOT VALID;', 'ALTER TABLE cn VALIDATE CONSTRAINT cn_a_check;', 'ALTER TABLE cn ALTER COLUMN a SET NOT NULL;']);
+    expect(f.filter((x) => x.rule === 'setting-not-null')).toEqual([]);
+  });
+
+  test('NOT VALID inside CREATE TABLE is ignored by Postgres: the constraint is valid', async () => {
+    const f = await lintSeq(['CREATE TABLE nv (a int, CONSTRAINT nv_a_nn CHECK (a IS NOT NULL) NOT VALID);', 'ALTER TABLE nv ALTER COLUMN a SET NOT NULL;']);
+    expect(f.filter((x) => x.rule === 'setting-not-null')).toEqual([]);
+  });
+
+  test('a table created in the migration and renamed in it is still new', async () => {
+    const sql = 'CREATE TABLE orders_new (id bigint PRIMARY KEY, a bigint);\nALTER TABLE orders_new RENAME TO orders2;\nCREATE INDEX orders2_a_idx ON orders2 (a);\nALTER TABLE orders2 ADD COLUMN b text NOT NULL;';
+    const r = await rulesAt(sql);
+    for (const rule of ['require-concurrent-index-creation', 'adding-not-null-column', 'require-lock-timeout']) expect(r.some((x) => x.startsWith(rule)), rule).toBe(false);
+  });
+
+  test('after a rename, indexes and foreign keys point at the new name', async () => {
+    const cat = new Catalog();
+    for (const s of parsePostgres('CREATE TABLE a (id bigint PRIMARY KEY); CREATE TABLE b (a_id bigint REFERENCES a (id)); CREATE INDEX a_idx ON a (id); ALTER TABLE a RENAME TO a2;').statements) cat.apply(s, 'm');
+    expect(cat.index({ name: 'a_idx' })!.table).toEqual({ name: 'a2' });
+    expect(cat.referencing({ name: 'a2' })).toEqual([{ name: 'b' }]);
+  });
+
+  test('findings are ordered by file (in migration order), then position', async () => {
+    const f = await lintSeq(['-- lockstep-ignore require-concurrent-index-creation: x\nSELECT 1;', 'CREATE INDEX i ON t (a);']);
+    expect(f.map((x) => x.file)).toEqual([...f.map((x) => x.file)].sort());
+  });
+
+  test('a pathologically nested statement does not crash lint', async () => {
+    const sql = `SELECT ${'ARRAY['.repeat(2000)}1${']'.repeat(2000)};`;
+    await expect(lintSql(sql)).resolves.toBeDefined();
+  });
+});
+
+describe('classifier', () => {
+  const cat = new Catalog();
+  beforeAll(() => {
+    for (const s of parsePostgres('CREATE TABLE plain (id int, a int, iv interval(6), b bit(5)); CREATE TABLE m (id int, k int) PARTITION BY RANGE (k);').statements) cat.apply(s, 'm');
+  });
+  const entry = (sql: string) => classify(parsePostgres(sql).statements[0]!, { version: 15, catalog: cat }).parts.map((p) => p.entry);
+
+  test('ON ONLY on a plain table builds the whole index (Postgres: SHARE lock, valid index)', () => {
+    expect(entry('CREATE INDEX plain_a ON ONLY plain (a)')).toEqual(['create-index']);
+    expect(entry('CREATE INDEX m_k ON ONLY m (k)')).toEqual(['create-index-only']);
+  });
+
+  test('interval precision decrease and bit length change are not free (Postgres: rewrite / error)', () => {
+    expect(entry('ALTER TABLE plain ALTER COLUMN iv TYPE interval(3)')).toEqual(['alter-column-type']);
+    expect(entry('ALTER TABLE plain ALTER COLUMN iv TYPE interval')).toEqual(['alter-column-type-binary-coercible']);
+    expect(entry('ALTER TABLE plain ALTER COLUMN b TYPE bit(10)')).toEqual(['alter-column-type']);
+  });
+
+  test('a new partition of a parent without a DEFAULT partition scans nothing', () => {
+    expect(entry('CREATE TABLE m_1 PARTITION OF m FOR VALUES FROM (0) TO (10)')).toEqual(['create-partition']);
+  });
+});
+
+describe('layouts', () => {
+  test('Flyway runs a script with CREATE INDEX CONCURRENTLY outside a transaction', async () => {
+    const dir = tree({ 'V1__init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, a int);\n', 'V2__idx.sql': 'CREATE INDEX CONCURRENTLY orders_a_idx ON orders (a);\n' });
+    const { migrations } = await readMigrations([dir]);
+    expect(migrations.map((m) => m.transaction)).toEqual(['wrapped', 'none']);
+    const r = await lintPaths([dir]);
+    expect(r.findings.map((f) => f.rule)).not.toContain('concurrently-in-transaction');
+  });
+
+  test('dbmate reads each section\u2019s transaction option from its own marker', async () => {
+    const dir = tree({ '20240101000000_idx.sql': '-- migrate:up\nCREATE TABLE foo (id bigint PRIMARY KEY, a text);\n\n-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY IF EXISTS foo_a_idx;\nDROP TABLE foo;\n' });
+    const { migrations } = await readMigrations([dir]);
+    expect(migrations[0]!.transaction).toBe('wrapped');
+    expect(migrations[0]!.down!.transaction).toBe('none');
+    expect((await lintPaths([dir])).findings.map((f) => f.rule)).not.toContain('concurrently-in-transaction');
+  });
+
+  test('node-pg-migrate without an up marker runs the whole file on migrate up', async () => {
+    const dir = tree({ '1700000000000_a.sql': 'CREATE TABLE a (id bigint);\n\n-- Down Migration\nDROP TABLE users;\n' });
+    const { migrations } = await readMigrations([dir], { layout: 'node-pg-migrate' });
+    const up = migrations[0]!.up;
+    expect(up.file.text.slice(up.parts[0]!.start, up.parts[0]!.end)).toContain('DROP TABLE users');
+  });
+});
+
+describe('output', () => {
+  test('SARIF uris are percent-encoded', async () => {
+    const r = await lintSql('CREATE INDEX i ON t (a);', { file: 'sar if/001 add #2 100%.sql' });
+    const sarif = JSON.parse(lintRenderers.sarif(r, { color: false }));
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('sar%20if/001%20add%20%232%20100%25.sql');
+  });
+});
