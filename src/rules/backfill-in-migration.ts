@@ -4,7 +4,7 @@ import type { Statement } from '../parse/postgres.js';
 import type { Catalog } from '../dialects/postgres/catalog.js';
 import { blocksTraffic } from '../core/locks.js';
 import { fromRangeVar } from '../dialects/postgres/names.js';
-import { lockPhrase, quoteIdent, quoteStatement, runnerTransaction, sqlBlock, sqlName, strongestLock, tokensOf } from './helpers.js';
+import { lockPhrase, quoteIdent, runnerTransaction, sqlBlock, sqlName, strongestLock, tokensOf } from './helpers.js';
 
 const BATCH = 10_000;
 const BATCH_TEXT = '10,000';

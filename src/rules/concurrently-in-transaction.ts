@@ -1,6 +1,6 @@
 import { defineRule } from './rule.js';
 import type { EffectId } from '../dialects/postgres/effects.js';
-import { fromNameList, fromRangeVar, key } from '../dialects/postgres/names.js';
+import { fromNameList, fromRangeVar } from '../dialects/postgres/names.js';
 import { outsideTransactionAdvice, runnerTransaction, sqlBlock, sqlName, quoteIdent } from './helpers.js';
 
 /** What Postgres calls each statement in its error, and how lockstep names the statement. */

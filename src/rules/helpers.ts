@@ -2,7 +2,7 @@
 import type { QualifiedName } from '../core/types.js';
 import { describeBlocks, blocksTraffic, sqlLockName, strongest as strongestMode, type LockMode } from '../core/locks.js';
 import type { EffectPart, StatementEffect } from '../dialects/postgres/classify.js';
-import { sqlName, quoteIdent } from '../dialects/postgres/names.js';
+import { sqlName, quoteIdent, sameName } from '../dialects/postgres/names.js';
 import type { RuleContext } from './rule.js';
 
 export { sqlName, quoteIdent };
@@ -1098,4 +1098,27 @@ export function rememberUpSection(ctx: { migration: { id: string; section: 'up' 
 /** In a down section: the statements of the up section it undoes (when a rule called rememberUpSection for it). */
 export function upSectionOf(ctx: { migration: { id: string; section: 'up' | 'down' } }): readonly EarlierStatement[] | undefined {
   return ctx.migration.section === 'down' && lastUp?.id === ctx.migration.id ? lastUp.statements : undefined;
+}
+
+/** `2 s`, `5 min`, `1 h`, `250 ms` for a timeout in milliseconds. */
+export function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
+}
+
+/**
+ * The part of the statement that reads every row of an existing table (a rewrite or a scan), and the
+ * strongest traffic-blocking lock held meanwhile: the statement's own, or one its transaction already
+ * holds on an existing table. Undefined when the statement does not read a whole table under such a lock.
+ */
+export function heavyUnderLock(ctx: RuleContext): { heavy: EffectPart; scanned: QualifiedName; lock: { mode: LockMode; tables: QualifiedName[] }; own: boolean } | undefined {
+  const heavy = onExisting(ctx).find((p) => p.claim?.rewrite || p.claim?.scan);
+  const scanned = heavy && tableOf(heavy);
+  if (!heavy || !scanned) return undefined;
+  const own = trafficLocks(ctx);
+  const held = [...ctx.tx.held.values()].filter((h) => blocksTraffic(h.mode) && !ctx.isNew(h.relation) && !own.some((l) => sameName(l.relation, h.relation)));
+  const lock = strongestLock([...own, ...held]);
+  return lock ? { heavy, scanned, lock, own: own.length > 0 } : undefined;
 }

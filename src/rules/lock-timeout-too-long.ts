@@ -1,15 +1,8 @@
 import { defineRule } from './rule.js';
-import { LOCKING_KINDS, lockPhrase, queuedBehind, sqlBlock, sqlName, statementLabel, strongestLock, trafficLocks } from './helpers.js';
+import { LOCKING_KINDS, formatMs, lockPhrase, queuedBehind, sqlBlock, sqlName, statementLabel, strongestLock, trafficLocks } from './helpers.js';
 
 /** Longest lock wait lockstep accepts before a blocking statement: beyond it, the queue behind it is an outage. */
 const MAX_LOCK_TIMEOUT_MS = 10_000;
-
-function formatMs(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms % 1000 === 0) return `${ms / 1000} s`;
-  return `${ms} ms`;
-}
 
 export default defineRule({
   id: 'lock-timeout-too-long',

@@ -1,7 +1,5 @@
 import { defineRule } from './rule.js';
-import { blocksTraffic } from '../core/locks.js';
-import { key } from '../dialects/postgres/names.js';
-import { LOCKING_KINDS, lockPhrase, onExisting, sqlBlock, sqlName, statementLabel, strongestLock, tableOf, trafficLocks } from './helpers.js';
+import { LOCKING_KINDS, heavyUnderLock, lockPhrase, sqlBlock, sqlName, statementLabel } from './helpers.js';
 
 /** Sections already reported (one finding per section). */
 const reported = new WeakSet<object>();
@@ -27,18 +25,12 @@ export default defineRule({
     if (!e.rewrite && !e.scan) return;
     const t = ctx.timeouts;
     if (t.everSetStatement || t.statement.ms !== 0 || reported.has(ctx.migration)) return;
-    // The part that reads every row, on a table that existed before this migration.
-    const heavy = onExisting(ctx).find((p) => p.claim?.rewrite || p.claim?.scan);
-    const scanned = heavy && tableOf(heavy);
-    if (!heavy || !scanned) return;
-    // Its own blocking locks, or blocking locks this transaction already holds on existing tables.
-    const own = trafficLocks(ctx);
-    const held = [...ctx.tx.held.values()].filter((h) => blocksTraffic(h.mode) && !ctx.isNew(h.relation) && !own.some((l) => key(l.relation) === key(h.relation)));
-    const lock = strongestLock([...own, ...held]);
-    if (!lock) return;
+    const found = heavyUnderLock(ctx);
+    if (!found) return;
+    const { heavy, scanned, lock } = found;
     const verb = heavy.claim!.rewrite ? 'rewrites' : 'scans';
     const names = lock.tables.map(sqlName).join(', ');
-    const heldBefore = !own.length;
+    const heldBefore = !found.own;
     const local = ctx.tx.open;
     // Once per section: the first finding an ignore comment did not silence.
     const shown = ctx.report({

@@ -1,20 +1,11 @@
 import { defineRule, type TimeoutSetting } from './rule.js';
-import { blocksTraffic } from '../core/locks.js';
-import { key } from '../dialects/postgres/names.js';
-import { LOCKING_KINDS, lockPhrase, onExisting, sqlBlock, sqlName, statementLabel, strongestLock, tableOf, trafficLocks } from './helpers.js';
+import { LOCKING_KINDS, formatMs, heavyUnderLock, lockPhrase, sqlBlock, sqlName, statementLabel } from './helpers.js';
 
 /** Longest statement_timeout lockstep accepts for a statement that blocks traffic while it reads a whole table. */
 const MAX_STATEMENT_TIMEOUT_MS = 3_600_000;
 
 /** Settings already reported: one finding per SET (or default) is enough, however many statements run under it. */
 const reported = new WeakSet<TimeoutSetting>();
-
-function duration(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms % 1000 === 0) return `${ms / 1000} s`;
-  return `${ms} ms`;
-}
 
 export default defineRule({
   id: 'statement-timeout-too-long',
@@ -39,22 +30,16 @@ export default defineRule({
     const off = setting.ms === 0 && !!setting.stmt; // set to 0 (or RESET back to a default of 0) by the migration itself
     if (!off && setting.ms <= MAX_STATEMENT_TIMEOUT_MS) return;
     if (reported.has(setting)) return;
-    // The part that reads every row, on a table that existed before this migration.
-    const heavy = onExisting(ctx).find((p) => p.claim?.rewrite || p.claim?.scan);
-    const scanned = heavy && tableOf(heavy);
-    if (!heavy || !scanned) return;
-    // Its own blocking locks, or blocking locks this transaction already holds on existing tables.
-    const own = trafficLocks(ctx);
-    const held = [...ctx.tx.held.values()].filter((h) => blocksTraffic(h.mode) && !ctx.isNew(h.relation) && !own.some((l) => key(l.relation) === key(h.relation)));
-    const lock = strongestLock([...own, ...held]);
-    if (!lock) return;
+    const found = heavyUnderLock(ctx);
+    if (!found) return;
+    const { heavy, scanned, lock } = found;
     reported.add(setting);
     const verb = heavy.claim!.rewrite ? 'rewrites' : 'scans';
     const local = ctx.tx.open;
     ctx.report({
       at: heavy.at,
       table: scanned,
-      message: `${statementLabel(stmt)} ${verb} ${sqlName(scanned)} while ${own.length ? 'holding' : 'this transaction holds'} ${lockPhrase(lock.mode)} on ${lock.tables.map(sqlName).join(', ')}, ${off ? 'with statement_timeout turned off' : `and statement_timeout is ${duration(setting.ms)}`} (${setting.source}): that traffic can wait ${off ? 'for as long as it runs' : 'that long'}`,
+      message: `${statementLabel(stmt)} ${verb} ${sqlName(scanned)} while ${found.own ? 'holding' : 'this transaction holds'} ${lockPhrase(lock.mode)} on ${lock.tables.map(sqlName).join(', ')}, ${off ? 'with statement_timeout turned off' : `and statement_timeout is ${formatMs(setting.ms)}`} (${setting.source}): that traffic can wait ${off ? 'for as long as it runs' : 'that long'}`,
       fix: sqlBlock(
         `${off ? 'Set statement_timeout to a limit' : setting.stmt ? 'Lower the statement_timeout to one' : 'Set a shorter statement_timeout before it (or lower the one lockstep assumes in the config), one'} sized to ${sqlName(scanned)}: time the statement on a production-sized copy and add a margin, so a slower run fails and can be retried instead of blocking traffic:`,
         `SET ${local ? 'LOCAL ' : ''}statement_timeout = '10min';  -- sized to ${sqlName(scanned)}`,

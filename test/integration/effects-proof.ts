@@ -9,7 +9,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { effects, claimFor, proofFixture, proofTables, type EffectEntry, type RelRole, type Claim } from '../../src/dialects/postgres/effects.js';
 import { parsePgLockName, strongest, type LockMode } from '../../src/core/locks.js';
-import { testServers, freshDatabase, createTemplate, type ServerInfo } from '../helpers/db.js';
+import { testServers, freshDatabase, createTemplate } from '../helpers/db.js';
 import { PGLITE_MAJOR } from '../helpers/pglite.js';
 
 interface Queryable {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { findingsOf, lintView } from './helpers.js';
+import { findingsOf } from './helpers.js';
 import { lintMigrations } from '../../src/lint/lint.js';
 
 const R = 'changing-column-type';
