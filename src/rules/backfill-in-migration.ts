@@ -107,7 +107,7 @@ function describe(c: Candidate, withDdl: boolean) {
 /** The user's statement as a loop of short batches by primary key. */
 function batchedFix(stmt: Statement, catalog: Catalog, table: QualifiedName, isUpdate: boolean): string {
   const intro = (assume = '') =>
-    `Run the ${isUpdate ? 'backfill' : 'delete'} outside the schema migration, after it has committed, in batches of ${BATCH_TEXT} rows by primary key${assume}, each committed on its own (or let \`lockstep apply\` run it from a change spec, with throttling and resume):`;
+    `Run the ${isUpdate ? 'backfill' : 'delete'} outside the schema migration, after it has committed, in batches of ${BATCH_TEXT} rows by primary key${assume}, each committed on its own, pausing between batches when replicas fall behind:`;
   const c = clauses(stmt, isUpdate);
   if (!c) return intro();
   const info = catalog.table(table);

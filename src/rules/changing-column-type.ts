@@ -115,7 +115,7 @@ export default defineRule({
             } If it does rewrite:`,
           intro,
           ...steps,
-          inTransactionBlock(ctx) && 'The backfill and the swap must not run in the migration\u2019s transaction: put them in migrations of their own (or let `lockstep apply` run them).',
+          inTransactionBlock(ctx) && 'The backfill and the swap must not run in the migration\u2019s transaction: put them in migrations of their own.',
         ),
       });
     }

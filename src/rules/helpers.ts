@@ -702,7 +702,7 @@ export function backfillSteps(ctx: RuleContext, table: QualifiedName, column: st
   const c = quoteIdent(column);
   const where = `${c} IS NULL${computed ? ` AND ${/^[\w$."]+$/.test(expr) ? expr : `(${expr})`} IS NOT NULL` : ''}`;
   return [
-    `-- fill existing rows in batches: repeat until it updates 0 rows (or let \`lockstep apply\` run the backfill, throttled)${pk ? '' : `; id stands for the primary key of ${t}`}:`,
+    `-- fill existing rows in batches: repeat until it updates 0 rows${pk ? '' : `; id stands for the primary key of ${t}`}:`,
     `UPDATE ${t} SET ${c} = ${expr} WHERE ${k} IN (SELECT ${key.join(', ')} FROM ${t} WHERE ${where} ORDER BY ${key.join(', ')} LIMIT 10000);`,
   ];
 }

@@ -27,7 +27,7 @@ export default defineRule({
       table: lock.tables[0]!,
       message: `${statementLabel(stmt)} waits for ${lockPhrase(lock.mode)} on ${lock.tables.map(sqlName).join(', ')} with no lock_timeout in effect (${why}): ${queuedBehind(lock.mode, lock.tables)} can queue behind it`,
       fix: sqlBlock(
-        `Set the lock_timeout again right before it${local ? ' (SET LOCAL lasts until this transaction ends)' : ' (a session-level SET lasts across transactions)'}, and retry when it times out (\`lockstep apply\` retries with backoff):`,
+        `Set the lock_timeout again right before it${local ? ' (SET LOCAL lasts until this transaction ends)' : ' (a session-level SET lasts across transactions)'}, and retry when it times out, after a short pause:`,
         `SET ${local ? 'LOCAL ' : ''}lock_timeout = '2s';`,
         `${stmt.text};`,
       ),

@@ -30,7 +30,7 @@ export default defineRule({
       table: lock.tables[0]!,
       message: `${statementLabel(stmt)} may wait up to ${formatMs(setting.ms)} for ${lockPhrase(lock.mode)} on ${lock.tables.map(sqlName).join(', ')} (lock_timeout from ${setting.source}): ${queuedBehind(lock.mode, lock.tables)} can wait that long behind it`,
       fix: sqlBlock(
-        `${fromStatement ? 'Lower the lock_timeout' : 'Set a shorter lock_timeout before it (or lower the one lockstep assumes in the config)'} to a few seconds and retry when it times out (\`lockstep apply\` retries with backoff):`,
+        `${fromStatement ? 'Lower the lock_timeout' : 'Set a shorter lock_timeout before it (or lower the one lockstep assumes in the config)'} to a few seconds and retry when it times out, after a short pause:`,
         `SET ${local ? 'LOCAL ' : ''}lock_timeout = '2s';`,
         `${stmt.text};`,
       ),

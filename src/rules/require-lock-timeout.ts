@@ -13,7 +13,7 @@ export default defineRule({
   kinds: LOCKING_KINDS,
   why:
     'A schema change has to wait for its lock until every transaction holding a conflicting one has finished (for ACCESS EXCLUSIVE, any transaction that has so much as read the table) — and while it waits, its request sits in the lock queue in front of everyone who comes after. A waiting ACCESS EXCLUSIVE request blocks every later query on the table, even a plain SELECT, for as long as the oldest open transaction lives (a long report, an idle-in-transaction session): a statement that would take milliseconds takes the application down.\n\n' +
-    'With `lock_timeout` set (the default is 0, wait forever), the statement gives up after that long instead, traffic resumes, and the migration can be retried a moment later. `lockstep apply` sets one and retries with backoff.',
+    'With `lock_timeout` set (the default is 0, wait forever), the statement gives up after that long instead, traffic resumes, and the migration can be retried a moment later. A retry with a short pause (and some jitter) until it gets its lock turns an outage into a few retries.',
   examples: {
     bad: 'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;',
     good:
@@ -33,7 +33,7 @@ export default defineRule({
       table: lock.tables[0]!,
       message: `${statementLabel(stmt)} waits for ${lockPhrase(lock.mode)} on ${names} with no lock_timeout: while it waits behind a long transaction, ${queuedBehind(lock.mode, lock.tables)} queues behind it`,
       fix: sqlBlock(
-        `Set a lock_timeout first${local ? ' (SET LOCAL: it ends with the transaction)' : ''}, so the statement gives up instead of stalling traffic, and retry when it times out (\`lockstep apply\` retries with backoff):`,
+        `Set a lock_timeout first${local ? ' (SET LOCAL: it ends with the transaction)' : ''}, so the statement gives up instead of stalling traffic, and retry when it times out, after a short pause:`,
         `SET ${local ? 'LOCAL ' : ''}lock_timeout = '2s';`,
         `${stmt.text};`,
       ),

@@ -12,7 +12,7 @@ describe(R, () => {
       ALTER TABLE orders ADD COLUMN currency text DEFAULT <value> NOT NULL;
       Otherwise add it nullable, fill it in batches, then make it NOT NULL without a long lock; run each statement as its own transaction:
       ALTER TABLE orders ADD COLUMN currency text;
-      -- fill existing rows in batches: repeat until it updates 0 rows (or let \`lockstep apply\` run the backfill, throttled); id stands for the primary key of orders:
+      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of orders:
       UPDATE orders SET currency = <value> WHERE id IN (SELECT id FROM orders WHERE currency IS NULL ORDER BY id LIMIT 10000);
       ALTER TABLE orders ADD CONSTRAINT orders_currency_not_null CHECK (currency IS NOT NULL) NOT VALID;
       ALTER TABLE orders VALIDATE CONSTRAINT orders_currency_not_null;

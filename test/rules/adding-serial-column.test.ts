@@ -12,7 +12,7 @@ describe(R, () => {
       ALTER TABLE orders ADD COLUMN number bigint;
       CREATE SEQUENCE orders_number_seq AS bigint OWNED BY orders.number;
       ALTER TABLE orders ALTER COLUMN number SET DEFAULT nextval('orders_number_seq');
-      -- fill existing rows in batches: repeat until it updates 0 rows (or let \`lockstep apply\` run the backfill, throttled); id stands for the primary key of orders:
+      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of orders:
       UPDATE orders SET number = nextval('orders_number_seq') WHERE id IN (SELECT id FROM orders WHERE number IS NULL ORDER BY id LIMIT 10000);
       ALTER TABLE orders ADD CONSTRAINT orders_number_not_null CHECK (number IS NOT NULL) NOT VALID;
       ALTER TABLE orders VALIDATE CONSTRAINT orders_number_not_null;
@@ -30,7 +30,7 @@ describe(R, () => {
       ALTER TABLE "Order Items" ADD COLUMN position integer;
       CREATE SEQUENCE "Order Items_position_backfill_seq" AS integer OWNED BY "Order Items".position;
       ALTER TABLE "Order Items" ALTER COLUMN position SET DEFAULT nextval('"Order Items_position_backfill_seq"');
-      -- fill existing rows in batches: repeat until it updates 0 rows (or let \`lockstep apply\` run the backfill, throttled); id stands for the primary key of "Order Items":
+      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of "Order Items":
       UPDATE "Order Items" SET position = nextval('"Order Items_position_backfill_seq"') WHERE id IN (SELECT id FROM "Order Items" WHERE position IS NULL ORDER BY id LIMIT 10000);
       ALTER TABLE "Order Items" ADD CONSTRAINT "Order Items_position_not_null" NOT NULL position NOT VALID;
       ALTER TABLE "Order Items" VALIDATE CONSTRAINT "Order Items_position_not_null";

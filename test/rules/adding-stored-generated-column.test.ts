@@ -18,7 +18,7 @@ describe(R, () => {
       END
       $$;
       CREATE TRIGGER order_lines_total_cents_fill BEFORE INSERT OR UPDATE ON order_lines FOR EACH ROW EXECUTE FUNCTION order_lines_total_cents_fill();
-      -- fill existing rows in batches: repeat until it updates 0 rows (or let \`lockstep apply\` run the backfill, throttled); id stands for the primary key of order_lines:
+      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of order_lines:
       UPDATE order_lines SET total_cents = price_cents * quantity WHERE id IN (SELECT id FROM order_lines WHERE total_cents IS NULL AND (price_cents * quantity) IS NOT NULL ORDER BY id LIMIT 10000);",
       ]
     `);

@@ -19,7 +19,7 @@ describe(R, () => {
       Add the column without the default, give new rows the default (instant, no rewrite), and fill existing rows in batches; run each statement as its own transaction:
       ALTER TABLE orders ADD COLUMN public_id uuid;
       ALTER TABLE orders ALTER COLUMN public_id SET DEFAULT gen_random_uuid();
-      -- fill existing rows in batches: repeat until it updates 0 rows (or let \`lockstep apply\` run the backfill, throttled); id stands for the primary key of orders:
+      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of orders:
       UPDATE orders SET public_id = gen_random_uuid() WHERE id IN (SELECT id FROM orders WHERE public_id IS NULL ORDER BY id LIMIT 10000);
       ALTER TABLE orders ADD CONSTRAINT orders_public_id_not_null CHECK (public_id IS NOT NULL) NOT VALID;
       ALTER TABLE orders VALIDATE CONSTRAINT orders_public_id_not_null;

@@ -10,7 +10,7 @@ describe(R, () => {
     expect(await lintView(R, "ALTER TABLE orders ADD COLUMN status_code smallint;\nUPDATE orders SET status_code = 1 WHERE status = 'shipped';")).toMatchInlineSnapshot(`
       [
         "2:8 warning UPDATE orders in a migration that also changes the schema rewrites every matching row in one transaction: those rows stay locked until it commits (application writes to them wait), each one leaves a dead version behind (bloat) and their WAL reaches the replicas all at once
-      Run the backfill outside the schema migration, after it has committed, in batches of 10,000 rows by primary key (lockstep does not know the primary key of orders and assumes \`id\`), each committed on its own (or let \`lockstep apply\` run it from a change spec, with throttling and resume):
+      Run the backfill outside the schema migration, after it has committed, in batches of 10,000 rows by primary key (lockstep does not know the primary key of orders and assumes \`id\`), each committed on its own, pausing between batches when replicas fall behind:
       UPDATE orders SET status_code = 1
       WHERE id > 0 AND id <= 10000 AND (status = 'shipped');
       -- then id > 10000 AND id <= 20000, and so on up to (SELECT max(id) FROM orders), one transaction per batch",
@@ -24,7 +24,7 @@ describe(R, () => {
     ).toMatchInlineSnapshot(`
       [
         "3:8 warning UPDATE "Order Items" without WHERE in a migration that also changes the schema rewrites every row in one transaction: those rows stay locked until it commits (application writes to them wait), each one leaves a dead version behind (bloat) and their WAL reaches the replicas all at once; inside this transaction it also keeps ACCESS EXCLUSIVE (blocks reads and writes) on "Order Items" for as long as it runs
-      Run the backfill outside the schema migration, after it has committed, in batches of 10,000 rows by primary key (lockstep does not know the primary key of "Order Items" and assumes \`id\`), each committed on its own (or let \`lockstep apply\` run it from a change spec, with throttling and resume):
+      Run the backfill outside the schema migration, after it has committed, in batches of 10,000 rows by primary key (lockstep does not know the primary key of "Order Items" and assumes \`id\`), each committed on its own, pausing between batches when replicas fall behind:
       UPDATE "Order Items" AS oi SET note = ''
       WHERE id > 0 AND id <= 10000;
       -- then id > 10000 AND id <= 20000, and so on up to (SELECT max(id) FROM "Order Items"), one transaction per batch",

@@ -26,7 +26,7 @@ describe(R, () => {
       END
       $$;
       CREATE TRIGGER orders_quantity_new_sync BEFORE INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION orders_quantity_new_sync();
-      -- fill existing rows in batches: repeat until it updates 0 rows (or let \`lockstep apply\` run the backfill, throttled):
+      -- fill existing rows in batches: repeat until it updates 0 rows:
       UPDATE orders SET quantity_new = quantity WHERE id IN (SELECT id FROM orders WHERE quantity_new IS NULL AND quantity IS NOT NULL ORDER BY id LIMIT 10000);
       -- give quantity_new what quantity has: its indexes (CREATE INDEX CONCURRENTLY), constraints (NOT VALID, then VALIDATE), default and NOT NULL; then swap the names in one short transaction:
       BEGIN;

@@ -13,11 +13,11 @@ describe(R, () => {
     ).toMatchInlineSnapshot(`
       [
         "6:1 warning ALTER TABLE "Order Items" waits for ACCESS EXCLUSIVE (blocks reads and writes) on "Order Items" with no lock_timeout in effect (the lock_timeout from SET LOCAL lock_timeout = '2s' (line 2) ended with the COMMIT at line 4): every later query on "Order Items", even a plain SELECT, can queue behind it
-      Set the lock_timeout again right before it (a session-level SET lasts across transactions), and retry when it times out (\`lockstep apply\` retries with backoff):
+      Set the lock_timeout again right before it (a session-level SET lasts across transactions), and retry when it times out, after a short pause:
       SET lock_timeout = '2s';
       ALTER TABLE "Order Items" ADD COLUMN note text;",
         "7:1 warning CREATE INDEX orders_shipped_at_idx ON orders waits for SHARE (blocks writes) on orders with no lock_timeout in effect (the lock_timeout from SET LOCAL lock_timeout = '2s' (line 2) ended with the COMMIT at line 4): every later write to orders can queue behind it
-      Set the lock_timeout again right before it (a session-level SET lasts across transactions), and retry when it times out (\`lockstep apply\` retries with backoff):
+      Set the lock_timeout again right before it (a session-level SET lasts across transactions), and retry when it times out, after a short pause:
       SET lock_timeout = '2s';
       CREATE INDEX orders_shipped_at_idx ON orders (shipped_at);",
       ]

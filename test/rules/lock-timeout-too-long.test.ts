@@ -8,7 +8,7 @@ describe(R, () => {
     expect(await lintView(R, "SET lock_timeout = '1min';\nALTER TABLE \"Order Items\" ADD COLUMN note text;")).toMatchInlineSnapshot(`
       [
         "2:1 warning ALTER TABLE "Order Items" may wait up to 1 min for ACCESS EXCLUSIVE (blocks reads and writes) on "Order Items" (lock_timeout from SET lock_timeout = '1min' (line 1)): every later query on "Order Items", even a plain SELECT, can wait that long behind it
-      Lower the lock_timeout to a few seconds and retry when it times out (\`lockstep apply\` retries with backoff):
+      Lower the lock_timeout to a few seconds and retry when it times out, after a short pause:
       SET lock_timeout = '2s';
       ALTER TABLE "Order Items" ADD COLUMN note text;",
       ]

@@ -10,7 +10,7 @@ describe(R, () => {
     ).toMatchInlineSnapshot(`
       [
         "1:1 warning ALTER TABLE orders waits for ACCESS EXCLUSIVE (blocks reads and writes) on orders with no lock_timeout: while it waits behind a long transaction, every later query on orders, even a plain SELECT, queues behind it
-      Set a lock_timeout first, so the statement gives up instead of stalling traffic, and retry when it times out (\`lockstep apply\` retries with backoff):
+      Set a lock_timeout first, so the statement gives up instead of stalling traffic, and retry when it times out, after a short pause:
       SET lock_timeout = '2s';
       ALTER TABLE orders ADD COLUMN shipped_at timestamptz;",
       ]
@@ -21,7 +21,7 @@ describe(R, () => {
     expect(await lintView(R, 'BEGIN;\nCREATE INDEX "Order Items_sku_idx" ON "Order Items" (sku);\nCOMMIT;')).toMatchInlineSnapshot(`
       [
         "2:1 warning CREATE INDEX "Order Items_sku_idx" ON "Order Items" waits for SHARE (blocks writes) on "Order Items" with no lock_timeout: while it waits behind a long transaction, every later write to "Order Items" queues behind it
-      Set a lock_timeout first (SET LOCAL: it ends with the transaction), so the statement gives up instead of stalling traffic, and retry when it times out (\`lockstep apply\` retries with backoff):
+      Set a lock_timeout first (SET LOCAL: it ends with the transaction), so the statement gives up instead of stalling traffic, and retry when it times out, after a short pause:
       SET LOCAL lock_timeout = '2s';
       CREATE INDEX "Order Items_sku_idx" ON "Order Items" (sku);",
       ]
