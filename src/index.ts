@@ -14,3 +14,13 @@ export { lintRenderers, lintFormats, type LintFormat } from './report/index.js';
 export { LockstepError, type ErrorCode, type Problem } from './core/errors.js';
 export type { Finding, Severity, Span, SourceFile, QualifiedName } from './core/types.js';
 export { lockModes, blocks, type LockMode } from './core/locks.js';
+// Describing a change: spec files, TypeScript builders, plain SQL (src/spec).
+export { readChangeSpec, readChange } from './spec/read.js';
+export { parseChangeSpec, type ParseSpecOptions, type SpecFormat } from './spec/parse-spec.js';
+export { addColumn, addIndex, addCheck, addForeignKey, addUnique, setNotNull, change, type TableRef, type AddColumnOptions } from './spec/builders.js';
+export { changeFromSql, type SqlChange, type Unconverted, type FromSqlOptions } from './spec/from-sql.js';
+export type { Change, Operation, OperationKind, AddColumn, AddIndex, AddCheck, AddForeignKey, AddUnique, SetNotNull, FkAction } from './operations/types.js';
+export { plan, type PlanOptions } from './plan/planner.js';
+export type { Plan, Phase, Step, PhaseName, Backfill } from './plan/types.js';
+export { renderPlanText, renderPlanJson, renderPlanSql, renderPlanSqlFiles, planFormats, type PlanFormat } from './report/plan.js';
+export { operations } from './operations/registry.js';

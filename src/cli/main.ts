@@ -2,6 +2,7 @@
 import { isLockstepError } from '../core/errors.js';
 import { EXIT, type Io } from './io.js';
 import { lintCommand, lintHelp } from './lint.js';
+import { planCommand, planHelp } from './plan.js';
 import { toolVersion } from '../report/version.js';
 
 const help = `lockstep ${toolVersion} — safe schema changes on live PostgreSQL
@@ -10,6 +11,7 @@ Usage: lockstep <command> [options]
 
 Commands:
   lint [paths…]    check migrations for statements that lock or rewrite tables (lockstep lint --help)
+  plan <change>    turn a change spec or SQL migration into safe steps (lockstep plan --help)
 
 Options:
   -h, --help       show this help
@@ -17,6 +19,7 @@ Options:
 
 const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number>; help: string }> = {
   lint: { run: lintCommand, help: lintHelp },
+  plan: { run: planCommand, help: planHelp },
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

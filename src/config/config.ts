@@ -10,6 +10,7 @@ import { layoutIds, type LayoutId, type LayoutOptions, type TransactionMode } fr
 import { isRuleId, rules } from '../rules/registry.js';
 import { MIN_VERSION, MAX_VERSION } from '../dialects/postgres/effects.js';
 import { parseDuration } from '../lint/session.js';
+import { suggest } from '../core/suggest.js';
 
 export type RuleSetting = Severity | 'off' | 'on';
 export type FailOn = 'error' | 'warning' | 'never';
@@ -101,33 +102,6 @@ export function parseVersion(v: unknown): { major: number; num?: number } | unde
   const major = Number(m[1]);
   if (major < MIN_VERSION || major > MAX_VERSION) return undefined;
   return m[2] !== undefined ? { major, num: major * 10000 + Number(m[2]) } : { major };
-}
-
-function suggest(id: string, known: string[]): string {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = distance(id, k);
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return best && bestD <= Math.max(3, id.length / 4) ? ` (did you mean ${best}?)` : '';
-}
-
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
 }
 
 /**

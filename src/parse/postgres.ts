@@ -23,6 +23,16 @@ export function loadParser(): Promise<void> {
   return loaded;
 }
 
+/** Whether the parser can be used synchronously now (loadParser() has finished). */
+export function parserReady(): boolean {
+  try {
+    pgq.scanSync(' ');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** An AST node as libpg-query returns it: `{ AlterTableStmt: {...} }`. */
 export type Node = Record<string, any>;
 
@@ -219,6 +229,31 @@ function trimEnd(text: string, end: number): number {
     else break;
   }
   return end;
+}
+
+export interface Token {
+  /** Offsets into the scanned text (UTF-16). */
+  start: number;
+  end: number;
+  text: string;
+  /** The scanner's name: `IDENT`, `SCONST`, `SQL_COMMENT`, `ASCII_40` (for `(`), … */
+  tokenName: string;
+  /** A keyword of the grammar (reserved or not). */
+  keyword: boolean;
+}
+
+/** Every token of `text` from the Postgres scanner, comments included; undefined when the scanner rejects it (an unterminated quote or comment). */
+export function scanTokens(text: string): Token[] | undefined {
+  const bytes = new ByteMap(text);
+  try {
+    return (pgq.scanSync(text).tokens as any[]).map((t) => {
+      const start = bytes.toChar(t.start);
+      const end = bytes.toChar(t.end);
+      return { start, end, text: text.slice(start, end), tokenName: t.tokenName, keyword: !!t.keywordKind };
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 export interface Comment {

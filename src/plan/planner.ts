@@ -22,6 +22,8 @@ export interface PlanOptions {
   version: number;
   /** The target's schema and sizes, from --db (read-only). Without it the plan is made offline. */
   catalog?: Catalog;
+  /** Replicas and blocking sessions, from --db. */
+  live?: import('../dialects/postgres/introspect.js').LiveFacts;
 }
 
 /** Throughput assumptions for estimates (documented in the plan output as the basis). */
@@ -50,6 +52,13 @@ export async function plan(change: Change, opts: PlanOptions): Promise<Plan> {
     for (const draft of planner.steps(op, ctx)) drafts.push({ draft, op, index: i + 1 });
   });
   if (problems.length) throw new LockstepError('E_INPUT', problems);
+  // An index on a column this change adds is built after the backfill (not maintained through it).
+  const added = new Set(change.operations.filter((o) => o.kind === 'addColumn').map((o) => `${key(o.table)}.${o.name}`));
+  for (const d of drafts) {
+    if (d.op.kind !== 'addIndex' || d.draft.phase !== 'expand') continue;
+    const op = d.op;
+    if (op.columns.some((c) => added.has(`${key(op.table)}.${c.replace(/^"|"$/g, '').replace(/""/g, '"')}`))) d.draft.phase = 'contract';
+  }
 
   // Execution order: every expand step, then every backfill, then every contract step (stable within a phase).
   const ordered = phaseNames.flatMap((ph) => drafts.filter((d) => d.draft.phase === ph));
@@ -60,7 +69,7 @@ export async function plan(change: Change, opts: PlanOptions): Promise<Plan> {
   }
   const notes: string[] = [];
   if (!opts.catalog) notes.push('Planned offline: pass --db to check the change against the schema, use the primary key for the backfill, and estimate from the table sizes.');
-  return { change, version: opts.version, facts: opts.catalog ? 'database' : 'offline', phases: phases.filter((p) => p.steps.length), notes };
+  return { change, version: opts.version, facts: opts.catalog ? 'database' : 'offline', phases: phases.filter((p) => p.steps.length), notes, ...(opts.live ? { live: opts.live } : {}) };
 }
 
 /** Asks the effects table about the step's SQL, then learns what it did to the schema. */
@@ -113,7 +122,7 @@ function estimate(draft: StepDraft, catalog: Catalog, scanned: QualifiedName | u
     if (rows === undefined) return { seconds: null, basis: 'table size unknown (pass --db)' };
     return { seconds: rows / RATES.backfillRowsPerSecond, basis: `~${Math.round(rows).toLocaleString('en-US')} rows at ~${RATES.backfillRowsPerSecond.toLocaleString('en-US')} rows/s, in batches` };
   }
-  if (!how.rewrite && !how.scan) return { seconds: 0, basis: 'catalog only (plus the wait for its lock)' };
+  if (!how.rewrite && !how.scan) return { seconds: 0, basis: 'catalog only, plus the wait for its lock' };
   const bytes = scanned ? catalog.table(scanned)?.bytes : undefined;
   if (bytes === undefined) return { seconds: null, basis: 'table size unknown (pass --db)' };
   const rate = how.rewrite ? RATES.rewriteBytesPerSecond : how.isIndex ? RATES.indexBytesPerSecond : RATES.scanBytesPerSecond;

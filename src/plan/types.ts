@@ -67,6 +67,8 @@ export interface Plan {
   phases: Phase[];
   /** Plan-level notes (e.g. which operations were already safe as one step). */
   notes: string[];
+  /** With --db: replicas and their lag, and sessions that would make the first lock wait, right now. */
+  live?: import('../dialects/postgres/introspect.js').LiveFacts;
 }
 
 export type { Operation, Change };

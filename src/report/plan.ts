@@ -31,6 +31,13 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
   out.push(paint(`Plan for ${plan.change.name} (PostgreSQL ${plan.version}, ${plan.facts === 'database' ? 'schema and sizes from the database' : 'planned offline'})`, 1));
   for (const op of plan.change.operations) out.push(`  ${describeOperation(op)}`);
   for (const n of plan.notes) out.push(paint(`  note: ${n}`, 2));
+  if (plan.live) {
+    const r = plan.live.replicas;
+    const lags = r.map((x) => x.replayLagSeconds ?? 0);
+    out.push(`  replicas: ${r.length ? `${r.length} (${r.map((x) => `${x.name} ${x.state}, replay lag ${x.replayLagSeconds === null ? 'none' : `${x.replayLagSeconds.toFixed(1)} s`}`).join('; ')})` : 'none'}${r.length && Math.max(...lags) > 2 ? paint(' — lagging: the backfill will pause until they catch up', 33) : ''}`);
+    for (const b of plan.live.blockers)
+      out.push(paint(`  waiting risk: pid ${b.pid} (${b.state}) has held ${b.mode} on ${b.table} in a transaction for ${duration(b.transactionSeconds)}: the first lock on ${b.table} queues behind it — ${b.query}`, 33));
+  }
   let total = 0;
   let unknown = false;
   for (const phase of plan.phases) {
@@ -67,6 +74,7 @@ export function renderPlanJson(plan: Plan): string {
         pgVersion: plan.version,
         facts: plan.facts,
         notes: plan.notes,
+        live: plan.live ?? null,
         phases: plan.phases.map((ph) => ({
           name: ph.name,
           steps: ph.steps.map((s) => ({

@@ -147,3 +147,45 @@ describe('lockstep lint', () => {
     expect(JSON.parse(off.stdout).findings.map((f: { rule: string }) => f.rule)).not.toContain('require-concurrent-index-creation');
   });
 });
+
+describe('lockstep plan', () => {
+  test('a spec: text, json, sql files', () => {
+    const d = mkdtempSync(join(tmpdir(), 'lockstep-plan-'));
+    writeFileSync(join(d, 'orders-created-at.yaml'), 'table: orders\naddColumn:\n  name: created_at\n  type: timestamptz\n  nullable: false\n  default: clock_timestamp()\n  index: true\n');
+    const text = run(['plan', join(d, 'orders-created-at.yaml'), '--pg-version', '16']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('Plan for orders-created-at (PostgreSQL 16, planned offline)');
+    expect(text.stdout).toMatch(/expand\n {2}1\.add-column/);
+    const json = JSON.parse(run(['plan', join(d, 'orders-created-at.yaml'), '--format', 'json']).stdout);
+    expect(json.version).toBe(1);
+    expect(json.phases.map((p: { name: string }) => p.name)).toEqual(['expand', 'backfill', 'contract']);
+    const out = run(['plan', join(d, 'orders-created-at.yaml'), '--format', 'sql', '--out', join(d, 'steps')]);
+    expect(out.stdout).toMatch(/^wrote 16 files \(8 steps, up and down\)/);
+  });
+
+  test('SQL in: statements it cannot plan are listed, exit 1', () => {
+    const d = mkdtempSync(join(tmpdir(), 'lockstep-plan-'));
+    writeFileSync(join(d, 'm.sql'), 'ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders RENAME COLUMN total TO amount;\n');
+    const r = run(['plan', join(d, 'm.sql')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('1.add-column');
+    expect(r.stderr).toMatch(/m\.sql:2:1: not planned: .*\(lint: .*renaming-column/);
+  });
+
+  test.each([
+    [['plan'], /^lockstep: plan: needs a change file/],
+    [['plan', 'nope.yaml'], /nope\.yaml/],
+    [['plan', '__spec__', '--format', 'xml'], /^lockstep: --format: must be one of text, json, sql/],
+    [['plan', '__spec__', '--out', 'x'], /^lockstep: --out: only goes with --format sql/],
+    [['plan', '__badspec__'], /addColumn\.nulable: unknown key/],
+  ])('bad input %j → exit 2, no stack', (args, pattern) => {
+    const d = mkdtempSync(join(tmpdir(), 'lockstep-plan-'));
+    writeFileSync(join(d, 'ok.yaml'), 'table: orders\naddColumn:\n  name: a\n  type: int\n');
+    writeFileSync(join(d, 'bad.yaml'), 'table: orders\naddColumn:\n  name: a\n  type: int\n  nulable: false\n');
+    const a = args.map((x) => (x === '__spec__' ? join(d, 'ok.yaml') : x === '__badspec__' ? join(d, 'bad.yaml') : x));
+    const r = run(a, { cwd: d });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

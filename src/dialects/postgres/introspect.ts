@@ -15,6 +15,14 @@ export interface TargetFacts {
   major: number;
   catalog: Catalog;
   settings: { lockTimeoutMs: number; statementTimeoutMs: number; timeZone: string };
+  /** Right now: streaming replicas and their lag, and sessions holding locks on the tables asked about. */
+  live?: LiveFacts;
+}
+
+export interface LiveFacts {
+  replicas: { name: string; state: string; replayLagSeconds: number | null }[];
+  /** Sessions in a transaction holding a lock on one of the tables: the first ACCESS EXCLUSIVE would queue behind them. */
+  blockers: { pid: number; table: string; mode: string; state: string; transactionSeconds: number; query: string }[];
 }
 
 export interface Queryable {
@@ -24,7 +32,7 @@ export interface Queryable {
 const userSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`;
 
 /** Connects to `url` read-only, introspects, disconnects. Errors are one line, password redacted. */
-export async function introspectUrl(url: string, where = '--db'): Promise<TargetFacts> {
+export async function introspectUrl(url: string, where = '--db', opts: { activityOn?: string[] } = {}): Promise<TargetFacts> {
   // pg is loaded only when a database is actually used (lint without --db never needs it).
   const { default: pgModule } = await import('pg');
   let client: pg.Client;
@@ -40,7 +48,9 @@ export async function introspectUrl(url: string, where = '--db'): Promise<Target
     throw new LockstepError('E_CONNECT', [{ where, message: `cannot connect to ${redactUrl(url)}: ${redactIn(String(e?.message ?? e.code ?? e), url)}` }]);
   }
   try {
-    return await introspect(client);
+    const facts = await introspect(client);
+    if (opts.activityOn) facts.live = await liveFacts(client, opts.activityOn);
+    return facts;
   } catch (e: any) {
     if (e instanceof LockstepError) throw e;
     throw new LockstepError('E_DATABASE', [{ where, message: `reading the schema of ${redactUrl(url)} failed: ${redactIn(String(e?.message ?? e), url)}` }]);
@@ -191,4 +201,24 @@ export function libpqSslModes(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** Replicas and lag, and sessions that would make the first lock on `tables` wait (read-only). */
+export async function liveFacts(db: Queryable, tables: string[]): Promise<LiveFacts> {
+  const replicas = (
+    await db.query<{ name: string; state: string; lag: number | null }>(
+      `SELECT coalesce(nullif(application_name, ''), client_addr::text, 'replica') AS name, state, extract(epoch FROM replay_lag)::float8 AS lag FROM pg_stat_replication`,
+    )
+  ).rows.map((r) => ({ name: r.name, state: r.state, replayLagSeconds: r.lag === null ? null : Number(r.lag) }));
+  const blockers = (
+    await db.query<{ pid: number; table: string; mode: string; state: string; age: number; query: string }>(
+      `SELECT DISTINCT ON (a.pid, c.relname) a.pid, c.relname AS table, l.mode, coalesce(a.state, '') AS state,
+              extract(epoch FROM now() - a.xact_start)::float8 AS age, left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 120) AS query
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid JOIN pg_class c ON c.oid = l.relation
+       WHERE l.granted AND l.locktype = 'relation' AND c.relname = ANY($1) AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL
+       ORDER BY a.pid, c.relname, a.xact_start`,
+      [tables],
+    )
+  ).rows.map((r) => ({ pid: r.pid, table: r.table, mode: r.mode, state: r.state, transactionSeconds: Number(r.age), query: r.query }));
+  return { replicas, blockers };
 }
