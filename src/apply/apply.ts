@@ -1,0 +1,259 @@
+/**
+ * apply: runs a change's plan on the real database, step by step, from the ledger. Every step that takes a
+ * lock runs with a short lock_timeout and is retried with backoff; a transactional step commits together
+ * with its "done" mark, so a killed run resumes exactly where it stopped; CONCURRENTLY steps run outside a
+ * transaction and clean up an INVALID index before a retry. `until` stops after a phase.
+ */
+import { LockstepError } from '../core/errors.js';
+import { introspect, type LiveFacts } from '../dialects/postgres/introspect.js';
+import { sqlName } from '../dialects/postgres/names.js';
+import { loadParser, parsePostgres } from '../parse/postgres.js';
+import type { Change } from '../operations/types.js';
+import { plan as makePlan } from '../plan/planner.js';
+import { phaseNames, type PhaseName, type Plan, type Step } from '../plan/types.js';
+import { runBackfill, defaultBackfill, type BackfillOptions } from './backfill.js';
+import { connect, type Db } from './db.js';
+import type { ApplyEvent, ProgressListener } from './events.js';
+import { blockersOf, defaultGuard, DeadlineError, sleep, withRetry, type GuardOptions } from './guard.js';
+import * as ledger from './ledger.js';
+
+export interface ApplyOptions {
+  /** Target database URL. */
+  url: string;
+  /** Stop after this phase (deploy the application, then apply again to continue). */
+  until?: PhaseName;
+  /** Show what would run, change nothing (not even create the ledger). */
+  dryRun?: boolean;
+  guard?: Partial<GuardOptions>;
+  backfill?: Partial<BackfillOptions>;
+  /** Wait this long at the end of each phase for replicas to replay it (default 60 s; 0: do not wait). */
+  replicaWaitMs?: number;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface ApplyResult {
+  change: string;
+  plan: Plan;
+  /** Steps run by this call, in order. */
+  ran: string[];
+  /** Steps already done by an earlier run. */
+  skipped: string[];
+  /** The phase it stopped after (with `until`), or undefined when the change is fully applied. */
+  stoppedAfter?: PhaseName;
+  dryRun: boolean;
+  live?: LiveFacts;
+}
+
+/** Namespaces lockstep's advisory locks (two-int form), so they do not collide with the application's. */
+const LOCK_NAMESPACE = 0x10c5;
+
+export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResult> {
+  await loadParser();
+  const guard: GuardOptions = { ...defaultGuard, ...o.guard };
+  const bf: BackfillOptions = { ...defaultBackfill, ...o.backfill };
+  const emit = o.onProgress ?? (() => {});
+  const db = await connect(o.url, '--db', 'lockstep apply');
+  const started = Date.now();
+  try {
+    // One apply of a change at a time: a session-level advisory lock on the change's name.
+    const got = await db.query(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok`, [LOCK_NAMESPACE, change.name]);
+    if (!got.rows[0].ok) {
+      const holder = await db.query(
+        `SELECT a.pid, a.application_name, a.client_addr::text AS addr FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = hashtext($2)::oid AND l.granted LIMIT 1`,
+        [LOCK_NAMESPACE, change.name],
+      );
+      const h = holder.rows[0];
+      throw new LockstepError('E_INPUT', [
+        { where: change.name, message: `another apply of this change is running${h ? ` (pid ${h.pid}${h.application_name ? `, ${h.application_name}` : ''})` : ''}: wait for it to finish, or stop it first` },
+      ]);
+    }
+    const existing = (await ledgerExists(db)) ? await ledger.readChange(db, change.name) : undefined;
+    if (existing && existing.checksum !== ledger.checksum(change) && existing.state !== 'rolled back')
+      throw new LockstepError('E_INPUT', [
+        {
+          where: change.name,
+          message: `the change was applied (${existing.state}) with a different spec (checksum ${existing.checksum}, now ${ledger.checksum(change)}): roll it back first, or make the new version a new change with its own name`,
+        },
+      ]);
+
+    let plan: Plan;
+    if (existing && existing.state !== 'rolled back') plan = (await ledger.readPlan(db, change.name))!;
+    else {
+      const facts = await introspect(db);
+      plan = await makePlan(change, { version: facts.major, catalog: facts.catalog });
+    }
+    const steps = plan.phases.flatMap((p) => p.steps);
+    const result: ApplyResult = { change: change.name, plan, ran: [], skipped: [], dryRun: !!o.dryRun };
+    if (o.dryRun) {
+      const states = existing ? new Map((await ledger.readSteps(db, change.name)).map((s) => [s.id, s.state])) : new Map();
+      for (const s of steps) (states.get(s.id) === 'done' ? result.skipped : result.ran).push(s.id);
+      return result;
+    }
+
+    await ledger.ensureLedger(db);
+    if (!existing) await ledger.recordChange(db, change, plan);
+    else if (existing.state === 'rolled back') {
+      await db.query(`UPDATE lockstep.changes SET checksum = $2, spec = $3, plan = $4, state = 'applying', updated_at = now() WHERE name = $1`, [change.name, ledger.checksum(change), JSON.stringify(change), JSON.stringify(plan)]);
+      await db.query(`DELETE FROM lockstep.steps WHERE change = $1`, [change.name]);
+      await recordSteps(db, change.name, plan);
+    } else await ledger.setChangeState(db, change.name, 'applying');
+
+    const state = new Map((await ledger.readSteps(db, change.name)).map((s) => [s.id, s]));
+    const doneBefore = [...state.values()].filter((s) => s.state === 'done').length;
+    emit({ type: 'change', change: change.name, resumed: doneBefore > 0, done: doneBefore, total: steps.length });
+
+    for (const phase of phaseNames) {
+      const inPhase = steps.filter((s) => s.phase === phase);
+      if (!inPhase.length) continue;
+      for (const step of inPhase) {
+        if (state.get(step.id)?.state === 'done') {
+          result.skipped.push(step.id);
+          emit({ type: 'step-skip', step: step.id, reason: 'done by an earlier run' });
+          continue;
+        }
+        await runStep(db, change.name, step, guard, bf, emit, o.signal);
+        result.ran.push(step.id);
+      }
+      emit({ type: 'phase-done', phase });
+      await waitForReplicas(db, phase, o.replicaWaitMs ?? 60_000, emit, o.signal);
+      if (o.until === phase && phaseNames.indexOf(phase) < phaseNames.indexOf(lastPhase(plan))) {
+        const remaining = steps.filter((s) => phaseNames.indexOf(s.phase) > phaseNames.indexOf(phase)).length;
+        emit({ type: 'stopped', after: phase, remaining });
+        result.stoppedAfter = phase;
+        return result;
+      }
+    }
+    await ledger.setChangeState(db, change.name, 'applied');
+    emit({ type: 'done', change: change.name, seconds: (Date.now() - started) / 1000 });
+    return result;
+  } finally {
+    await db.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [LOCK_NAMESPACE, change.name]).catch(() => {});
+    await db.close();
+  }
+}
+
+function lastPhase(plan: Plan): PhaseName {
+  return plan.phases[plan.phases.length - 1]!.name;
+}
+
+async function ledgerExists(db: Db): Promise<boolean> {
+  return (await db.query(`SELECT to_regclass('lockstep.changes') IS NOT NULL AS ok`)).rows[0].ok;
+}
+
+async function recordSteps(db: Db, change: string, plan: Plan): Promise<void> {
+  let pos = 0;
+  for (const s of plan.phases.flatMap((p) => p.steps))
+    await db.query(`INSERT INTO lockstep.steps (change, id, position, phase, title, up, down, transactional) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [change, s.id, pos++, s.phase, s.title, s.up, s.down ?? null, s.transactional]);
+}
+
+/** The table a step locks (for reporting who holds it). */
+function tableOf(step: Step): string | undefined {
+  const l = step.locks[0];
+  return l ? sqlName(l.relation) : undefined;
+}
+
+/** Runs one step under the guard; marks it done in the ledger (atomically with the step when it is transactional). */
+export async function runStep(db: Db, change: string, step: Step, guard: GuardOptions, bf: BackfillOptions, emit: ProgressListener, signal?: AbortSignal): Promise<void> {
+  const t0 = Date.now();
+  const table = tableOf(step);
+  const blocksTraffic = step.blocks !== 'nothing';
+  const lockTimeout = blocksTraffic ? guard.lockTimeoutMs : guard.patientLockTimeoutMs;
+  let attempts = 0;
+  if (table && blocksTraffic) {
+    const blockers = await blockersOf(db, table);
+    const long = blockers.filter((b) => b.transactionSeconds >= 1);
+    if (long.length) emit({ type: 'blockers', step: step.id, table, blockers: long });
+  }
+  try {
+    if (step.backfill) {
+      attempts = await ledger.stepStarted(db, change, step.id);
+      emit({ type: 'step-start', step: step.id, phase: step.phase, title: step.title, attempt: attempts });
+      await runBackfill(db, change, step.id, step.backfill, guard, bf, emit, signal);
+      await ledger.stepFinished(db, change, step.id, 'done');
+    } else if (step.transactional) {
+      await withRetry(
+        guard,
+        async () => {
+          attempts = await ledger.stepStarted(db, change, step.id);
+          emit({ type: 'step-start', step: step.id, phase: step.phase, title: step.title, attempt: attempts });
+          await db.query('BEGIN');
+          try {
+            await db.query(`SET LOCAL lock_timeout = ${lockTimeout}`);
+            await db.query(`SET LOCAL statement_timeout = ${step.scan || step.rewrite ? 0 : guard.statementTimeoutMs}`);
+            await db.query(step.up);
+            await db.query(`UPDATE lockstep.steps SET state = 'done', finished_at = now() WHERE change = $1 AND id = $2`, [change, step.id]);
+            await db.query('COMMIT');
+          } catch (e) {
+            await db.query('ROLLBACK').catch(() => {});
+            throw e;
+          }
+        },
+        async (n, wait) => emit({ type: 'lock-wait', step: step.id, attempt: n, retryInMs: wait, blockers: table ? await blockersOf(db, table) : [] }),
+        signal,
+      );
+    } else {
+      // Outside a transaction: CREATE/DROP INDEX CONCURRENTLY and the like.
+      const index = createdIndex(step.up);
+      await withRetry(
+        guard,
+        async () => {
+          attempts = await ledger.stepStarted(db, change, step.id);
+          emit({ type: 'step-start', step: step.id, phase: step.phase, title: step.title, attempt: attempts });
+          if (index) {
+            const st = await db.query(`SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass($1)`, [index]);
+            if (st.rows[0]?.valid === true) return; // built by a run that was killed before it could say so
+            if (st.rows[0]?.valid === false) {
+              await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index}`);
+              emit({ type: 'invalid-index-dropped', step: step.id, index });
+            }
+          }
+          await db.query(`SET lock_timeout = ${lockTimeout}`);
+          await db.query('SET statement_timeout = 0');
+          try {
+            await db.query(step.up);
+          } finally {
+            await db.query('RESET lock_timeout').catch(() => {});
+            await db.query('RESET statement_timeout').catch(() => {});
+          }
+        },
+        async (n, wait) => emit({ type: 'lock-wait', step: step.id, attempt: n, retryInMs: wait, blockers: table ? await blockersOf(db, table) : [] }),
+        signal,
+      );
+      await ledger.stepFinished(db, change, step.id, 'done');
+    }
+    emit({ type: 'step-done', step: step.id, seconds: (Date.now() - t0) / 1000, attempts });
+  } catch (e: any) {
+    const message = e instanceof DeadlineError ? `${e.message}${table ? ` (waiting for ${table})` : ''}` : String(e?.message ?? e);
+    await ledger.stepFailed(db, change, step.id, message).catch(() => {});
+    await ledger.setChangeState(db, change, 'failed').catch(() => {});
+    throw new LockstepError('E_DATABASE', [{ where: `step ${step.id}`, message: `${message}${e?.position ? ` (at character ${e.position} of: ${step.up})` : ''}` }], { cause: e });
+  }
+}
+
+/** `schema.index` (quoted) when the statement is CREATE INDEX …, for the INVALID-index cleanup. */
+function createdIndex(sql: string): string | undefined {
+  const s = parsePostgres(sql).statements[0];
+  if (s?.kind !== 'IndexStmt' || !s.ast.idxname) return undefined;
+  return sqlName({ ...(s.ast.relation?.schemaname ? { schema: s.ast.relation.schemaname } : {}), name: s.ast.idxname });
+}
+
+/** A phase is finished only when every replica has replayed it, so the app deployed next never reads a replica without it. */
+async function waitForReplicas(db: Db, phase: PhaseName, maxMs: number, emit: ProgressListener, signal?: AbortSignal): Promise<void> {
+  if (maxMs <= 0) return;
+  const lsn = (await db.query(`SELECT pg_current_wal_lsn()::text AS lsn`)).rows[0].lsn;
+  const t0 = Date.now();
+  for (;;) {
+    const r = await db.query(`SELECT count(*) FILTER (WHERE replay_lsn IS NULL OR replay_lsn < $1::pg_lsn)::int AS behind, count(*)::int AS n FROM pg_stat_replication`, [lsn]);
+    if (!r.rows[0].n) return;
+    if (r.rows[0].behind === 0) {
+      emit({ type: 'replicas-caught-up', phase, seconds: (Date.now() - t0) / 1000 });
+      return;
+    }
+    if (Date.now() - t0 > maxMs) throw new LockstepError('E_DATABASE', [{ where: `phase ${phase}`, message: `${r.rows[0].behind} replica(s) have not replayed the ${phase} phase after ${Math.round(maxMs / 1000)} s; run apply again once they catch up` }]);
+    await sleep(200, signal);
+  }
+}
+
+export type { ApplyEvent };

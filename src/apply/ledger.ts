@@ -1,0 +1,229 @@
+/**
+ * The ledger: what lockstep applied, in the target database's own `lockstep` schema, so a killed run
+ * resumes from it. Every step's effect and its "done" mark commit together where the step can run in a
+ * transaction; backfill checkpoints commit with their batch.
+ */
+import { createHash } from 'node:crypto';
+import type { Change } from '../operations/types.js';
+import type { Plan, Step } from '../plan/types.js';
+import type { Db } from './db.js';
+
+export const LEDGER_SCHEMA = 'lockstep';
+
+export type ChangeState = 'applying' | 'applied' | 'rolling back' | 'rolled back' | 'failed';
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'undone';
+
+export interface LedgerChange {
+  name: string;
+  checksum: string;
+  state: ChangeState;
+  pgVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface LedgerStep {
+  change: string;
+  id: string;
+  position: number;
+  phase: string;
+  title: string;
+  up: string;
+  down: string | null;
+  transactional: boolean;
+  state: StepState;
+  attempts: number;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  lastError: string | null;
+}
+
+export interface LedgerBackfill {
+  change: string;
+  step: string;
+  lastKey: unknown[] | null;
+  rowsDone: number;
+  batches: number;
+  batchSize: number;
+  /** Highest key when the backfill started: rows above it were written by the application. */
+  startMaxKey: unknown[] | null;
+}
+
+const ddl = `
+CREATE SCHEMA IF NOT EXISTS lockstep;
+CREATE TABLE IF NOT EXISTS lockstep.changes (
+  name text PRIMARY KEY,
+  checksum text NOT NULL,
+  spec jsonb NOT NULL,
+  plan jsonb NOT NULL,
+  state text NOT NULL,
+  pg_version integer NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS lockstep.steps (
+  change text NOT NULL REFERENCES lockstep.changes (name) ON DELETE CASCADE,
+  id text NOT NULL,
+  position integer NOT NULL,
+  phase text NOT NULL,
+  title text NOT NULL,
+  up text NOT NULL,
+  down text,
+  transactional boolean NOT NULL,
+  state text NOT NULL DEFAULT 'pending',
+  attempts integer NOT NULL DEFAULT 0,
+  started_at timestamptz,
+  finished_at timestamptz,
+  last_error text,
+  PRIMARY KEY (change, id)
+);
+CREATE TABLE IF NOT EXISTS lockstep.backfills (
+  change text NOT NULL,
+  step text NOT NULL,
+  last_key jsonb,
+  rows_done bigint NOT NULL DEFAULT 0,
+  batches integer NOT NULL DEFAULT 0,
+  batch_size integer NOT NULL DEFAULT 1000,
+  start_max_key jsonb,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (change, step),
+  FOREIGN KEY (change, step) REFERENCES lockstep.steps (change, id) ON DELETE CASCADE
+);`;
+
+/** Creates the ledger on first use (a no-op afterwards; the tables are tiny and new, so nothing waits). */
+export async function ensureLedger(db: Db): Promise<void> {
+  const exists = await db.query(`SELECT to_regclass('lockstep.backfills') IS NOT NULL AS ok`);
+  if (exists.rows[0]?.ok) return;
+  await db.query(ddl);
+}
+
+/** Stable checksum of what a change does (its operations), independent of key order and file format. */
+export function checksum(change: Change): string {
+  return createHash('sha256').update(canonical(change.operations)).digest('hex').slice(0, 16);
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v as object)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+export async function readChange(db: Db, name: string): Promise<LedgerChange | undefined> {
+  const r = await db.query(`SELECT name, checksum, state, pg_version, created_at, updated_at FROM lockstep.changes WHERE name = $1`, [name]);
+  const x = r.rows[0];
+  return x ? { name: x.name, checksum: x.checksum, state: x.state, pgVersion: x.pg_version, createdAt: x.created_at, updatedAt: x.updated_at } : undefined;
+}
+
+/** The plan recorded at the first apply: a resumed run follows it, not a new plan of today's schema. */
+export async function readPlan(db: Db, name: string): Promise<Plan | undefined> {
+  const r = await db.query(`SELECT plan FROM lockstep.changes WHERE name = $1`, [name]);
+  return r.rows[0]?.plan as Plan | undefined;
+}
+
+export async function listChanges(db: Db): Promise<LedgerChange[]> {
+  const r = await db.query(`SELECT name, checksum, state, pg_version, created_at, updated_at FROM lockstep.changes ORDER BY created_at, name`);
+  return r.rows.map((x: any) => ({ name: x.name, checksum: x.checksum, state: x.state, pgVersion: x.pg_version, createdAt: x.created_at, updatedAt: x.updated_at }));
+}
+
+/** Records a change and its planned steps (first apply). */
+export async function recordChange(db: Db, change: Change, plan: Plan): Promise<void> {
+  const steps = plan.phases.flatMap((p) => p.steps);
+  await db.query('BEGIN');
+  try {
+    await db.query(`INSERT INTO lockstep.changes (name, checksum, spec, plan, state, pg_version) VALUES ($1, $2, $3, $4, 'applying', $5)`, [
+      change.name,
+      checksum(change),
+      JSON.stringify(change),
+      JSON.stringify(plan),
+      plan.version,
+    ]);
+    let pos = 0;
+    for (const s of steps)
+      await db.query(`INSERT INTO lockstep.steps (change, id, position, phase, title, up, down, transactional) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+        change.name,
+        s.id,
+        pos++,
+        s.phase,
+        s.title,
+        s.up,
+        s.down ?? null,
+        s.transactional,
+      ]);
+    await db.query('COMMIT');
+  } catch (e) {
+    await db.query('ROLLBACK').catch(() => {});
+    throw e;
+  }
+}
+
+export async function readSteps(db: Db, change: string): Promise<LedgerStep[]> {
+  const r = await db.query(`SELECT * FROM lockstep.steps WHERE change = $1 ORDER BY position`, [change]);
+  return r.rows.map((x: any) => ({
+    change: x.change,
+    id: x.id,
+    position: x.position,
+    phase: x.phase,
+    title: x.title,
+    up: x.up,
+    down: x.down,
+    transactional: x.transactional,
+    state: x.state,
+    attempts: x.attempts,
+    startedAt: x.started_at,
+    finishedAt: x.finished_at,
+    lastError: x.last_error,
+  }));
+}
+
+export async function setChangeState(db: Db, change: string, state: ChangeState): Promise<void> {
+  await db.query(`UPDATE lockstep.changes SET state = $2, updated_at = now() WHERE name = $1`, [change, state]);
+}
+
+/** Marks a step started (counts the attempt). */
+export async function stepStarted(db: Db, change: string, step: string): Promise<number> {
+  const r = await db.query(`UPDATE lockstep.steps SET state = 'running', attempts = attempts + 1, started_at = now(), last_error = NULL WHERE change = $1 AND id = $2 RETURNING attempts`, [change, step]);
+  return r.rows[0]?.attempts ?? 1;
+}
+
+export async function stepFinished(db: Db, change: string, step: string, state: StepState): Promise<void> {
+  await db.query(`UPDATE lockstep.steps SET state = $3, finished_at = now(), last_error = NULL WHERE change = $1 AND id = $2`, [change, step, state]);
+}
+
+export async function stepFailed(db: Db, change: string, step: string, error: string): Promise<void> {
+  await db.query(`UPDATE lockstep.steps SET state = 'failed', last_error = $3 WHERE change = $1 AND id = $2`, [change, step, error.slice(0, 2000)]);
+}
+
+export async function readBackfill(db: Db, change: string, step: string): Promise<LedgerBackfill | undefined> {
+  const r = await db.query(`SELECT * FROM lockstep.backfills WHERE change = $1 AND step = $2`, [change, step]);
+  const x = r.rows[0];
+  return x ? { change, step, lastKey: x.last_key, rowsDone: Number(x.rows_done), batches: x.batches, batchSize: x.batch_size, startMaxKey: x.start_max_key } : undefined;
+}
+
+export async function startBackfill(db: Db, change: string, step: string, batchSize: number, startMaxKey: unknown[] | null): Promise<void> {
+  await db.query(`INSERT INTO lockstep.backfills (change, step, batch_size, start_max_key) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [change, step, batchSize, JSON.stringify(startMaxKey)]);
+}
+
+/** The checkpoint after a batch; call it inside the batch's transaction so both commit or neither. */
+export async function checkpoint(db: Db, change: string, step: string, lastKey: unknown[] | null, rows: number, batchSize: number): Promise<void> {
+  await db.query(
+    `UPDATE lockstep.backfills SET last_key = $3, rows_done = rows_done + $4, batches = batches + 1, batch_size = $5, updated_at = now() WHERE change = $1 AND step = $2`,
+    [change, step, JSON.stringify(lastKey), rows, batchSize],
+  );
+}
+
+/** After a rollback, a new apply starts the steps over. */
+export async function resetSteps(db: Db, change: string): Promise<void> {
+  await db.query(`UPDATE lockstep.steps SET state = 'pending', started_at = NULL, finished_at = NULL, last_error = NULL WHERE change = $1`, [change]);
+  await db.query(`DELETE FROM lockstep.backfills WHERE change = $1`, [change]);
+}
+
+export async function resetBackfillKey(db: Db, change: string, step: string): Promise<void> {
+  await db.query(`UPDATE lockstep.backfills SET last_key = NULL, updated_at = now() WHERE change = $1 AND step = $2`, [change, step]);
+}
+
+export type { Step };
