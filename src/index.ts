@@ -24,3 +24,7 @@ export { plan, type PlanOptions } from './plan/planner.js';
 export type { Plan, Phase, Step, PhaseName, Backfill } from './plan/types.js';
 export { renderPlanText, renderPlanJson, renderPlanSql, renderPlanSqlFiles, planFormats, type PlanFormat } from './report/plan.js';
 export { operations } from './operations/registry.js';
+export { apply, type ApplyOptions, type ApplyResult } from './apply/apply.js';
+export { rollback, type RollbackOptions, type RollbackResult } from './apply/rollback.js';
+export { status, type StatusChange } from './apply/status.js';
+export type { ApplyEvent, ProgressListener } from './apply/events.js';

@@ -9,7 +9,7 @@ export function parse(argv: string[], options: NonNullable<ParseArgsConfig['opti
     const msg = String(e?.message ?? e);
     const flag = /'(-{1,2}[^' ]+)/.exec(msg)?.[1] ?? '';
     let text = msg.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option');
-    if (e?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') text = `${flag || 'option'} needs a value`;
+    if (e?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') text = 'needs a value';
     throw new LockstepError('E_USAGE', [{ where: flag, message: text.replace(`'${flag}' `, '').trim() }]);
   }
 }

@@ -3,6 +3,7 @@ import { isLockstepError } from '../core/errors.js';
 import { EXIT, type Io } from './io.js';
 import { lintCommand, lintHelp } from './lint.js';
 import { planCommand, planHelp } from './plan.js';
+import { applyCommand, applyHelp, rollbackCommand, rollbackHelp, statusCommand, statusHelp } from './apply.js';
 import { toolVersion } from '../report/version.js';
 
 const help = `lockstep ${toolVersion} — safe schema changes on live PostgreSQL
@@ -12,6 +13,9 @@ Usage: lockstep <command> [options]
 Commands:
   lint [paths…]    check migrations for statements that lock or rewrite tables (lockstep lint --help)
   plan <change>    turn a change spec or SQL migration into safe steps (lockstep plan --help)
+  apply <change>   run those steps on the database, resumable, with retries and a throttled backfill
+  rollback <change>  undo the steps a change completed, newest first
+  status           the changes in the database's ledger, their steps and backfill progress
 
 Options:
   -h, --help       show this help
@@ -20,6 +24,9 @@ Options:
 const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number>; help: string }> = {
   lint: { run: lintCommand, help: lintHelp },
   plan: { run: planCommand, help: planHelp },
+  apply: { run: applyCommand, help: applyHelp },
+  rollback: { run: rollbackCommand, help: rollbackHelp },
+  status: { run: statusCommand, help: statusHelp },
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -189,3 +189,21 @@ describe('lockstep plan', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('lockstep apply / rollback / status: bad input', () => {
+  test.each([
+    [['apply', 'x.yaml'], /^lockstep: --db: is required/],
+    [['apply', 'x.yaml', '--db', 'mysql://h/db'], /^lockstep: --db: must be a postgres:\/\//],
+    [['apply', 'x.yaml', '--db', 'postgres://h/db', '--until', 'later'], /^lockstep: --until: must be one of expand, backfill, contract/],
+    [['apply', 'x.yaml', '--db', 'postgres://h/db', '--lock-timeout', '0'], /^lockstep: --lock-timeout: must be a positive number/],
+    [['rollback', '--db', 'postgres://h/db'], /^lockstep: rollback: needs the change/],
+    [['status'], /^lockstep: --db: is required/],
+    [['apply', 'missing.yaml', '--db', 'postgres://u:secretpw@127.0.0.1:1/db'], /missing\.yaml/],
+  ])('%j → one line, exit 2', (args, pattern) => {
+    const r = run(args, { cwd: mkdtempSync(join(tmpdir(), 'lockstep-apply-')) });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr).not.toContain('secretpw');
+  });
+});

@@ -1,0 +1,136 @@
+/** `lockstep apply`, `lockstep rollback`, `lockstep status`. */
+import { resolve } from 'node:path';
+import { parse, oneOf } from './args.js';
+import { EXIT, useColor, type Io } from './io.js';
+import { progressPrinter } from './progress.js';
+import { LockstepError } from '../core/errors.js';
+import { apply } from '../apply/apply.js';
+import { rollback } from '../apply/rollback.js';
+import { status } from '../apply/status.js';
+import { phaseNames } from '../plan/types.js';
+import { readChange } from '../spec/read.js';
+import { renderPlanText, duration } from '../report/plan.js';
+
+const dbProblem = (db: unknown) =>
+  db === undefined ? { where: '--db', message: 'is required (the database to change)' } : !/^postgres(ql)?:\/\//.test(String(db)) ? { where: '--db', message: 'must be a postgres:// or postgresql:// URL' } : undefined;
+
+function ms(flag: string, v: string | undefined, problems: { where: string; message: string }[]): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) problems.push({ where: flag, message: `must be a positive number; got ${JSON.stringify(v)}` });
+  return n;
+}
+
+export const applyHelp = `Usage: lockstep apply <change.yaml|change.json|migration.sql> --db <url> [options]
+
+Runs the plan on the database, from its ledger (schema "lockstep"): a killed run resumes where it stopped.
+Every lock-taking step runs with a short lock_timeout and is retried with backoff; the backfill runs in
+short batches and pauses while replicas lag.
+
+Options:
+  --db <url>             the database to change (required)
+  --until <phase>        stop after ${phaseNames.join(' | ')} (deploy the application, then apply again)
+  --dry-run              show what would run; change nothing
+  --lock-timeout <ms>    lock_timeout of steps that block traffic (default 200)
+  --max-lag <s>          pause the backfill while a replica is more than this behind (default 2)
+  --batch-ms <ms>        target duration of one backfill batch (default 100)
+  --pause <ms>           pause between backfill batches, to leave more room to traffic (default 0)
+  -h, --help             show this help`;
+
+export const rollbackHelp = `Usage: lockstep rollback <change.yaml|change name> --db <url> [--yes]
+
+Runs the downs of the steps the change completed, newest first, each with a short lock_timeout and retries.
+Before dropping a column it added, it says how many values go with it; values the application wrote
+(not the backfill) need --yes.`;
+
+export const statusHelp = `Usage: lockstep status --db <url> [change name]
+
+Shows the changes in the database's ledger: their phase, steps, backfill progress and last errors.`;
+
+export async function applyCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    db: { type: 'string' },
+    until: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'lock-timeout': { type: 'string' },
+    'max-lag': { type: 'string' },
+    'batch-ms': { type: 'string' },
+    pause: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return io.stdout.write(applyHelp + '\n'), EXIT.ok;
+  const problems: { where: string; message: string }[] = [];
+  const p = dbProblem(values.db);
+  if (p) problems.push(p);
+  let until;
+  try {
+    until = oneOf('--until', values.until, phaseNames);
+  } catch (e) {
+    if (e instanceof LockstepError) problems.push(...e.problems);
+  }
+  const lockTimeout = ms('--lock-timeout', values['lock-timeout'], problems);
+  const maxLag = ms('--max-lag', values['max-lag'], problems);
+  const batchMs = ms('--batch-ms', values['batch-ms'], problems);
+  const pause = ms('--pause', values.pause, problems);
+  if (positionals.length !== 1) problems.push({ where: 'apply', message: 'needs one change file (.yaml, .yml, .json or .sql)' });
+  if (problems.length) throw new LockstepError('E_USAGE', problems);
+
+  const file = positionals[0]!;
+  const { change, unconverted } = await readChange(resolve(io.cwd, file), file);
+  if (unconverted.length)
+    throw new LockstepError('E_INPUT', unconverted.map((u) => ({ where: file, message: `cannot apply "${u.statement.slice(0, 60)}": ${u.reason}` })));
+  const color = useColor(io, 'stderr');
+  const result = await apply(change, {
+    url: values.db,
+    ...(until ? { until } : {}),
+    dryRun: !!values['dry-run'],
+    guard: lockTimeout ? { lockTimeoutMs: lockTimeout } : {},
+    backfill: { ...(maxLag ? { maxLagSeconds: maxLag } : {}), ...(batchMs ? { targetBatchMs: batchMs } : {}), ...(pause ? { pauseMs: pause } : {}) },
+    onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color }),
+  });
+  if (result.dryRun) {
+    io.stdout.write(renderPlanText(result.plan, { color: useColor(io) }));
+    io.stdout.write(`\nDry run: would run ${result.ran.length} step(s)${result.skipped.length ? `; ${result.skipped.length} already done` : ''}: ${result.ran.join(', ') || 'nothing'}\n`);
+  }
+  return EXIT.ok;
+}
+
+export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { db: { type: 'string' }, yes: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) return io.stdout.write(rollbackHelp + '\n'), EXIT.ok;
+  const problems: { where: string; message: string }[] = [];
+  const p = dbProblem(values.db);
+  if (p) problems.push(p);
+  if (positionals.length !== 1) problems.push({ where: 'rollback', message: 'needs the change: its spec file or its name' });
+  if (problems.length) throw new LockstepError('E_USAGE', problems);
+  const arg = positionals[0]!;
+  const name = /\.(ya?ml|json|sql)$/i.test(arg) ? (await readChange(resolve(io.cwd, arg), arg)).change.name : arg;
+  const r = await rollback(name, { url: values.db, yes: !!values.yes, onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color: useColor(io, 'stderr') }) });
+  for (const l of r.losses) io.stdout.write(`dropped ${l.column} with ${l.values} values${l.writtenByApplication ? ` (${l.writtenByApplication} written by the application)` : ''}\n`);
+  io.stdout.write(`${r.change} rolled back: ${r.undone.length} step(s) undone\n`);
+  return EXIT.ok;
+}
+
+export async function statusCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { db: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) return io.stdout.write(statusHelp + '\n'), EXIT.ok;
+  const p = dbProblem(values.db);
+  if (p) throw new LockstepError('E_USAGE', [p]);
+  const changes = await status(values.db, positionals[0]);
+  if (!changes.length) {
+    io.stdout.write(positionals[0] ? `no change named ${positionals[0]} in the ledger\n` : 'no changes applied with lockstep yet\n');
+    return EXIT.ok;
+  }
+  for (const c of changes) {
+    const done = c.steps.filter((s) => s.state === 'done').length;
+    io.stdout.write(`${c.change.name}  ${c.change.state}  phase: ${c.phase}  ${done}/${c.steps.length} steps  (updated ${c.change.updatedAt.toISOString()})\n`);
+    for (const s of c.steps) {
+      const bf = c.backfills.find((b) => b.step === s.id);
+      io.stdout.write(
+        `  ${s.state.padEnd(8)} ${s.id.padEnd(28)} ${s.title}${s.attempts > 1 ? ` (${s.attempts} attempts)` : ''}${bf ? ` — ${bf.rowsDone.toLocaleString('en-US')} rows in ${bf.batches} batches` : ''}${s.finishedAt && s.startedAt ? ` ${duration((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000)}` : ''}\n`,
+      );
+      if (s.lastError) io.stdout.write(`           last error: ${s.lastError}\n`);
+    }
+  }
+  return EXIT.ok;
+}
