@@ -1,5 +1,5 @@
 /**
- * apply → rollback → apply on real servers (PG 15 and 18), on a table with rows, while other sessions
+ * apply → rollback → apply on real servers (PG 15, 16, 17 and 18), on a table with rows, while other sessions
  * write to it; --until stops after a phase and a later apply continues; the ledger refuses a second run
  * and a changed spec; hostile identifiers.
  */
@@ -12,7 +12,8 @@ import { status } from '../../src/apply/status.js';
 import type { Change } from '../../src/operations/types.js';
 import type { ApplyEvent } from '../../src/apply/events.js';
 
-const servers = testServers().filter((s) => s.major === 15 || s.major === 18);
+// Every server of the matrix: PG 15, 16, 17 and 18.
+const servers = testServers();
 
 const schema = (table: string) => `
 CREATE TABLE ${table} (id bigint PRIMARY KEY, total numeric, note text);
@@ -102,6 +103,16 @@ describe.each(servers)('apply on $name', (server) => {
     const holder = await db.connect();
     await holder.query(`SELECT pg_advisory_lock($1, hashtext($2))`, [0x10c5, change('orders').name]);
     await expect(apply(change('orders'), { url: db.url, ...fast })).rejects.toThrow(/another apply of this change is running \(pid \d+/);
+  });
+
+  test('a step the server rejects: a clear error naming the step, the ledger says where it stopped', async ({ onTestFinished }) => {
+    const db = await freshDatabase(server, { ctx: { onTestFinished } });
+    await db.query(schema('orders'));
+    const bad: Change = { name: 'bad-default', operations: [{ kind: 'addColumn', table: { name: 'orders' }, name: 'qty', type: 'integer', nullable: true, default: "'many'::integer" }] };
+    await expect(apply(bad, { url: db.url, ...fast })).rejects.toThrow(/^step 1\.add-column: invalid input syntax for type integer: "many"/);
+    const [st] = await db.query(`SELECT s.state, s.last_error, c.state AS change FROM lockstep.steps s JOIN lockstep.changes c ON c.name = s.change WHERE s.change = 'bad-default'`);
+    expect(st).toMatchObject({ state: 'failed', change: 'failed', last_error: expect.stringContaining('invalid input syntax') });
+    expect((await db.query(`SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'qty'`))[0].n).toBe(0); // nothing half-done
   });
 
   test('hostile identifiers', async ({ onTestFinished }) => {
