@@ -13,9 +13,10 @@ import { plan as makePlan } from '../plan/planner.js';
 import { phaseNames, type PhaseName, type Plan, type Step } from '../plan/types.js';
 import { runBackfill, defaultBackfill, type BackfillOptions } from './backfill.js';
 import { connect, type Db } from './db.js';
-import type { ApplyEvent, ProgressListener } from './events.js';
-import { blockersOf, defaultGuard, DeadlineError, sleep, withRetry, type GuardOptions } from './guard.js';
+import type { ApplyEvent, Blocker, ProgressListener } from './events.js';
+import { blockersOf, defaultGuard, DeadlineError, waitUntilReleased, withRetry, type GuardOptions } from './guard.js';
 import * as ledger from './ledger.js';
+import { waitForReplay } from './replicas.js';
 
 export interface ApplyOptions {
   /** Target database URL. */
@@ -95,18 +96,20 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
     await ledger.ensureLedger(db);
     if (!existing) await ledger.recordChange(db, change, plan);
     else if (existing.state === 'rolled back') {
-      await db.query(`UPDATE lockstep.changes SET checksum = $2, spec = $3, plan = $4, state = 'applying', updated_at = now() WHERE name = $1`, [change.name, ledger.checksum(change), JSON.stringify(change), JSON.stringify(plan)]);
+      await db.query(`UPDATE lockstep.changes SET checksum = $2, spec = $3, plan = $4, state = 'applying', replayed = '{}', updated_at = now() WHERE name = $1`, [change.name, ledger.checksum(change), JSON.stringify(change), JSON.stringify(plan)]);
       await db.query(`DELETE FROM lockstep.steps WHERE change = $1`, [change.name]);
       await recordSteps(db, change.name, plan);
     } else await ledger.setChangeState(db, change.name, 'applying');
 
     const state = new Map((await ledger.readSteps(db, change.name)).map((s) => [s.id, s]));
+    const replayed = new Set(await ledger.replayedPhases(db, change.name));
     const doneBefore = [...state.values()].filter((s) => s.state === 'done').length;
     emit({ type: 'change', change: change.name, resumed: doneBefore > 0, done: doneBefore, total: steps.length });
 
     for (const phase of phaseNames) {
       const inPhase = steps.filter((s) => s.phase === phase);
       if (!inPhase.length) continue;
+      let ranHere = false;
       for (const step of inPhase) {
         if (state.get(step.id)?.state === 'done') {
           result.skipped.push(step.id);
@@ -115,9 +118,16 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
         }
         await runStep(db, change.name, step, guard, bf, emit, o.signal);
         result.ran.push(step.id);
+        ranHere = true;
       }
       emit({ type: 'phase-done', phase });
-      await waitForReplicas(db, phase, o.replicaWaitMs ?? 60_000, emit, o.signal);
+      // A phase done by an earlier run whose standbys were confirmed then needs no second wait (which
+      // would wait for everything written since, not for this phase).
+      if (ranHere || !replayed.has(phase)) {
+        await waitForReplicas(db, phase, o.replicaWaitMs ?? 60_000, emit, o.signal);
+        if ((o.replicaWaitMs ?? 60_000) > 0) await ledger.phaseReplayed(db, change.name, phase);
+        replayed.add(phase);
+      }
       if (o.until === phase && phaseNames.indexOf(phase) < phaseNames.indexOf(lastPhase(plan))) {
         const remaining = steps.filter((s) => phaseNames.indexOf(s.phase) > phaseNames.indexOf(phase)).length;
         emit({ type: 'stopped', after: phase, remaining });
@@ -161,6 +171,13 @@ export async function runStep(db: Db, change: string, step: Step, guard: GuardOp
   const blocksTraffic = step.blocks !== 'nothing';
   const lockTimeout = blocksTraffic ? guard.lockTimeoutMs : guard.patientLockTimeoutMs;
   let attempts = 0;
+  // Who was in the way at the last lock timeout; the retry waits for them to let go.
+  let lastBlockers: Blocker[] = [];
+  const waitForBlockers = async (deadline: number) => {
+    if (!table || !lastBlockers.length) return false;
+    await waitUntilReleased(db, table, lastBlockers, deadline, signal);
+    return true;
+  };
   if (table && blocksTraffic) {
     const blockers = await blockersOf(db, table);
     const long = blockers.filter((b) => b.transactionSeconds >= 1);
@@ -190,8 +207,12 @@ export async function runStep(db: Db, change: string, step: Step, guard: GuardOp
             throw e;
           }
         },
-        async (n, wait) => emit({ type: 'lock-wait', step: step.id, attempt: n, retryInMs: wait, blockers: table ? await blockersOf(db, table) : [] }),
+        async (n, wait) => {
+          lastBlockers = table ? await blockersOf(db, table) : [];
+          emit({ type: 'lock-wait', step: step.id, attempt: n, retryInMs: wait, blockers: lastBlockers });
+        },
         signal,
+        waitForBlockers,
       );
     } else {
       // Outside a transaction: CREATE/DROP INDEX CONCURRENTLY and the like.
@@ -218,8 +239,12 @@ export async function runStep(db: Db, change: string, step: Step, guard: GuardOp
             await db.query('RESET statement_timeout').catch(() => {});
           }
         },
-        async (n, wait) => emit({ type: 'lock-wait', step: step.id, attempt: n, retryInMs: wait, blockers: table ? await blockersOf(db, table) : [] }),
+        async (n, wait) => {
+          lastBlockers = table ? await blockersOf(db, table) : [];
+          emit({ type: 'lock-wait', step: step.id, attempt: n, retryInMs: wait, blockers: lastBlockers });
+        },
         signal,
+        waitForBlockers,
       );
       await ledger.stepFinished(db, change, step.id, 'done');
     }
@@ -239,21 +264,16 @@ function createdIndex(sql: string): string | undefined {
   return sqlName({ ...(s.ast.relation?.schemaname ? { schema: s.ast.relation.schemaname } : {}), name: s.ast.idxname });
 }
 
-/** A phase is finished only when every replica has replayed it, so the app deployed next never reads a replica without it. */
+/** A phase is finished only when every standby has replayed it, so the app deployed next never reads a standby without it. */
 async function waitForReplicas(db: Db, phase: PhaseName, maxMs: number, emit: ProgressListener, signal?: AbortSignal): Promise<void> {
   if (maxMs <= 0) return;
-  const lsn = (await db.query(`SELECT pg_current_wal_lsn()::text AS lsn`)).rows[0].lsn;
-  const t0 = Date.now();
-  for (;;) {
-    const r = await db.query(`SELECT count(*) FILTER (WHERE replay_lsn IS NULL OR replay_lsn < $1::pg_lsn)::int AS behind, count(*)::int AS n FROM pg_stat_replication`, [lsn]);
-    if (!r.rows[0].n) return;
-    if (r.rows[0].behind === 0) {
-      emit({ type: 'replicas-caught-up', phase, seconds: (Date.now() - t0) / 1000 });
-      return;
-    }
-    if (Date.now() - t0 > maxMs) throw new LockstepError('E_DATABASE', [{ where: `phase ${phase}`, message: `${r.rows[0].behind} replica(s) have not replayed the ${phase} phase after ${Math.round(maxMs / 1000)} s; run apply again once they catch up` }]);
-    await sleep(200, signal);
-  }
+  const seconds = await waitForReplay(
+    db,
+    maxMs,
+    (behind) => new LockstepError('E_DATABASE', [{ where: `phase ${phase}`, message: `${behind} replica(s) have not replayed the ${phase} phase after ${Math.round(maxMs / 1000)} s; run apply again once they catch up` }]),
+    signal,
+  );
+  if (seconds !== null) emit({ type: 'replicas-caught-up', phase, seconds });
 }
 
 export type { ApplyEvent };

@@ -10,6 +10,7 @@ import type { Db } from './db.js';
 import type { ProgressListener } from './events.js';
 import { backoff, retriable, sleep, type GuardOptions } from './guard.js';
 import { checkpoint, readBackfill, resetBackfillKey, startBackfill } from './ledger.js';
+import { overLimit, replicationLag } from './replicas.js';
 
 export interface BackfillOptions {
   /** Target time per batch (default 100 ms). */
@@ -57,17 +58,6 @@ async function keyColumns(db: Db, b: Backfill): Promise<KeyColumn[]> {
   return r.rows as KeyColumn[];
 }
 
-/** Replication lag now: the worst replica's replay lag in seconds and in bytes of WAL. */
-export async function replicationLag(db: Db): Promise<{ seconds: number | null; bytes: number | null; replicas: number }> {
-  const r = await db.query(
-    `SELECT count(*)::int AS n, max(extract(epoch FROM replay_lag))::float8 AS s,
-            max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn))::float8 AS b
-     FROM pg_stat_replication`,
-  );
-  const x = r.rows[0];
-  return { replicas: x.n, seconds: x.s === null ? null : Number(x.s), bytes: x.b === null ? null : Number(x.b) };
-}
-
 export async function runBackfill(
   db: Db,
   change: string,
@@ -82,24 +72,21 @@ export async function runBackfill(
   const c = quoteIdent(b.column);
   const keys = await keyColumns(db, b);
   const k = keys.map((x) => quoteIdent(x.name)).join(', ');
-  const bound = keys.map((x, i) => `$${i + 1}::${x.type}`).join(', ');
   const n = keys.length;
-  // One batch: the next keys (after the checkpoint) whose column is still NULL, updated only if they
-  // still are when the row lock is taken (so a value the application wrote meanwhile is never overwritten).
-  const batchSql = (after: boolean) => `
-    WITH batch AS (
-      SELECT ${k} FROM ${t}
-      WHERE ${c} IS NULL${after ? ` AND (${k}) > (${bound})` : ''}
-      ORDER BY ${k} LIMIT $${after ? n + 1 : 1}
-    ), done AS (
-      UPDATE ${t} SET ${c} = ${b.expression}
-      WHERE (${k}) IN (SELECT ${k} FROM batch) AND ${c} IS NULL
-      RETURNING 1
-    )
-    SELECT (SELECT count(*) FROM done)::int AS updated, (SELECT count(*) FROM batch)::int AS seen,
-           (SELECT ARRAY[${keys.map((x) => `${quoteIdent(x.name)}::text`).join(', ')}] FROM batch ORDER BY ${k} DESC LIMIT 1) AS last`;
-  // Keys travel as text (a bigint beyond 2^53 survives) and are cast back to their types.
-
+  // One batch is a range of the primary key: walk the key index `size` keys past the checkpoint (an
+  // index-only walk that does not depend on the new column's statistics, which do not exist yet), then
+  // fill the NULLs in that range. The IS NULL is checked again when each row is locked, so a value the
+  // application wrote meanwhile is never overwritten.
+  const after = (first: number) => keys.map((x, i) => `$${first + i}::${x.type}`).join(', ');
+  const upperSql = (hasLast: boolean) =>
+    `SELECT ARRAY[${keys.map((x) => `${quoteIdent(x.name)}::text`).join(', ')}] AS k FROM ${t}
+     ${hasLast ? `WHERE (${k}) > (${after(1)})` : ''} ORDER BY ${k} OFFSET $${hasLast ? n + 1 : 1} LIMIT 1`;
+  const updateSql = (hasLast: boolean, hasUpper: boolean) => {
+    const conds = [`${c} IS NULL`];
+    if (hasLast) conds.push(`(${k}) > (${after(1)})`);
+    if (hasUpper) conds.push(`(${k}) <= (${after(hasLast ? n + 1 : 1)})`);
+    return `UPDATE ${t} SET ${c} = ${b.expression} WHERE ${conds.join(' AND ')}`;
+  };
   const total = Number((await db.query(`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = to_regclass($1)`, [t])).rows[0]?.n ?? 0) || null;
   let state = await readBackfill(db, change, step);
   if (!state) {
@@ -115,15 +102,20 @@ export async function runBackfill(
   const rowsAtStart = rows;
   let lastEmit = 0;
   let sweeps = 0;
+  let walBefore: string | undefined;
 
   for (;;) {
     if (signal?.aborted) throw signal.reason;
-    // Replicas first: a backfill must not run away from them.
+    // Replicas first: a backfill must not run away from them. The lag counts up to where the WAL was
+    // before the last batch (that batch's own WAL is on its way: one batch of slack).
     for (;;) {
-      const lag = await replicationLag(db);
-      const over = (lag.seconds ?? 0) > o.maxLagSeconds || (lag.bytes ?? 0) > o.maxLagBytes;
-      if (!over) break;
-      emit({ type: 'backfill-paused', step, reason: `a replica is ${lag.seconds !== null ? `${lag.seconds.toFixed(1)} s` : ''}${lag.bytes !== null ? ` (${Math.round(lag.bytes / 1024 / 1024)} MB of WAL)` : ''} behind`, lagSeconds: lag.seconds });
+      const lag = await replicationLag(db, walBefore);
+      const why = overLimit(lag, o.maxLagSeconds, o.maxLagBytes);
+      if (!why) {
+        walBefore = lag.lsn;
+        break;
+      }
+      emit({ type: 'backfill-paused', step, reason: why, lagSeconds: lag.seconds });
       await sleep(500, signal);
     }
     const t0 = Date.now();
@@ -131,10 +123,13 @@ export async function runBackfill(
     try {
       await db.query('BEGIN');
       await db.query(`SET LOCAL lock_timeout = ${Math.max(1, guard.lockTimeoutMs)}`);
-      const params = lastKey ? [...lastKey, size] : [size];
-      const r = await db.query(batchSql(!!lastKey), params);
-      result = r.rows[0];
-      await checkpoint(db, change, step, result.last ?? lastKey, result.updated, size);
+      // The last key of this batch: `size` keys on (none when fewer remain: the batch runs to the end).
+      const up = await db.query(upperSql(!!lastKey), lastKey ? [...lastKey, size - 1] : [size - 1]);
+      const upper: unknown[] | null = up.rows[0]?.k ?? null;
+      const params = [...(lastKey ?? []), ...(upper ?? [])];
+      const r = await db.query(updateSql(!!lastKey, !!upper), params);
+      result = { updated: r.rowCount ?? 0, seen: upper ? size : -1, last: upper };
+      await checkpoint(db, change, step, upper ?? lastKey, result.updated, size);
       await db.query('COMMIT');
     } catch (e) {
       await db.query('ROLLBACK').catch(() => {});
@@ -149,9 +144,9 @@ export async function runBackfill(
     const ms = Date.now() - t0;
     batches++;
     rows += result.updated;
-    if (result.seen === 0) {
-      // Reached the end. Rows written NULL behind the checkpoint (before the default for new rows was in
-      // place) are picked up by one more pass from the start.
+    if (result.seen < 0) {
+      // That batch ran to the end of the table. Rows written NULL behind the checkpoint (before the
+      // default for new rows was in place) are picked up by one more pass from the start.
       const left = await db.query(`SELECT EXISTS (SELECT 1 FROM ${t} WHERE ${c} IS NULL) AS left`);
       if (!left.rows[0].left || sweeps >= 2) break;
       sweeps++;

@@ -8,6 +8,8 @@ export interface Blocker {
   transactionSeconds: number;
   mode: string;
   query: string;
+  /** When its transaction began (identifies the transaction, not just the session). */
+  xactStart?: string;
 }
 
 export type ApplyEvent =

@@ -56,14 +56,14 @@ export function backoff(attempt: number, o: GuardOptions): number {
 /** Sessions holding a lock on `table` in an open transaction (they make a new lock wait). */
 export async function blockersOf(db: Db, table: string): Promise<Blocker[]> {
   const r = await db.query(
-    `SELECT DISTINCT ON (a.pid) a.pid, coalesce(a.state, '') AS state, extract(epoch FROM now() - a.xact_start)::float8 AS age, l.mode,
+    `SELECT DISTINCT ON (a.pid) a.pid, coalesce(a.state, '') AS state, extract(epoch FROM now() - a.xact_start)::float8 AS age, l.mode, a.xact_start::text AS xact_start,
             left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 120) AS query
      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
      WHERE l.granted AND l.locktype = 'relation' AND l.relation = to_regclass($1) AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL
      ORDER BY a.pid, a.xact_start`,
     [table],
   );
-  return r.rows.map((x: any) => ({ pid: x.pid, state: x.state, transactionSeconds: Number(x.age), mode: x.mode, query: x.query }));
+  return r.rows.map((x: any) => ({ pid: x.pid, state: x.state, transactionSeconds: Number(x.age), mode: x.mode, query: x.query, xactStart: x.xact_start }));
 }
 
 /**
@@ -75,6 +75,8 @@ export async function withRetry<T>(
   attempt: (n: number) => Promise<T>,
   onWait: (n: number, retryInMs: number) => Promise<void>,
   signal?: AbortSignal,
+  /** Called after a lock timeout: waits (without taking any lock) while the sessions in the way still hold it. Returns true if it waited for them. */
+  waitForBlockers?: (deadline: number) => Promise<boolean>,
 ): Promise<T> {
   const start = Date.now();
   for (let n = 1; ; n++) {
@@ -82,10 +84,29 @@ export async function withRetry<T>(
       return await attempt(n);
     } catch (e) {
       if (!retriable(e)) throw e;
-      const wait = backoff(n, o);
+      let wait = backoff(n, o);
       if (Date.now() + wait - start > o.deadlineMs) throw new DeadlineError(`still waiting for a lock after ${Math.round((Date.now() - start) / 1000)} s and ${n} attempts`, []);
       await onWait(n, wait);
+      // Rejoining the lock queue while the same transaction still holds the table would stall traffic
+      // for another lock_timeout each time: watch the blockers instead, and retry as soon as they are gone.
+      if (waitForBlockers && (await waitForBlockers(start + o.deadlineMs))) wait = Math.round(Math.random() * 50);
       await sleep(wait, signal);
     }
+  }
+}
+
+/** Polls (no locks taken) until none of these transactions still holds a lock on `table`, or the deadline. */
+export async function waitUntilReleased(db: Db, table: string, blockers: Blocker[], deadline: number, signal?: AbortSignal): Promise<void> {
+  const pids = blockers.map((b) => b.pid);
+  const starts = blockers.map((b) => b.xactStart ?? '');
+  while (pids.length && Date.now() < deadline) {
+    const r = await db.query(
+      `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+       JOIN unnest($2::int[], $3::text[]) AS b(pid, xact_start) ON b.pid = a.pid AND b.xact_start = a.xact_start::text
+       WHERE l.granted AND l.locktype = 'relation' AND l.relation = to_regclass($1)`,
+      [table, pids, starts],
+    );
+    if (!r.rows[0].n) return;
+    await sleep(100, signal);
   }
 }

@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS lockstep.changes (
   plan jsonb NOT NULL,
   state text NOT NULL,
   pg_version integer NOT NULL,
+  replayed text[] NOT NULL DEFAULT '{}',
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
@@ -92,9 +93,23 @@ CREATE TABLE IF NOT EXISTS lockstep.backfills (
 
 /** Creates the ledger on first use (a no-op afterwards; the tables are tiny and new, so nothing waits). */
 export async function ensureLedger(db: Db): Promise<void> {
-  const exists = await db.query(`SELECT to_regclass('lockstep.backfills') IS NOT NULL AS ok`);
-  if (exists.rows[0]?.ok) return;
-  await db.query(ddl);
+  const r = await db.query(
+    `SELECT to_regclass('lockstep.backfills') IS NOT NULL AS ok,
+            EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('lockstep.changes') AND attname = 'replayed' AND NOT attisdropped) AS replayed`,
+  );
+  if (!r.rows[0]?.ok) await db.query(ddl);
+  // A ledger made by lockstep 0.1 before phases recorded their replay on the standbys.
+  else if (!r.rows[0].replayed) await db.query(`ALTER TABLE lockstep.changes ADD COLUMN IF NOT EXISTS replayed text[] NOT NULL DEFAULT '{}'`);
+}
+
+/** Phases whose replay on every standby was confirmed. */
+export async function replayedPhases(db: Db, change: string): Promise<string[]> {
+  const r = await db.query(`SELECT replayed FROM lockstep.changes WHERE name = $1`, [change]);
+  return r.rows[0]?.replayed ?? [];
+}
+
+export async function phaseReplayed(db: Db, change: string, phase: string): Promise<void> {
+  await db.query(`UPDATE lockstep.changes SET replayed = array_append(array_remove(replayed, $2), $2) WHERE name = $1`, [change, phase]);
 }
 
 /** Stable checksum of what a change does (its operations), independent of key order and file format. */

@@ -34,8 +34,11 @@ export function progressPrinter(io: Io, opts: { tty: boolean; color: boolean }) 
         line(`  ${paint('·', 2)} ${e.step} ${paint(`(${e.reason})`, 2)}`);
         break;
       case 'lock-wait': {
-        const who = e.blockers.length ? `: held by ${e.blockers.map((b) => `pid ${b.pid} (${b.state}, transaction open ${duration(b.transactionSeconds)})`).join(', ')}` : '';
-        line(paint(`    waiting for a lock${who}; retry ${e.attempt} in ${e.retryInMs} ms`, 33));
+        // With known blockers apply leaves the lock queue and retries as soon as they let go.
+        const text = e.blockers.length
+          ? `lock timeout: held by ${e.blockers.map((b) => `pid ${b.pid} (${b.state}, transaction open ${duration(b.transactionSeconds)})`).join(', ')}; out of the queue, retry ${e.attempt} when they let go`
+          : `lock timeout; retry ${e.attempt} in ${e.retryInMs} ms`;
+        line(paint(`    ${text}`, 33));
         break;
       }
       case 'blockers':
