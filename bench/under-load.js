@@ -1,0 +1,572 @@
+#!/usr/bin/env node
+/**
+ * Under load: what a busy application sees while a schema change runs (issue 3, §5).
+ *   npm run bench:under-load                                    (builds first; 1,000,000 rows)
+ *   node bench/under-load.js --rows 200000 --url postgres://postgres@127.0.0.1:5432
+ *   node bench/under-load.js --only baseline,lockstep --backfill-pause 50   (a subset; backfill options)
+ * Creates the scratch database lockstep_bench (dropped at the end; nothing else is touched) and, for
+ * every scenario, a fresh `orders` copied from a seed table and VACUUM ANALYZEd, so every scenario starts
+ * equal. 8 clients in this process run BEGIN; UPDATE by id; SELECT by id; INSERT; COMMIT in a loop, and
+ * every transaction's start and end is recorded (process.hrtime). lockstep's apply runs in a child
+ * process, the way the CLI runs beside an application: the child imports lockstep and loads its parser
+ * during the warm-up, applies on a signal, samples its own RSS every 100 ms and timestamps its progress
+ * events on the same monotonic clock, so every stall can be matched to the step that was running.
+ * Prints a markdown section to stdout (progress to stderr).
+ */
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import os from 'node:os';
+import pg from 'pg';
+
+const self = fileURLToPath(import.meta.url);
+const now = () => Number(process.hrtime.bigint()) / 1e6; // ms on the machine's monotonic clock (shared by processes)
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------------
+// Child mode: load lockstep, say ready, apply on 'go'; report events, wall time, RSS and event-loop delay.
+if (process.argv[2] === '--apply-child') {
+  const { url, change, options } = JSON.parse(process.env.BENCH_APPLY);
+  let rssMax = process.memoryUsage().rss;
+  let heapMax = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    rssMax = Math.max(rssMax, m.rss);
+    heapMax = Math.max(heapMax, m.heapUsed);
+  };
+  const timer = setInterval(sample, 100);
+  const send = (m) => process.send(m);
+  try {
+    const loadLoop = monitorEventLoopDelay({ resolution: 10 });
+    loadLoop.enable();
+    const l0 = now();
+    const { apply, loadParser } = await import('../dist/index.js');
+    await loadParser();
+    const loadMs = now() - l0;
+    loadLoop.disable();
+    sample();
+    const go = new Promise((resolve) => process.once('message', resolve));
+    send({ type: 'ready', loadMs, loadLoopMaxMs: loadLoop.max / 1e6 });
+    await go;
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const t0 = now();
+    const result = await apply(change, { url, ...options, onProgress: (e) => send({ type: 'event', t: now(), e }) });
+    const t1 = now();
+    loop.disable();
+    sample();
+    send({ type: 'end', t0, t1, ran: result.ran, rssMax, heapMax, loopMaxMs: loop.max / 1e6 });
+  } catch (e) {
+    send({ type: 'error', t: now(), message: String(e?.message ?? e), problems: e?.problems });
+  }
+  clearInterval(timer);
+  process.disconnect();
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------------------------------
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const ROWS = Number(opt('rows', 1_000_000));
+const SMALL_ROWS = Number(opt('small-rows', 200_000));
+const BASE_URL = opt('url', process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432');
+const CLIENTS = Number(opt('clients', 8));
+const WARMUP_MS = Number(opt('warmup', 5)) * 1000;
+const TAIL_MS = Number(opt('tail', 3)) * 1000;
+const BASELINE_MS = Number(opt('baseline', 10)) * 1000;
+const ONLY = opt('only')?.split(',');
+const BACKFILL = {
+  ...(opt('backfill-pause') ? { pauseMs: Number(opt('backfill-pause')) } : {}),
+  ...(opt('backfill-target') ? { targetBatchMs: Number(opt('backfill-target')) } : {}),
+};
+const APPLY_OPTIONS = Object.keys(BACKFILL).length ? { backfill: BACKFILL } : {};
+const READER_MS = 10_000;
+const DB = 'lockstep_bench';
+const urlFor = (db) => {
+  const u = new URL(BASE_URL);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
+const dbUrl = urlFor(DB);
+const adminUrl = urlFor('postgres');
+const log = (...m) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...m);
+
+async function client(url, name) {
+  const c = new pg.Client({ connectionString: url, application_name: name });
+  await c.connect();
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Setup: a seed table once, then a fresh `orders` from it for every scenario.
+async function createDatabase() {
+  const admin = await client(adminUrl, 'bench-admin');
+  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB}`);
+  await admin.end();
+  const c = await client(dbUrl, 'bench-setup');
+  await c.query(`SELECT setseed(0.42)`);
+  await c.query(`CREATE TABLE orders_seed (id bigint, customer_id bigint, total numeric, note text)`);
+  await c.query(
+    `INSERT INTO orders_seed SELECT g, 1 + (random() * 99999)::int, round((random() * 1000)::numeric, 2), 'order ' || g || ' ' || md5(g::text)
+     FROM generate_series(1, $1::bigint) g`,
+    [Math.max(ROWS, SMALL_ROWS)],
+  );
+  await c.end();
+}
+
+async function dropDatabase() {
+  const admin = await client(adminUrl, 'bench-admin');
+  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin.end();
+}
+
+async function freshOrders(rows) {
+  const c = await client(dbUrl, 'bench-setup');
+  await c.query(`DROP SCHEMA IF EXISTS lockstep CASCADE`);
+  await c.query(`DROP TABLE IF EXISTS orders`);
+  await c.query(`CREATE TABLE orders (id bigint NOT NULL, customer_id bigint, total numeric, note text)`);
+  await c.query(`INSERT INTO orders SELECT * FROM orders_seed WHERE id <= $1 ORDER BY id`, [rows]);
+  await c.query(`ALTER TABLE orders ADD PRIMARY KEY (id)`);
+  await c.query(`VACUUM (ANALYZE) orders`);
+  const bytes = Number((await c.query(`SELECT pg_total_relation_size('orders') AS b`)).rows[0].b);
+  await c.query(`CHECKPOINT`);
+  await c.end();
+  return bytes;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Samplers: this thread's event-loop lag and the machine's CPU, both with timestamps (so per window).
+function lagSampler() {
+  const lags = [];
+  let last = now();
+  const iv = setInterval(() => {
+    const t = now();
+    if (t - last - 5 > 1) lags.push(last, t - last - 5);
+    last = t;
+  }, 5);
+  return () => (clearInterval(iv), lags);
+}
+const maxLag = (lags, from, to) => {
+  let m = 0;
+  for (let i = 0; i < lags.length; i += 2) if (lags[i] + lags[i + 1] >= from && lags[i] <= to) m = Math.max(m, lags[i + 1]);
+  return m;
+};
+
+function cpuSampler() {
+  const samples = [];
+  const read = () => {
+    try {
+      const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+      const total = f.reduce((a, b) => a + b, 0);
+      samples.push([now(), total - f[3] - (f[4] ?? 0), total]);
+    } catch {
+      /* not Linux: no CPU figure */
+    }
+  };
+  read();
+  const iv = setInterval(read, 250);
+  return () => (clearInterval(iv), read(), samples);
+}
+const cpuBusy = (samples, from, to) => {
+  const a = samples.find((s) => s[0] >= from) ?? samples[0];
+  const b = [...samples].reverse().find((s) => s[0] <= to) ?? samples.at(-1);
+  return a && b && b[2] > a[2] ? (b[1] - a[1]) / (b[2] - a[2]) : NaN;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Load: CLIENTS connections, each BEGIN; UPDATE; SELECT; INSERT; COMMIT in a loop.
+const STRIDE = 5; // per transaction: start, end, ok (1/0), the UPDATE statement's own duration, the COMMIT's
+async function startLoad(rows) {
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(dbUrl, `bench-load-${i}`)));
+  let nextId = rows + 1_000_000_000; // fresh ids above the max
+  const tx = [];
+  const errors = new Map();
+  let stop = false;
+  const stopLag = lagSampler();
+  const stopCpu = cpuSampler();
+  const rnd = () => 1 + Math.floor(Math.random() * rows);
+  const run = async (c) => {
+    while (!stop) {
+      const t0 = now();
+      let upd = NaN;
+      let com = NaN;
+      try {
+        // Unnamed statements: a named prepared `SELECT *` would fail with "cached plan must not change
+        // result type" once a column is added, whatever tool adds it.
+        await c.query('BEGIN');
+        const u0 = now();
+        await c.query('UPDATE orders SET total = total + 1 WHERE id = $1', [rnd()]);
+        upd = now() - u0;
+        await c.query('SELECT * FROM orders WHERE id = $1', [rnd()]);
+        await c.query('INSERT INTO orders (id, customer_id, total) VALUES ($1, $2, $3)', [nextId++, rnd() % 100000, 10]);
+        const c0 = now();
+        await c.query('COMMIT');
+        com = now() - c0;
+        tx.push(t0, now(), 1, upd, com);
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {});
+        tx.push(t0, now(), 0, upd, com);
+        const k = `${e.code ?? ''} ${e.message}`;
+        errors.set(k, (errors.get(k) ?? 0) + 1);
+      }
+    }
+  };
+  const loops = clients.map(run);
+  return {
+    async stop() {
+      stop = true;
+      await Promise.all(loops);
+      await Promise.all(clients.map((c) => c.end()));
+      return { tx, errors, lags: stopLag(), cpu: stopCpu() };
+    },
+  };
+}
+
+/** Metrics over [from, to]: transactions that overlap it, commits inside it (plus the last one before it). */
+function metrics(load, from, to) {
+  const lat = [];
+  const upd = [];
+  const com = [];
+  const rest = [];
+  const commits = [];
+  let failed = 0;
+  let before = -Infinity;
+  const t = load.tx;
+  for (let i = 0; i < t.length; i += STRIDE) {
+    const [s, e, ok, u, k] = [t[i], t[i + 1], t[i + 2], t[i + 3], t[i + 4]];
+    if (ok && e < from) before = Math.max(before, e);
+    if (e < from || s > to) continue;
+    lat.push(e - s);
+    if (ok) upd.push(u), com.push(k), rest.push(e - s - u - k);
+    if (ok && e <= to) commits.push(e);
+    if (!ok) failed++;
+  }
+  for (const a of [lat, upd, com, rest]) a.sort((x, y) => x - y);
+  commits.sort((a, b) => a - b);
+  if (before > -Infinity) commits.unshift(before);
+  let gap = 0;
+  let gapAt = [from, from];
+  let gaps100 = 0;
+  for (let i = 1; i < commits.length; i++) {
+    const d = commits[i] - commits[i - 1];
+    if (d > 100) gaps100++;
+    if (d > gap) (gap = d), (gapAt = [commits[i - 1], commits[i]]);
+  }
+  const pct = (a, p) => (a.length ? a[Math.min(a.length - 1, Math.ceil((p / 100) * a.length) - 1)] : NaN);
+  const committedIn = commits.filter((c) => c >= from).length;
+  return {
+    n: lat.length,
+    throughput: committedIn / ((to - from) / 1000),
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    max: lat.at(-1) ?? NaN,
+    updP50: pct(upd, 50),
+    updP99: pct(upd, 99),
+    comP99: pct(com, 99),
+    restP99: pct(rest, 99),
+    gap,
+    gapAt,
+    gaps100,
+    failed,
+    lagMax: load.lags ? maxLag(load.lags, from, to) : NaN,
+    cpu: load.cpu ? cpuBusy(load.cpu, from, to) : NaN,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The changes.
+/** Starts the apply child; `ready` resolves once lockstep and its parser are loaded, `go()` runs the apply. */
+function applyChild(change) {
+  const events = [];
+  let ready;
+  let end;
+  const readyP = new Promise((r) => (ready = r));
+  const child = fork(self, ['--apply-child'], { env: { ...process.env, BENCH_APPLY: JSON.stringify({ url: dbUrl, change, options: APPLY_OPTIONS }) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise((resolve, reject) =>
+    child.on('exit', () => {
+      if (!end) reject(new Error('apply child exited without a result'));
+      else if (end.type === 'error') reject(new Error(`lockstep apply failed: ${end.message} ${JSON.stringify(end.problems ?? '')}`));
+      else resolve({ ...end, events });
+    }),
+  );
+  child.on('message', (m) => {
+    if (m.type === 'event') events.push(m);
+    else if (m.type === 'ready') ready(m);
+    else end = m;
+  });
+  return {
+    ready: Promise.race([readyP, exited]),
+    async go() {
+      const r = await readyP;
+      child.send('go');
+      return { ...(await exited), loadMs: r.loadMs, loadLoopMaxMs: r.loadLoopMaxMs };
+    },
+  };
+}
+
+const createdAt = {
+  name: 'orders-created-at',
+  operations: [{ kind: 'addColumn', table: { name: 'orders' }, name: 'created_at', type: 'timestamptz', nullable: false, default: 'clock_timestamp()', index: true }],
+};
+const note2 = { name: 'orders-note2', operations: [{ kind: 'addColumn', table: { name: 'orders' }, name: 'note2', type: 'text', nullable: true }] };
+
+/** Opens a transaction that reads orders and stays idle in it for READER_MS. */
+async function longReader() {
+  const c = await client(dbUrl, 'bench-long-reader');
+  await c.query('BEGIN');
+  await c.query('SELECT count(*) FROM orders WHERE id <= 1000');
+  const t = now();
+  const done = sleep(READER_MS).then(async () => {
+    await c.query('COMMIT');
+    await c.end();
+    return now();
+  });
+  return { t, done };
+}
+
+async function addNullable(c) {
+  await c.query('ALTER TABLE orders ADD COLUMN created_at timestamptz');
+}
+async function singleUpdate() {
+  const c = await client(dbUrl, 'bench-update');
+  const t0 = now();
+  const r = await c.query('UPDATE orders SET created_at = clock_timestamp()');
+  const t1 = now();
+  await c.end();
+  return { updated: r.rowCount, rowsPerSecond: r.rowCount / ((t1 - t0) / 1000) };
+}
+
+const scenarios = [
+  {
+    id: 'baseline',
+    title: '1. no change (baseline)',
+    async change() {
+      await sleep(BASELINE_MS);
+      return {};
+    },
+  },
+  {
+    id: 'naive',
+    title: '2. naive: ADD COLUMN … NOT NULL DEFAULT clock_timestamp(); CREATE INDEX (one transaction)',
+    async change() {
+      const c = await client(dbUrl, 'bench-naive');
+      const marks = {};
+      await c.query('BEGIN');
+      marks.alterStart = now();
+      await c.query(`ALTER TABLE orders ADD COLUMN created_at timestamptz NOT NULL DEFAULT clock_timestamp()`);
+      marks.indexStart = now();
+      await c.query(`CREATE INDEX orders_created_at_idx ON orders (created_at)`);
+      marks.commitStart = now();
+      await c.query('COMMIT');
+      marks.end = now();
+      await c.end();
+      return { marks };
+    },
+  },
+  { id: 'lockstep', title: '3. lockstep apply of the same change (addColumn, default options)', apply: createdAt },
+  { id: 'queue-lockstep', title: '4a. 10 s idle-in-transaction reader; lockstep apply of a nullable ADD COLUMN', reader: true, apply: note2 },
+  {
+    id: 'queue-naive',
+    title: '4b. 10 s idle-in-transaction reader; plain ALTER TABLE … ADD COLUMN, no lock_timeout',
+    reader: true,
+    async change() {
+      const c = await client(dbUrl, 'bench-naive');
+      await c.query('SET lock_timeout = 0');
+      await c.query('ALTER TABLE orders ADD COLUMN note2 text');
+      await c.end();
+      return {};
+    },
+  },
+  { id: 'update', title: '5. one UPDATE orders SET created_at = clock_timestamp() (column added nullable before)', before: addNullable, change: singleUpdate },
+  { id: 'lockstep-quiet', title: "3''. lockstep apply as in 3, no traffic", noLoad: true, apply: createdAt },
+  { id: 'update-quiet', title: "5''. the single UPDATE as in 5, no traffic", noLoad: true, before: addNullable, change: singleUpdate },
+  { id: 'lockstep-small', title: `3'. lockstep apply as in 3, on ${SMALL_ROWS.toLocaleString('en')} rows`, rows: SMALL_ROWS, apply: createdAt },
+].filter((s) => !ONLY || ONLY.includes(s.id));
+
+async function runScenario(s) {
+  const rows = s.rows ?? ROWS;
+  const bytes = await freshOrders(rows);
+  if (s.before) {
+    const c = await client(dbUrl, 'bench-setup');
+    await s.before(c);
+    await c.end();
+  }
+  log(`${s.id}: ${rows} rows (${(bytes / 2 ** 20).toFixed(0)} MB with its index)${s.noLoad ? ', no traffic' : `; warm-up ${WARMUP_MS / 1000} s`}`);
+  const load = s.noLoad ? { stop: async () => ({ tx: [], errors: new Map() }) } : await startLoad(rows);
+  const child = s.apply ? applyChild(s.apply) : undefined;
+  await Promise.all([s.noLoad ? 0 : sleep(WARMUP_MS), child?.ready]);
+  let reader;
+  if (s.reader) {
+    reader = await longReader();
+    await sleep(500);
+  }
+  let out;
+  if (child) {
+    out = await child.go();
+    out.start = out.t0;
+  } else {
+    const t0 = now();
+    out = await s.change();
+    out.t1 = now();
+    out.start = t0;
+  }
+  const t1 = out.t1;
+  const readerEnd = reader ? await reader.done : undefined;
+  log(`${s.id}: change took ${((t1 - out.start) / 1000).toFixed(1)} s${s.noLoad ? '' : `; tail ${TAIL_MS / 1000} s`}`);
+  if (!s.noLoad) await sleep(TAIL_MS);
+  const l = await load.stop();
+  const from = out.start;
+  const to = t1 + (s.noLoad ? 0 : TAIL_MS);
+  const m = metrics(l, from, to);
+  const result = { ...s, rows, bytes, out, from, to, wallMs: t1 - out.start, m, load: l, reader: reader && { start: reader.t, end: readerEnd } };
+  if (s.apply) result.steps = stepsOf(out, l);
+  if (!s.noLoad) log(`${s.id}: ${m.throughput.toFixed(0)} tx/s, p99 ${m.p99.toFixed(1)} ms, max ${m.max.toFixed(0)} ms, longest gap ${m.gap.toFixed(0)} ms, failed ${m.failed}`);
+  return result;
+}
+
+/** Per step of a lockstep apply: duration, attempts, lock waits, and the traffic's figures while it ran. */
+function stepsOf(out, load) {
+  const steps = [];
+  const open = new Map();
+  for (const { t, e } of out.events) {
+    if (e.type === 'step-start' && !open.has(e.step)) open.set(e.step, { step: e.step, phase: e.phase, start: t, waits: 0 });
+    if (e.type === 'lock-wait' && open.has(e.step)) open.get(e.step).waits++;
+    if (e.type === 'backfill' && open.has(e.step)) open.get(e.step).backfill = e;
+    if (e.type === 'step-done') {
+      const s = open.get(e.step);
+      steps.push({ ...s, end: t, attempts: e.attempts, m: metrics(load, s.start, t) });
+    }
+  }
+  return steps;
+}
+
+// ---------------------------------------------------------------------------------------------------
+const ms = (x) => (Number.isFinite(x) ? (x >= 100 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms`) : '–');
+const sec = (x) => `${(x / 1000).toFixed(2)} s`;
+const n0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en') : '–');
+const pc = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)} %` : '–');
+
+async function main() {
+  const started = now();
+  const admin = await client(adminUrl, 'bench-admin');
+  const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version;
+  const settings = (await admin.query(`SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'max_wal_size', 'synchronous_commit', 'autovacuum') ORDER BY name`)).rows;
+  await admin.end();
+  log(`PostgreSQL ${pgVersion}; creating ${DB} with ${Math.max(ROWS, SMALL_ROWS)} seed rows`);
+  await createDatabase();
+  const results = [];
+  try {
+    for (const s of scenarios) results.push(await runScenario(s));
+  } finally {
+    await dropDatabase();
+  }
+  console.log(render(results, { pgVersion, settings, seconds: (now() - started) / 1000 }));
+}
+
+function render(results, env) {
+  const by = Object.fromEntries(results.map((r) => [r.id, r]));
+  const loaded = results.filter((r) => !r.noLoad);
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const lines = [];
+  const p = (s = '') => lines.push(s);
+  const setting = (s) => (s.unit === '8kB' ? `${(Number(s.setting) * 8) / 1024} MB` : `${s.setting}${s.unit ? ` ${s.unit}` : ''}`);
+  p(`### ${new Date().toISOString().slice(0, 16).replace('T', ', ')} UTC — ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${env.pgVersion}`);
+  p();
+  p(
+    `${n0(ROWS)} rows in \`orders\` (${((results.find((r) => r.rows === ROWS)?.bytes ?? 0) / 2 ** 20).toFixed(0)} MB with its primary key), a fresh copy per scenario; ${CLIENTS} clients, each ` +
+      `BEGIN; UPDATE by id; SELECT by id; INSERT; COMMIT in a loop; ${WARMUP_MS / 1000} s of warm-up traffic, then the change, then ${TAIL_MS / 1000} s more. ` +
+      `Figures cover the change and the ${TAIL_MS / 1000} s after it (every transaction that overlaps that window); the baseline's window is ${BASELINE_MS / 1000} s + ${TAIL_MS / 1000} s. ` +
+      `Server: ${env.settings.map((s) => `${s.name} ${setting(s)}`).join(', ')}.` +
+      `${APPLY_OPTIONS.backfill ? ` lockstep backfill options: ${JSON.stringify(APPLY_OPTIONS.backfill)}.` : ''} Whole run: ${(env.seconds / 60).toFixed(1)} min.`,
+  );
+  p();
+  p('| scenario | change wall time | throughput | p50 | p99 | max latency | longest gap between commits | gaps > 100 ms | failed tx |');
+  p('|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const m = r.m;
+    const wall = r.id === 'baseline' ? '–' : sec(r.wallMs);
+    if (r.noLoad) p(`| ${r.title} | ${wall} | no traffic | | | | | | |`);
+    else p(`| ${r.title} | ${wall} | ${n0(m.throughput)} tx/s | ${ms(m.p50)} | ${ms(m.p99)} | ${ms(m.max)} | ${ms(m.gap)} | ${m.gaps100} | ${m.failed} |`);
+  }
+  p();
+  p('Where the latency goes (same windows): the UPDATE statement alone (it waits on row locks), the COMMIT (WAL flush), the rest of the transaction (BEGIN, SELECT, INSERT: CPU), and the machine:');
+  p();
+  p('| scenario | UPDATE p50 | UPDATE p99 | COMMIT p99 | rest p99 | CPU busy (all cores) | load thread\'s longest event-loop delay |');
+  p('|---|---|---|---|---|---|---|');
+  for (const r of loaded) p(`| ${r.title.split(' ')[0]} ${r.id} | ${ms(r.m.updP50)} | ${ms(r.m.updP99)} | ${ms(r.m.comP99)} | ${ms(r.m.restP99)} | ${pc(r.m.cpu)} | ${ms(r.m.lagMax)} |`);
+  p();
+  const errs = results.filter((r) => r.load.errors.size);
+  if (errs.length) {
+    p('Failed transactions:');
+    for (const r of errs) for (const [k, v] of r.load.errors) p(`- ${r.id}: ${v} × ${k}`);
+    p();
+  }
+  for (const r of results.filter((x) => x.steps)) {
+    p(`Steps of ${r.id} (${n0(r.rows)} rows${r.noLoad ? ', no traffic' : ''}), timed by the apply's own progress events:`);
+    p();
+    if (r.noLoad) {
+      p('| step | phase | duration | attempts |');
+      p('|---|---|---|---|');
+      for (const s of r.steps) p(`| ${s.step} | ${s.phase} | ${ms(s.end - s.start)} | ${s.attempts} |`);
+    } else {
+      p('| step | phase | duration | attempts | longest gap between commits while it ran | p99 while it ran | UPDATE p99 | COMMIT p99 | rest p99 | CPU busy | tx/s while it ran |');
+      p('|---|---|---|---|---|---|---|---|---|---|---|');
+      for (const s of r.steps) p(`| ${s.step} | ${s.phase} | ${ms(s.end - s.start)} | ${s.attempts} | ${ms(s.m.gap)} | ${ms(s.m.p99)} | ${ms(s.m.updP99)} | ${ms(s.m.comP99)} | ${ms(s.m.restP99)} | ${s.end - s.start >= 1000 ? pc(s.m.cpu) : '–'} | ${n0(s.m.throughput)} |`);
+    }
+    const gapSteps = r.steps.filter((s) => s.start <= r.m.gapAt[1] && s.end >= r.m.gapAt[0]).map((s) => s.step);
+    const bf = r.steps.find((s) => s.backfill);
+    p();
+    p(
+      `${r.noLoad ? '' : `Longest gap: ${ms(r.m.gap)}, ${((r.m.gapAt[0] - r.from) / 1000).toFixed(2)} s after the apply began${gapSteps.length ? `, during ${gapSteps.join(', ')}` : r.m.gapAt[0] >= r.out.t1 ? `, after it had ended (in the ${TAIL_MS / 1000} s tail)` : ', between steps'}. `}` +
+        `Apply: ${sec(r.wallMs)} (loading lockstep and its parser before it, during the warm-up: ${ms(r.out.loadMs)}, longest event-loop delay ${ms(r.out.loadLoopMaxMs)}); ` +
+        `max RSS ${(r.out.rssMax / 2 ** 20).toFixed(0)} MB (JS heap ${(r.out.heapMax / 2 ** 20).toFixed(0)} MB); the apply's own longest event-loop delay ${ms(r.out.loopMaxMs)}` +
+        `${bf ? `; backfill ${n0(bf.backfill.rows)} rows in ${sec(bf.end - bf.start)} at ${n0(bf.backfill.rowsPerSecond)} rows/s (its last batch size ${n0(bf.backfill.batchSize)})` : ''}.`,
+    );
+    const waits = r.out.events.filter((x) => x.e.type === 'lock-wait' || x.e.type === 'blockers');
+    if (waits.length) p(`Lock waits: ${waits.map((x) => `${((x.t - r.from) / 1000).toFixed(2)} s ${x.e.type} ${x.e.step}${x.e.retryInMs ? ` (retry in ${x.e.retryInMs} ms)` : ''}`).join('; ')}.`);
+    p();
+  }
+  if (by.naive?.out.marks) {
+    const k = by.naive.out.marks;
+    p(`Naive (2): ALTER with the table rewrite ${sec(k.indexStart - k.alterStart)}, CREATE INDEX ${sec(k.commitStart - k.indexStart)}, COMMIT ${ms(k.end - k.commitStart)}.`);
+  }
+  for (const id of ['update', 'update-quiet']) if (by[id]) p(`Single UPDATE (${id}): ${n0(by[id].out.updated)} rows in ${sec(by[id].wallMs)} = ${n0(by[id].out.rowsPerSecond)} rows/s.`);
+  for (const id of ['queue-lockstep', 'queue-naive']) if (by[id]?.reader) p(`Reader (${id}): began ${sec(by[id].from - by[id].reader.start)} before the change, committed ${sec(by[id].reader.end - by[id].from)} into it.`);
+  p();
+
+  // Targets.
+  const ls = by.lockstep;
+  const base = by.baseline;
+  const q = by['queue-lockstep'];
+  const met = (b) => (b ? 'met' : '**not met**');
+  const bfRate = (r) => r?.steps?.find((s) => s.backfill)?.backfill.rowsPerSecond ?? NaN;
+  p('| target (issue 3, §5) | measured | |');
+  p('|---|---|---|');
+  if (ls) p(`| longest stall ≤ 100 ms (scenario 3) | ${ms(ls.m.gap)}${base ? ` (the baseline's own: ${ms(base.m.gap)})` : ''} | ${met(ls.m.gap <= 100)} |`);
+  if (ls && base) p(`| p99 ≤ 2× the no-change run (3 vs 1) | ${ms(ls.m.p99)} vs 2 × ${ms(base.m.p99)} = ${ms(2 * base.m.p99)} (${(ls.m.p99 / base.m.p99).toFixed(2)}×) | ${met(ls.m.p99 <= 2 * base.m.p99)} |`);
+  if (q) p(`| lock-queue stall ≤ 250 ms (4a) | ${ms(q.m.gap)}${by['queue-naive'] ? ` (the plain ALTER, 4b: ${ms(by['queue-naive'].m.gap)})` : ''} | ${met(q.m.gap <= 250)} |`);
+  for (const [a, b, what] of [
+    ['lockstep', 'update', 'under traffic (3 vs 5)'],
+    ['lockstep-quiet', 'update-quiet', "without traffic (3'' vs 5'')"],
+  ]) {
+    if (!by[a] || !by[b]) continue;
+    const x = bfRate(by[a]);
+    const y = by[b].out.rowsPerSecond;
+    p(`| backfill rows/s ≥ 0.6× the single UPDATE's, ${what} | ${n0(x)} vs 0.6 × ${n0(y)} = ${n0(0.6 * y)} rows/s (${(x / y).toFixed(2)}×) | ${met(x >= 0.6 * y)} |`);
+  }
+  const small = by['lockstep-small'];
+  if (ls && small) {
+    const rss1 = ls.out.rssMax / 2 ** 20;
+    const rss2 = small.out.rssMax / 2 ** 20;
+    const flat = Math.abs(rss1 - rss2) <= Math.max(10, 0.1 * Math.min(rss1, rss2));
+    p(`| RSS of lockstep ≤ 150 MB and flat in table size (3 vs 3', flat: within 10 MB or 10 %) | ${rss1.toFixed(0)} MB at ${n0(ls.rows)} rows, ${rss2.toFixed(0)} MB at ${n0(small.rows)} rows | ${met(Math.max(rss1, rss2) <= 150 && flat)} |`);
+  }
+  return lines.join('\n');
+}
+
+await main();
