@@ -38,6 +38,8 @@ const change: Change = {
     { kind: 'addForeignKey', table: { name: 'orders' }, columns: ['customer_id'], references: { table: { name: 'customers' }, columns: ['id'] } },
     { kind: 'addUnique', table: { name: 'orders' }, columns: ['ref'] },
     { kind: 'setNotNull', table: { name: 'orders' }, column: 'total' },
+    { kind: 'addIndex', table: { name: 'orders' }, name: 'orders_big_totals', columns: ['customer_id', 'total'], method: 'btree', where: 'total > 100', include: ['ref'] },
+    { kind: 'addCheck', table: { name: 'orders' }, name: 'orders_total_positive', expression: 'total >= 0' },
   ],
 };
 
@@ -48,7 +50,9 @@ SELECT
   AND (SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'orders'::regclass AND adnum = (SELECT attnum FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'created_at')) = 'clock_timestamp()'
   AND (SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_created_at_idx'::regclass)
   AND (SELECT bool_and(convalidated) FROM pg_constraint WHERE conrelid = 'orders'::regclass) 
-  AND (SELECT count(*) FROM pg_constraint WHERE conrelid = 'orders'::regclass AND contype IN ('c', 'f', 'u')) >= 3
+  AND (SELECT count(*) FROM pg_constraint WHERE conrelid = 'orders'::regclass AND contype IN ('c', 'f', 'u')) >= 4
+  AND (SELECT convalidated FROM pg_constraint WHERE conrelid = 'orders'::regclass AND conname = 'orders_total_positive')
+  AND (SELECT indisvalid AND indpred IS NOT NULL AND indnkeyatts = 2 AND indnatts = 3 FROM pg_index WHERE indexrelid = 'orders_big_totals'::regclass)
   AND (SELECT attnotnull FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'total')
   AND (SELECT count(*) FROM orders WHERE status = 'new') = 5000 AS ok`;
 
