@@ -71,7 +71,15 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
       ]);
     }
     const existing = (await ledgerExists(db)) ? await ledger.readChange(db, change.name) : undefined;
-    if (existing && existing.checksum !== ledger.checksum(change) && existing.state !== 'rolled back')
+    // A change whose steps never took effect (the first one failed in its transaction, say a typo in a
+    // type) may be corrected and applied again as if new: there is nothing to roll back.
+    const untouched =
+      existing &&
+      existing.state !== 'rolled back' &&
+      (await ledger.readSteps(db, change.name)).every((s) => s.state === 'pending' || (s.state === 'failed' && s.transactional)) &&
+      !(await db.query(`SELECT 1 FROM lockstep.backfills WHERE change = $1 AND rows_done > 0`, [change.name])).rowCount;
+    const fresh = !existing || existing.state === 'rolled back' || untouched;
+    if (existing && !fresh && existing.checksum !== ledger.checksum(change))
       throw new LockstepError('E_INPUT', [
         {
           where: change.name,
@@ -80,7 +88,7 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
       ]);
 
     let plan: Plan;
-    if (existing && existing.state !== 'rolled back') plan = (await ledger.readPlan(db, change.name))!;
+    if (!fresh) plan = (await ledger.readPlan(db, change.name))!;
     else {
       const facts = await introspect(db);
       plan = await makePlan(change, { version: facts.major, catalog: facts.catalog });
@@ -95,7 +103,7 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
 
     await ledger.ensureLedger(db);
     if (!existing) await ledger.recordChange(db, change, plan);
-    else if (existing.state === 'rolled back') {
+    else if (fresh) {
       await db.query(`UPDATE lockstep.changes SET checksum = $2, spec = $3, plan = $4, state = 'applying', replayed = '{}', updated_at = now() WHERE name = $1`, [change.name, ledger.checksum(change), JSON.stringify(change), JSON.stringify(plan)]);
       await db.query(`DELETE FROM lockstep.steps WHERE change = $1`, [change.name]);
       await recordSteps(db, change.name, plan);

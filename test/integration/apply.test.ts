@@ -113,6 +113,13 @@ describe.each(servers)('apply on $name', (server) => {
     const [st] = await db.query(`SELECT s.state, s.last_error, c.state AS change FROM lockstep.steps s JOIN lockstep.changes c ON c.name = s.change WHERE s.change = 'bad-default'`);
     expect(st).toMatchObject({ state: 'failed', change: 'failed', last_error: expect.stringContaining('invalid input syntax') });
     expect((await db.query(`SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'qty'`))[0].n).toBe(0); // nothing half-done
+    // Nothing took effect, so the corrected spec is applied under the same name (no rollback needed)…
+    const fixed: Change = { ...bad, operations: [{ kind: 'addColumn', table: { name: 'orders' }, name: 'qty', type: 'integer', nullable: true, default: '1' }] };
+    await apply(fixed, { url: db.url, ...fast });
+    expect((await db.query(`SELECT state FROM lockstep.changes WHERE name = 'bad-default'`))[0].state).toBe('applied');
+    expect((await db.query(`SELECT pg_get_expr(adbin, adrelid) AS d FROM pg_attrdef WHERE adrelid = 'orders'::regclass`))[0].d).toBe('1');
+    // …but once a step has taken effect, a changed spec is refused.
+    await expect(apply({ ...fixed, operations: [{ ...fixed.operations[0]!, default: '2' } as Change['operations'][number]] }, { url: db.url, ...fast })).rejects.toThrow(/with a different spec/);
   });
 
   test('hostile identifiers', async ({ onTestFinished }) => {
