@@ -18,9 +18,23 @@ import { blockersOf, defaultGuard, DeadlineError, waitUntilReleased, withRetry, 
 import * as ledger from './ledger.js';
 import { waitForReplay } from './replicas.js';
 
+/**
+ * Hooks around each step, for tracing what it does (the rehearsal uses them; apply itself does not).
+ * `inTransaction` runs inside a transactional step's transaction, after its SQL and before COMMIT, so it
+ * sees the locks the step holds.
+ */
+export interface StepHooks {
+  before?(db: Db, step: Step): Promise<void>;
+  inTransaction?(db: Db, step: Step): Promise<void>;
+  after?(db: Db, step: Step): Promise<void>;
+}
+
 export interface ApplyOptions {
   /** Target database URL. */
-  url: string;
+  url?: string;
+  /** An open connection to use instead of `url` (left open). */
+  db?: Db;
+  hooks?: StepHooks;
   /** Stop after this phase (deploy the application, then apply again to continue). */
   until?: PhaseName;
   /** Show what would run, change nothing (not even create the ledger). */
@@ -54,7 +68,7 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
   const guard: GuardOptions = { ...defaultGuard, ...o.guard };
   const bf: BackfillOptions = { ...defaultBackfill, ...o.backfill };
   const emit = o.onProgress ?? (() => {});
-  const db = await connect(o.url, '--db', 'lockstep apply');
+  const db = o.db ?? (await connect(requireUrl(o.url), '--db', 'lockstep apply'));
   const started = Date.now();
   try {
     // One apply of a change at a time: a session-level advisory lock on the change's name.
@@ -124,7 +138,7 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
           emit({ type: 'step-skip', step: step.id, reason: 'done by an earlier run' });
           continue;
         }
-        await runStep(db, change.name, step, guard, bf, emit, o.signal);
+        await runStep(db, change.name, step, guard, bf, emit, o.signal, o.hooks);
         result.ran.push(step.id);
         ranHere = true;
       }
@@ -148,8 +162,13 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
     return result;
   } finally {
     await db.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [LOCK_NAMESPACE, change.name]).catch(() => {});
-    await db.close();
+    if (!o.db) await db.close();
   }
+}
+
+export function requireUrl(url: string | undefined): string {
+  if (!url) throw new LockstepError('E_INPUT', [{ where: '--db', message: 'a database URL is required' }]);
+  return url;
 }
 
 function lastPhase(plan: Plan): PhaseName {
@@ -173,7 +192,7 @@ function tableOf(step: Step): string | undefined {
 }
 
 /** Runs one step under the guard; marks it done in the ledger (atomically with the step when it is transactional). */
-export async function runStep(db: Db, change: string, step: Step, guard: GuardOptions, bf: BackfillOptions, emit: ProgressListener, signal?: AbortSignal): Promise<void> {
+export async function runStep(db: Db, change: string, step: Step, guard: GuardOptions, bf: BackfillOptions, emit: ProgressListener, signal?: AbortSignal, hooks: StepHooks = {}): Promise<void> {
   const t0 = Date.now();
   const table = tableOf(step);
   const blocksTraffic = step.blocks !== 'nothing';
@@ -192,6 +211,7 @@ export async function runStep(db: Db, change: string, step: Step, guard: GuardOp
     if (long.length) emit({ type: 'blockers', step: step.id, table, blockers: long });
   }
   try {
+    await hooks.before?.(db, step);
     if (step.backfill) {
       attempts = await ledger.stepStarted(db, change, step.id);
       emit({ type: 'step-start', step: step.id, phase: step.phase, title: step.title, attempt: attempts });
@@ -208,6 +228,7 @@ export async function runStep(db: Db, change: string, step: Step, guard: GuardOp
             await db.query(`SET LOCAL lock_timeout = ${lockTimeout}`);
             await db.query(`SET LOCAL statement_timeout = ${step.scan || step.rewrite ? 0 : guard.statementTimeoutMs}`);
             await db.query(step.up);
+            await hooks.inTransaction?.(db, step);
             await db.query(`UPDATE lockstep.steps SET state = 'done', finished_at = now() WHERE change = $1 AND id = $2`, [change, step.id]);
             await db.query('COMMIT');
           } catch (e) {
@@ -256,6 +277,7 @@ export async function runStep(db: Db, change: string, step: Step, guard: GuardOp
       );
       await ledger.stepFinished(db, change, step.id, 'done');
     }
+    await hooks.after?.(db, step);
     emit({ type: 'step-done', step: step.id, seconds: (Date.now() - t0) / 1000, attempts });
   } catch (e: any) {
     const message = e instanceof DeadlineError ? `${e.message}${table ? ` (waiting for ${table})` : ''}` : String(e?.message ?? e);

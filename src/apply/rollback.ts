@@ -11,9 +11,14 @@ import { connect, type Db } from './db.js';
 import type { ProgressListener } from './events.js';
 import { blockersOf, defaultGuard, withRetry, type GuardOptions } from './guard.js';
 import * as ledger from './ledger.js';
+import { requireUrl, type StepHooks } from './apply.js';
 
 export interface RollbackOptions {
-  url: string;
+  url?: string;
+  /** An open connection to use instead of `url` (left open). */
+  db?: Db;
+  /** Called around each down; `step` is the step being undone and `step.up` is replaced by its down. */
+  hooks?: StepHooks;
   /** Needed when a column to drop holds values the application wrote. */
   yes?: boolean;
   guard?: Partial<GuardOptions>;
@@ -58,7 +63,7 @@ export async function rollback(changeName: string, o: RollbackOptions): Promise<
   await loadParser();
   const guard: GuardOptions = { ...defaultGuard, ...o.guard };
   const emit = o.onProgress ?? (() => {});
-  const db = await connect(o.url, '--db', 'lockstep rollback');
+  const db = o.db ?? (await connect(requireUrl(o.url), '--db', 'lockstep rollback'));
   try {
     const ok = (await db.query(`SELECT to_regclass('lockstep.changes') IS NOT NULL AS ok`)).rows[0].ok;
     const existing = ok ? await ledger.readChange(db, changeName) : undefined;
@@ -89,11 +94,16 @@ export async function rollback(changeName: string, o: RollbackOptions): Promise<
       for (const s of todo) {
         const table = s.locks[0] ? sqlName(s.locks[0].relation) : undefined;
         if (s.down) {
+          const t0 = Date.now();
+          let attempts = 0;
+          const undo: Step = { ...s, up: s.down, ...(s.transactional && !/\bCONCURRENTLY\b/i.test(s.down) ? {} : { transactional: false }) };
           emit({ type: 'step-start', step: s.id, phase: s.phase, title: `undo: ${s.title}`, attempt: 1 });
+          await o.hooks?.before?.(db, undo);
           const nonTx = /\bCONCURRENTLY\b/i.test(s.down);
           await withRetry(
             guard,
             async () => {
+              attempts++;
               if (nonTx) {
                 await db.query(`SET lock_timeout = ${guard.patientLockTimeoutMs}`);
                 try {
@@ -108,6 +118,7 @@ export async function rollback(changeName: string, o: RollbackOptions): Promise<
                 await db.query(`SET LOCAL lock_timeout = ${guard.lockTimeoutMs}`);
                 await db.query(`SET LOCAL statement_timeout = ${guard.statementTimeoutMs}`);
                 await db.query(s.down!);
+                await o.hooks?.inTransaction?.(db, undo);
                 await db.query(`UPDATE lockstep.steps SET state = 'undone', finished_at = now() WHERE change = $1 AND id = $2`, [changeName, s.id]);
                 await db.query('COMMIT');
               } catch (e) {
@@ -121,7 +132,8 @@ export async function rollback(changeName: string, o: RollbackOptions): Promise<
             await ledger.stepFailed(db, changeName, s.id, `rollback: ${e?.message ?? e}`).catch(() => {});
             throw new LockstepError('E_DATABASE', [{ where: `undo of step ${s.id}`, message: String(e?.message ?? e) }], { cause: e });
           });
-          emit({ type: 'step-done', step: s.id, seconds: 0, attempts: 1 });
+          await o.hooks?.after?.(db, undo);
+          emit({ type: 'step-done', step: s.id, seconds: (Date.now() - t0) / 1000, attempts });
         }
         await ledger.stepFinished(db, changeName, s.id, 'undone');
         result.undone.push(s.id);
@@ -133,6 +145,6 @@ export async function rollback(changeName: string, o: RollbackOptions): Promise<
       await db.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [0x10c5, changeName]).catch(() => {});
     }
   } finally {
-    await db.close();
+    if (!o.db) await db.close();
   }
 }

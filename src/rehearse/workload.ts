@@ -1,0 +1,192 @@
+/**
+ * The workload a rehearsal times before and after the change: queries from a file (`$n` parameters
+ * filled with values sampled from the sandbox's rows), or a default set derived from the schema
+ * (a primary-key lookup and a scan of each changed table). Each query runs enough times for a stable
+ * p50/p95, with different parameter values, after a warm-up; its EXPLAIN plan shape is kept so a plan
+ * change shows.
+ */
+import { LockstepError, type Problem } from '../core/errors.js';
+import { quoteIdent, sqlName } from '../dialects/postgres/names.js';
+import { parsePostgres } from '../parse/postgres.js';
+import type { Db } from '../apply/db.js';
+import type { Latency, QueryTiming } from './types.js';
+
+export interface WorkloadQuery {
+  name: string;
+  sql: string;
+  origin: QueryTiming['origin'];
+  /** Parameter sets to cycle through ($1, $2, … per set); empty when the query has none. */
+  params: unknown[][];
+}
+
+export interface TimedQuery {
+  latency: Latency;
+  runs: number;
+  plan: string[];
+}
+
+/** Primary-key columns of a table, in key order. */
+async function primaryKey(db: Db, table: string): Promise<string[]> {
+  const r = await db.query(
+    `SELECT a.attname AS name FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, n)
+     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+     WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY k.n`,
+    [table],
+  );
+  return r.rows.map((x: any) => x.name);
+}
+
+async function sampleValues(db: Db, table: string, columns: string[], n = 64): Promise<unknown[][]> {
+  const cols = columns.map(quoteIdent).join(', ');
+  const r = await db.query(`SELECT ${columns.map((c, i) => `${quoteIdent(c)}::text AS v${i}`).join(', ')} FROM ${table} WHERE (${cols}) IS NOT NULL ORDER BY random() LIMIT ${n}`);
+  return r.rows.map((row: any) => columns.map((_, i) => row[`v${i}`]));
+}
+
+/** The default workload for the tables a change touches: a primary-key lookup and a scan of each. */
+export async function derivedWorkload(db: Db, tables: string[]): Promise<WorkloadQuery[]> {
+  const out: WorkloadQuery[] = [];
+  for (const t of tables) {
+    if (!(await db.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [t])).rows[0].ok) continue;
+    const key = await primaryKey(db, t);
+    if (key.length) {
+      const params = await sampleValues(db, t, key);
+      if (params.length)
+        out.push({ name: `primary-key lookup on ${t}`, sql: `SELECT * FROM ${t} WHERE ${key.map((k, i) => `${quoteIdent(k)} = $${i + 1}`).join(' AND ')}`, origin: 'derived', params });
+    }
+    out.push({ name: `count of ${t}`, sql: `SELECT count(*) FROM ${t}`, origin: 'derived', params: [] });
+  }
+  return out;
+}
+
+/**
+ * Queries from a workload file: one statement each; every `$n` must be compared with a column
+ * (`col = $n`, `t.col = $n`, `$n = col`) so lockstep knows where to sample values from.
+ */
+export async function fileWorkload(db: Db, path: string, text: string): Promise<WorkloadQuery[]> {
+  const parsed = parsePostgres(text);
+  const problems: Problem[] = [];
+  for (const e of parsed.syntaxErrors) problems.push({ where: path, message: `syntax error: ${e.message}` });
+  const out: WorkloadQuery[] = [];
+  for (const [i, s] of parsed.statements.entries()) {
+    const sql = text.slice(s.span.start, s.span.end).trim().replace(/;$/, '');
+    const where = `${path}: statement ${i + 1}`;
+    const tables = rangeVars(s.ast);
+    const params = new Map<number, { table: string; column: string }>();
+    let unknown: number[] = [];
+    for (const p of paramComparisons(s.ast)) {
+      const table = p.qualifier ? tables.byAlias.get(p.qualifier) : tables.all.length === 1 ? tables.all[0] : undefined;
+      if (!table) unknown.push(p.number);
+      else params.set(p.number, { table, column: p.column });
+    }
+    const numbers = allParams(s.ast);
+    unknown = [...new Set([...unknown, ...numbers.filter((n) => !params.has(n))])].sort();
+    if (unknown.length) {
+      problems.push({ where, message: `cannot tell which column ${unknown.map((n) => `$${n}`).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} compared with: write it as column = $n, with the column qualified when the query has several tables` });
+      continue;
+    }
+    const max = numbers.length ? Math.max(...numbers) : 0;
+    let sets: unknown[][] = [];
+    if (max) {
+      const columns: unknown[][][] = [];
+      for (let n = 1; n <= max; n++) {
+        const p = params.get(n)!;
+        columns.push(await sampleValues(db, p.table, [p.column]).catch((e: any) => {
+          problems.push({ where, message: `sampling ${p.table}.${quoteIdent(p.column)} for $${n}: ${e?.message ?? e}` });
+          return [];
+        }));
+      }
+      const count = Math.min(...columns.map((c) => c.length));
+      sets = Array.from({ length: count }, (_, k) => columns.map((c) => c[k]![0]));
+      if (!count && !problems.length) problems.push({ where, message: 'no rows to sample parameter values from' });
+    }
+    out.push({ name: `workload #${i + 1}`, sql, origin: 'workload-file', params: sets });
+  }
+  if (problems.length) throw new LockstepError('E_INPUT', problems);
+  return out;
+}
+
+function rangeVars(ast: any): { all: string[]; byAlias: Map<string, string> } {
+  const all: string[] = [];
+  const byAlias = new Map<string, string>();
+  walk(ast, (node) => {
+    const rv = node.RangeVar;
+    if (!rv) return;
+    const name = sqlName({ ...(rv.schemaname ? { schema: rv.schemaname } : {}), name: rv.relname });
+    all.push(name);
+    byAlias.set(rv.alias?.aliasname ?? rv.relname, name);
+  });
+  return { all: [...new Set(all)], byAlias };
+}
+
+function paramComparisons(ast: any): { number: number; column: string; qualifier?: string }[] {
+  const out: { number: number; column: string; qualifier?: string }[] = [];
+  walk(ast, (node) => {
+    const e = node.A_Expr;
+    if (!e || e.kind !== 'AEXPR_OP') return;
+    const pair = [e.lexpr, e.rexpr];
+    for (const [a, b] of [pair, [...pair].reverse()]) {
+      const col = a?.ColumnRef?.fields?.map((f: any) => f.String?.sval).filter(Boolean);
+      const num = b?.ParamRef?.number;
+      if (col?.length && num) out.push({ number: num, column: col[col.length - 1], ...(col.length > 1 ? { qualifier: col[col.length - 2] } : {}) });
+    }
+  });
+  return out;
+}
+
+function allParams(ast: any): number[] {
+  const out = new Set<number>();
+  walk(ast, (node) => {
+    if (node.ParamRef?.number) out.add(node.ParamRef.number);
+  });
+  return [...out];
+}
+
+function walk(v: any, fn: (node: any) => void): void {
+  if (Array.isArray(v)) for (const x of v) walk(x, fn);
+  else if (v && typeof v === 'object') {
+    fn(v);
+    for (const k of Object.keys(v)) walk(v[k], fn);
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/** Runs a query enough times for a stable p50/p95 (at least `minRuns` and `minMs`, at most `maxRuns`). */
+export async function timeQuery(db: Db, q: WorkloadQuery, o: { minRuns?: number; minMs?: number; maxRuns?: number } = {}): Promise<TimedQuery> {
+  const minRuns = o.minRuns ?? 30;
+  const minMs = o.minMs ?? 300;
+  const maxRuns = o.maxRuns ?? 500;
+  const paramsAt = (i: number) => (q.params.length ? q.params[i % q.params.length] : undefined);
+  for (let i = 0; i < 3; i++) await db.query(q.sql, paramsAt(i));
+  const times: number[] = [];
+  const t0 = performance.now();
+  while (times.length < maxRuns && (times.length < minRuns || performance.now() - t0 < minMs)) {
+    const s = performance.now();
+    await db.query(q.sql, paramsAt(times.length));
+    times.push(performance.now() - s);
+  }
+  times.sort((a, b) => a - b);
+  const latency: Latency = { p50: percentile(times, 50), p95: percentile(times, 95), mean: times.reduce((a, b) => a + b, 0) / times.length };
+  return { latency, runs: times.length, plan: await planShape(db, q.sql, paramsAt(0)) };
+}
+
+/** The plan as one line per node: its type, relation and index, indented by depth. */
+export async function planShape(db: Db, sql: string, params?: unknown[]): Promise<string[]> {
+  const r = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+  let plan = r.rows[0]?.['QUERY PLAN'];
+  if (typeof plan === 'string') plan = JSON.parse(plan);
+  const out: string[] = [];
+  const visit = (n: any, depth: number) => {
+    const parts = [n['Node Type']];
+    if (n['Index Name']) parts.push(`using ${n['Index Name']}`);
+    if (n['Relation Name']) parts.push(`on ${n['Relation Name']}`);
+    out.push(`${'  '.repeat(depth)}${parts.join(' ')}`);
+    for (const c of n.Plans ?? []) visit(c, depth + 1);
+  };
+  if (plan?.[0]?.Plan) visit(plan[0].Plan, 0);
+  return out;
+}

@@ -1,0 +1,68 @@
+/**
+ * `lockstep rehearse` as users run it: the README's main job (the bundled shop example on PGlite, with
+ * the HTML report), exit 1 when a check fails, and one clear line per bad input with exit 2.
+ */
+import { describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(root, 'bin/lockstep.js');
+
+function run(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' }, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectCleanError(r: { code: number | null; stderr: string }, pattern: RegExp) {
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  for (const line of r.stderr.trim().split('\n')) expect(line).toMatch(/^lockstep: /);
+}
+
+describe('lockstep rehearse', () => {
+  test("the README's main job: the shop example on PGlite, verdict and HTML report", { timeout: 120_000 }, () => {
+    const out = mkdtempSync(join(tmpdir(), 'lockstep-rehearse-cli-'));
+    const html = join(out, 'rehearsal.html');
+    const r = run(['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'examples/shop/schema.sql', '--report', html]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^PASS {2}orders-created-at: every check passed \(6\)/m);
+    expect(r.stdout).toMatch(/orders 100,000 rows \(fixture\)/);
+    expect(r.stdout).toMatch(/index orders_created_at_idx is used by/);
+    expect(existsSync(html)).toBe(true);
+    expect(readFileSync(html, 'utf8')).toContain('orders-created-at');
+  });
+
+  test('--format json is the versioned report; a failing check exits 1', { timeout: 120_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-rehearse-cli-'));
+    writeFileSync(join(dir, 'schema.sql'), 'CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 100) g;');
+    writeFileSync(join(dir, '001_w.sql'), '-- migrate:up\nALTER TABLE t ADD COLUMN w int;\n-- migrate:down\nALTER TABLE t ALTER COLUMN v SET DEFAULT 1;\n');
+    const r = run(['rehearse', '001_w.sql', '--schema', 'schema.sql', '--format', 'json'], dir);
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ version: 1, ok: false, sandbox: { kind: 'pglite' } });
+    const failed = report.checks.find((c: any) => !c.ok);
+    expect(failed.name).toBe('down-restores-schema: 001_w');
+    expect(failed.diff).toEqual(expect.arrayContaining([expect.stringMatching(/^\+ .*column public\.t\.w/)]));
+  });
+
+  test.each([
+    [['rehearse'], /rehearse: needs a change spec, a migration or a migration directory/],
+    [['rehearse', 'nope.yaml'], /nope\.yaml: no such file or directory/],
+    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--rows', 'lots'], /--rows: must be a whole number/],
+    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--sample', '5'], /--sample: needs --db/],
+    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--sandbox', 'docker'], /--sandbox: must be pglite, embedded or a postgres:\/\/ URL/],
+    [['rehearse', 'examples/shop/changes/orders-created-at.yaml'], /orders-created-at: nothing to rehearse on: pass --db .* or --schema/],
+    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'missing.sql'], /--schema: missing\.sql: no such file/],
+    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--db', 'postgres://u:secret@127.0.0.1:1/x'], /--db: cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x/],
+    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'examples/shop/schema.sql', '--sandbox', 'postgres://u:secret@127.0.0.1:1/x'], /--sandbox: cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x/],
+  ])('bad input %j: one line, exit 2', (args, pattern) => {
+    const r = run(args);
+    expectCleanError(r, pattern);
+    expect(r.stderr).not.toContain('secret');
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * rehearse end to end: a change spec and a SQL migration pair on PGlite and on PG 15 (a scratch
+ * database on the server), a broken down caught with its diff, a directory of twelve migrations in
+ * order, a failing up with its code frame, and the sandbox always removed.
+ */
+import { describe, expect, test } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { testServers, freshDatabase, serverUrl } from '../helpers/db.js';
+import { rehearse } from '../../src/rehearse/rehearse.js';
+import { readMigrations } from '../../src/parse/layouts/index.js';
+import type { Change } from '../../src/operations/types.js';
+
+const pg15 = testServers().find((s) => s.major === 15)!;
+const fixtures = fileURLToPath(new URL('../fixtures/rehearse/', import.meta.url));
+
+const schema = `
+CREATE TABLE customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE);
+CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers (id), total_cents bigint NOT NULL CHECK (total_cents >= 0));
+INSERT INTO customers (email) SELECT 'c' || g || '@example.com' FROM generate_series(1, 500) g;
+INSERT INTO orders (customer_id, total_cents) SELECT 1 + g % 500, g * 7 % 10000 FROM generate_series(1, 5000) g;
+`;
+
+const change: Change = {
+  name: 'orders-created-at',
+  operations: [{ kind: 'addColumn', table: { name: 'orders' }, name: 'created_at', type: 'timestamptz', nullable: false, default: 'now()', backfill: "'2020-01-01'::timestamptz + id * interval '1 minute'", index: true }],
+};
+
+/** Temporary databases named lockstep_rehearse_* on the PG 15 server (a rehearsal must leave none). */
+async function scratchDatabases(): Promise<string[]> {
+  const c = new pg.Client(pg15.url);
+  await c.connect();
+  try {
+    return (await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'lockstep_rehearse_%'`)).rows.map((r) => r.datname);
+  } finally {
+    await c.end();
+  }
+}
+
+function migrationDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-rehearse-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const sandboxes = [
+  { name: 'PGlite', sandbox: () => 'pglite', orders: 5000 },
+  // More rows on the server, so the CONCURRENTLY build lasts long enough for the lock watcher to see it.
+  { name: 'PG 15', sandbox: () => serverUrl(pg15, 'postgres'), orders: 100_000 },
+];
+
+describe.each(sandboxes)('rehearse on $name', ({ sandbox, orders }) => {
+  test('a change spec: up, end state, down restores schema and data, up again', async () => {
+    const before = await scratchDatabases();
+    const r = await rehearse({ kind: 'change', change }, { sandbox: sandbox(), schemaSql: schema.replace('generate_series(1, 5000)', `generate_series(1, ${orders})`) });
+    const failed = r.checks.filter((c) => !c.ok);
+    expect(failed).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.checks.map((c) => c.name)).toEqual(['up-runs', 'claims-hold', 'end-state', 'down-restores-schema', 'down-keeps-data', 'up-again']);
+    // Every pass traced; the instant ADD COLUMN held ACCESS EXCLUSIVE on orders and rewrote nothing.
+    expect(new Set(r.steps.map((s) => s.pass))).toEqual(new Set(['up', 'down', 'up-again']));
+    const add = r.steps.find((s) => s.pass === 'up' && s.id.endsWith('add-column'))!;
+    expect(add.locks).toContainEqual(expect.objectContaining({ relation: 'orders', mode: 'ACCESS EXCLUSIVE' }));
+    expect(add.rewrites).toEqual([]);
+    expect(add.claim?.agrees).toBe(true);
+    expect(r.checks.find((c) => c.name === 'end-state')!.detail).toMatch(/index orders_created_at_idx is used by/);
+    // The workload was timed before and after.
+    expect(r.queries.map((q) => q.name)).toEqual(expect.arrayContaining(['primary-key lookup on orders', 'count of orders']));
+    for (const q of r.queries) expect(q.before.p50).toBeGreaterThan(0);
+    if (r.sandbox.kind === 'server') {
+      // A real server: the CONCURRENTLY build was watched from a second session, and a probe measured stalls.
+      const idx = r.steps.find((s) => s.pass === 'up' && s.id.endsWith('create-index'))!;
+      expect(idx.observed).toBe('watcher');
+      expect(idx.locks).toContainEqual(expect.objectContaining({ relation: 'orders', mode: 'SHARE UPDATE EXCLUSIVE' }));
+      expect(add.stallMs).not.toBeNull();
+    } else expect(add.stallMs).toBeNull();
+    expect(await scratchDatabases()).toEqual(before);
+  });
+
+  test('a SQL migration with a down that does not restore the schema: a failing check with the diff', async () => {
+    const dir = migrationDir({
+      '001_orders_created_at.sql': `-- migrate:up
+ALTER TABLE orders ADD COLUMN created_at timestamptz DEFAULT now();
+CREATE INDEX orders_created_at_idx ON orders (created_at);
+-- migrate:down
+ALTER TABLE orders DROP COLUMN created_at;
+ALTER TABLE orders ALTER COLUMN total_cents SET DEFAULT 0;
+`,
+    });
+    const { migrations } = await readMigrations([dir]);
+    const r = await rehearse({ kind: 'migrations', name: dir, migrations }, { sandbox: sandbox(), schemaSql: schema });
+    expect(r.ok).toBe(false);
+    const c = r.checks.find((x) => !x.ok)!;
+    expect(c.name).toBe('down-restores-schema: 001_orders_created_at');
+    expect(c.diff!.some((l) => l.startsWith('-') && l.includes('total_cents'))).toBe(true);
+    expect(c.diff!.some((l) => l.startsWith('+') && l.includes('total_cents') && l.includes('0'))).toBe(true);
+  });
+
+  test('a migration whose up fails: the statement, the server error with its position, a code frame; nothing left behind', async () => {
+    const before = await scratchDatabases();
+    const dir = migrationDir({
+      '001_bad.sql': `-- migrate:up
+ALTER TABLE orders ADD COLUMN note text;
+ALTER TABLE orders ADD COLUMN qty integer DEFAULT 'many';
+-- migrate:down
+ALTER TABLE orders DROP COLUMN note;
+`,
+    });
+    const { migrations } = await readMigrations([dir]);
+    const r = await rehearse({ kind: 'migrations', name: dir, migrations }, { sandbox: sandbox(), schemaSql: schema });
+    expect(r.ok).toBe(false);
+    const failed = r.checks.find((x) => !x.ok)!;
+    expect(failed.name).toBe('up-runs: 001_bad');
+    expect(failed.detail).toMatch(/statement 2: invalid input syntax for type integer: "many"/);
+    const step = r.steps.find((s) => s.error)!;
+    expect(step.error!.codeFrame).toMatch(/001_bad\.sql:3:\d+/);
+    expect(step.error!.codeFrame).toContain("> ");
+    expect(await scratchDatabases()).toEqual(before);
+  });
+});
+
+test('a directory of twelve migrations rehearsed in order on PGlite, with rows in the tables they create', async () => {
+  const { migrations } = await readMigrations([join(fixtures, 'migrations')]);
+  expect(migrations.length).toBe(12);
+  const r = await rehearse({ kind: 'migrations', name: 'migrations', migrations }, { sandbox: 'pglite', rows: 300 });
+  expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+  // Up, down and up again for every migration, in order.
+  const groups = [...new Set(r.steps.map((s) => s.group))];
+  expect(groups[0]).toBe('001_create_customers (up)');
+  expect(groups).toContain('012_orders_customer_fk_index_partial (up again)');
+  expect(r.data.map((d) => d.table)).toEqual(expect.arrayContaining(['customers', 'products', 'orders', 'order_items']));
+});
+
+test('a sandbox on the same server as the source is refused unless allowed', async ({ onTestFinished }) => {
+  const source = await freshDatabase(pg15, { ctx: { onTestFinished } });
+  await source.query(schema + 'ANALYZE;');
+  await expect(rehearse({ kind: 'change', change }, { sandbox: serverUrl(pg15, 'postgres'), sourceUrl: source.url })).rejects.toThrow(/same server as the source/);
+});
+
+describe('a source database (read-only) on PG 15, rehearsed in PGlite', () => {
+  test('schema copied, rows synthesized from its statistics; the source is not written', async ({ onTestFinished }) => {
+    const source = await freshDatabase(pg15, { ctx: { onTestFinished } });
+    await source.query(schema + 'ANALYZE;');
+    const before = await source.query(`SELECT sum(n_tup_ins + n_tup_upd + n_tup_del)::int AS w FROM pg_stat_user_tables`);
+    const r = await rehearse({ kind: 'change', change }, { sourceUrl: source.url, rows: 2000 });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.source).toEqual({ url: source.url, major: 15 });
+    expect(r.sandbox.targetMajor).toBe(15);
+    expect(r.versionNotes.length).toBeGreaterThan(0); // PGlite is 18, the target 15
+    expect(r.data).toEqual(expect.arrayContaining([{ table: 'orders', rows: 2000, how: 'synthetic-stats' }, { table: 'customers', rows: 2000, how: 'synthetic-stats' }]));
+    // Nothing was written to the source, and no lockstep ledger appeared there.
+    expect(await source.query(`SELECT sum(n_tup_ins + n_tup_upd + n_tup_del)::int AS w FROM pg_stat_user_tables`)).toEqual(before);
+    expect((await source.query(`SELECT to_regnamespace('lockstep') IS NULL AS none`))[0].none).toBe(true);
+  });
+
+  test('--sample copies a share of the real rows, parents included', async ({ onTestFinished }) => {
+    const source = await freshDatabase(pg15, { ctx: { onTestFinished } });
+    await source.query(schema + 'ANALYZE;');
+    const r = await rehearse({ kind: 'change', change }, { sourceUrl: source.url, samplePercent: 20 });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    const orders = r.data.find((d) => d.table === 'orders')!;
+    expect(orders.how).toBe('sample');
+    expect(orders.rows).toBeGreaterThan(200);
+    expect(orders.rows).toBeLessThan(5000);
+  });
+});
