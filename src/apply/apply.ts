@@ -35,6 +35,8 @@ export interface ApplyOptions {
   /** An open connection to use instead of `url` (left open). */
   db?: Db;
   hooks?: StepHooks;
+  /** Plan for this major instead of the connected server's (a rehearsal runs the target's plan in its sandbox). */
+  planVersion?: number;
   /** Stop after this phase (deploy the application, then apply again to continue). */
   until?: PhaseName;
   /** Show what would run, change nothing (not even create the ledger). */
@@ -105,7 +107,7 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
     if (!fresh) plan = (await ledger.readPlan(db, change.name))!;
     else {
       const facts = await introspect(db);
-      plan = await makePlan(change, { version: facts.major, catalog: facts.catalog });
+      plan = await makePlan(change, { version: o.planVersion ?? facts.major, catalog: facts.catalog });
     }
     const steps = plan.phases.flatMap((p) => p.steps);
     const result: ApplyResult = { change: change.name, plan, ran: [], skipped: [], dryRun: !!o.dryRun };

@@ -123,7 +123,13 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
   const workloadText = await readText('--workload', values.workload);
 
   const progress = io.stderr.isTTY && format === 'text';
+  // Ctrl-C: remove the sandbox (drop the temporary database, stop the embedded server) before exiting.
+  const ac = new AbortController();
+  const interrupt = () => ac.abort();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   const report = await rehearse(subject, {
+    signal: ac.signal,
     ...(values.sandbox ? { sandbox: values.sandbox } : {}),
     ...(values['allow-same-server'] ? { allowSameServer: true } : {}),
     ...(values.db ? { sourceUrl: values.db } : {}),
@@ -138,6 +144,9 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
       if (e.type === 'phase') io.stderr.write(`  … ${e.name}\n`);
       if (e.type === 'data') io.stderr.write(`  … ${e.table}: ${e.rows.toLocaleString('en-US')} rows (${e.how})\n`);
     },
+  }).finally(() => {
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
   });
   io.stdout.write(format === 'json' ? renderRehearsalJson(report) : renderRehearsalText(report, { color: useColor(io) }));
   if (values.report) {

@@ -5,6 +5,7 @@
  * prints. The sandbox is always removed, also when something fails.
  */
 import { LockstepError } from '../core/errors.js';
+import { sqlLockName } from '../core/locks.js';
 import { redactUrl } from '../core/redact.js';
 import { quoteIdent, sqlName } from '../dialects/postgres/names.js';
 import { effects, claimFor } from '../dialects/postgres/effects.js';
@@ -52,6 +53,8 @@ export interface RehearseOptions {
   workload?: { path: string; text: string };
   seed?: number;
   onProgress?: (e: RehearseEvent) => void;
+  /** Aborting removes the sandbox at once (a running statement is cut off) and rejects. */
+  signal?: AbortSignal;
 }
 
 export async function rehearse(subject: RehearseSubject, o: RehearseOptions = {}): Promise<RehearsalReport> {
@@ -64,6 +67,9 @@ export async function rehearse(subject: RehearseSubject, o: RehearseOptions = {}
   if (o.sourceUrl) sourceMajor = await majorOf(o.sourceUrl);
   const targetMajor = o.targetMajor ?? sourceMajor;
   const sb = await openSandbox({ ...(o.sandbox ? { sandbox: o.sandbox } : {}), ...(targetMajor ? { targetMajor, major: targetMajor } : {}), ...(o.sourceUrl ? { sourceUrl: o.sourceUrl } : {}), ...(o.allowSameServer ? { allowSameServer: true } : {}) });
+  const onAbort = () => void sb.dispose();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  if (o.signal?.aborted) onAbort();
   emit({ type: 'sandbox', description: sb.info.description });
   const report: RehearsalReport = {
     version: 1,
@@ -86,9 +92,14 @@ export async function rehearse(subject: RehearseSubject, o: RehearseOptions = {}
   try {
     if (subject.kind === 'change') await rehearseChange(sb, subject.change, o, report, check, emit);
     else await rehearseMigrations(sb, subject.migrations, o, report, check, emit);
+  } catch (e) {
+    if (o.signal?.aborted) throw new LockstepError('E_INPUT', [{ where: 'rehearse', message: 'interrupted; the sandbox was removed' }], { cause: e });
+    throw e;
   } finally {
+    o.signal?.removeEventListener('abort', onAbort);
     await sb.dispose();
   }
+  if (o.signal?.aborted) throw new LockstepError('E_INPUT', [{ where: 'rehearse', message: 'interrupted; the sandbox was removed' }]);
   report.ok = report.checks.length > 0 && report.checks.every((c) => c.ok);
   report.seconds = (Date.now() - started) / 1000;
   return report;
@@ -103,13 +114,29 @@ async function majorOf(url: string): Promise<number> {
   }
 }
 
-/** Effects-table behaviours that differ between two majors. */
+/** Effects-table behaviours that differ between two majors (`a` the sandbox's, `b` the target's), said plainly. */
 export function versionNotes(a: number, b: number): string[] {
   const out: string[] = [];
+  const locks = (c: NonNullable<ReturnType<typeof claimFor>>) => c.locks.map((l) => `${sqlLockName(l.mode)} on the ${l.on}`).join(', ') || 'no lock';
   for (const e of effects) {
     const x = claimFor(e.id, a);
     const y = claimFor(e.id, b);
-    if (JSON.stringify(x ?? null) !== JSON.stringify(y ?? null)) out.push(`${e.id}: ${e.title ?? e.id} behaves differently on PostgreSQL ${a} and ${b}`);
+    if (!x && !y) continue;
+    if (!y) {
+      out.push(`${e.title}: runs on PostgreSQL ${a} (the sandbox), not on ${b} (the target)`);
+      continue;
+    }
+    if (!x) {
+      out.push(`${e.title}: runs on PostgreSQL ${b} (the target), not on ${a} (the sandbox)`);
+      continue;
+    }
+    const d: string[] = [];
+    if (locks(x) !== locks(y)) d.push(`locks ${locks(y)} on ${b}, ${locks(x)} on ${a}`);
+    if (x.rewrite !== y.rewrite) d.push(`${y.rewrite ? 'rewrites' : 'does not rewrite'} the table on ${b}`);
+    if (x.scan !== y.scan) d.push(`${y.scan ? 'reads every row' : 'reads no rows'} on ${b}`);
+    if (x.transactional !== y.transactional) d.push(`${y.transactional ? 'may' : 'may not'} run in a transaction on ${b}`);
+    if (!!x.failsOnRows !== !!y.failsOnRows) d.push(`${y.failsOnRows ? 'fails' : 'does not fail'} on a table with rows on ${b}`);
+    if (d.length) out.push(`${e.title}: ${d.join('; ')}`);
   }
   return out;
 }
@@ -239,13 +266,17 @@ async function rehearseChange(sb: Sandbox, change: Change, o: RehearseOptions, r
   const origin = Date.now();
   const tracer = new Tracer({ sandbox: sb, origin, onTrace: (t) => (report.steps.push(t), emit({ type: 'step', trace: t })) });
   const guard = { deadlineMs: 30_000, baseDelayMs: 20, maxDelayMs: 500 };
+  // The plan apply would make for the target, run in the sandbox (a newer major runs an older plan).
+  const target = report.sandbox.targetMajor;
+  const planVersion = target && target <= sb.info.major ? { planVersion: target } : {};
+  if (target && target > sb.info.major) report.versionNotes.unshift(`the sandbox (PostgreSQL ${sb.info.major}) is older than the target (${target}): the plan rehearsed is the sandbox's, not the target's`);
 
   // Up.
   emit({ type: 'phase', name: 'up' });
   await tracer.begin('up');
   let plan: Plan | undefined;
   const upOk = await runTraced(tracer, async () => {
-    plan = (await apply(change, { db: sb.db, hooks: tracer.hooks(), guard, replicaWaitMs: 0 })).plan;
+    plan = (await apply(change, { db: sb.db, hooks: tracer.hooks(), guard, replicaWaitMs: 0, ...planVersion })).plan;
   });
   check({ name: 'up-runs', ok: upOk.ok, detail: upOk.ok ? `${report.steps.filter((s) => s.pass === 'up').length} steps ran` : upOk.message });
   if (!upOk.ok) return;
@@ -278,7 +309,7 @@ async function rehearseChange(sb: Sandbox, change: Change, o: RehearseOptions, r
   emit({ type: 'phase', name: 'up again' });
   await tracer.begin('up-again');
   const againOk = await runTraced(tracer, async () => {
-    await apply(change, { db: sb.db, hooks: tracer.hooks(), guard, replicaWaitMs: 0 });
+    await apply(change, { db: sb.db, hooks: tracer.hooks(), guard, replicaWaitMs: 0, ...planVersion });
   });
   if (!againOk.ok) {
     check({ name: 'up-again', ok: false, detail: againOk.message });

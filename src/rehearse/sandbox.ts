@@ -9,7 +9,7 @@
  *    refused unless allowed: a rehearsal must not load production.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -48,10 +48,15 @@ export interface SandboxOptions {
 
 export async function openSandbox(o: SandboxOptions): Promise<Sandbox> {
   const kind = o.sandbox ?? 'pglite';
-  if (kind === 'pglite') return openPglite(o);
-  if (kind === 'embedded') return openEmbedded(o);
-  if (/^postgres(ql)?:\/\//.test(kind)) return openServer(kind, o);
-  throw new LockstepError('E_INPUT', [{ where: '--sandbox', message: `expected pglite, embedded or a postgres:// URL, got ${redactUrl(kind)}` }]);
+  let sb: Sandbox;
+  if (kind === 'pglite') sb = await openPglite(o);
+  else if (kind === 'embedded') sb = await openEmbedded(o);
+  else if (/^postgres(ql)?:\/\//.test(kind)) sb = await openServer(kind, o);
+  else throw new LockstepError('E_INPUT', [{ where: '--sandbox', message: `expected pglite, embedded or a postgres:// URL, got ${redactUrl(kind)}` }]);
+  // One removal, however many callers ask for it (Ctrl-C and the run's own cleanup may overlap).
+  let disposing: Promise<void> | undefined;
+  const dispose = sb.dispose;
+  return { ...sb, dispose: () => (disposing ??= dispose()) };
 }
 
 async function openPglite(o: SandboxOptions): Promise<Sandbox> {
@@ -201,6 +206,8 @@ async function openEmbedded(o: SandboxOptions): Promise<Sandbox> {
   const major = o.major ?? o.targetMajor ?? 18;
   const EmbeddedPostgres = await embeddedPackage(major);
   const dir = await mkdtemp(join(tmpdir(), 'lockstep-sandbox-'));
+  // As root, the server runs as the postgres user, which must reach its data directory.
+  if (userInfo().uid === 0) await chmod(dir, 0o755);
   const port = await freePort();
   const logs: string[] = [];
   const server = new EmbeddedPostgres({

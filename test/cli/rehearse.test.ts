@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,5 +64,62 @@ describe('lockstep rehearse', () => {
     const r = run(args);
     expectCleanError(r, pattern);
     expect(r.stderr).not.toContain('secret');
+  });
+});
+
+describe('lockstep rehearse on real servers', () => {
+  const scratch = async (url: string) => {
+    const { default: pg } = await import('pg');
+    const c = new pg.Client(url);
+    await c.connect();
+    try {
+      return (await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'lockstep_rehearse_%' ORDER BY 1`)).rows.map((r: any) => r.datname as string);
+    } finally {
+      await c.end();
+    }
+  };
+
+  test('Ctrl-C during a rehearsal on a scratch server: the temporary database is dropped, one line, non-zero exit', { timeout: 120_000 }, async () => {
+    const { testServers, serverUrl } = await import('../helpers/db.js');
+    const pg15 = testServers().find((s) => s.major === 15)!;
+    const url = serverUrl(pg15, 'postgres');
+    const before = await scratch(url);
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-rehearse-cli-'));
+    // Enough rows that the load takes a few seconds.
+    writeFileSync(join(dir, 'schema.sql'), 'CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 3000000) g;');
+    writeFileSync(join(dir, 'c.yaml'), 'name: c\ntable: t\naddColumn:\n  name: w\n  type: int\n');
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [bin, 'rehearse', 'c.yaml', '--schema', 'schema.sql', '--sandbox', url], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Wait for the sandbox database to exist, then interrupt.
+    const t0 = Date.now();
+    while ((await scratch(url)).length <= before.length) {
+      if (Date.now() - t0 > 30_000) throw new Error(`no sandbox database appeared; stderr: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code).not.toBe(0);
+    expect(stderr.trim()).toBe('lockstep: rehearse: interrupted; the sandbox was removed');
+    expect(await scratch(url)).toEqual(before);
+  });
+
+  test('--sandbox embedded starts a real PostgreSQL of the target major, and removes it', { timeout: 120_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-rehearse-cli-'));
+    writeFileSync(join(dir, 'schema.sql'), 'CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 20000) g;');
+    writeFileSync(join(dir, 'c.yaml'), 'name: c\ntable: t\naddColumn:\n  name: w\n  type: int\n  index: true\n');
+    const r = run(['rehearse', 'c.yaml', '--schema', 'schema.sql', '--sandbox', 'embedded', '--pg-version', '16', '--format', 'json'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.sandbox).toMatchObject({ kind: 'embedded', major: 16, targetMajor: 16 });
+    expect(report.versionNotes).toEqual([]);
+    // Real server: the CONCURRENTLY build was watched from a second session, stalls were measured.
+    const idx = report.steps.find((s: any) => s.pass === 'up' && s.id.endsWith('create-index'));
+    expect(idx.observed).toBe('watcher');
+    expect(report.steps.every((s: any) => s.stallMs !== null)).toBe(true);
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('lockstep-sandbox-'))).toEqual([]);
   });
 });

@@ -150,6 +150,8 @@ describe('a source database (read-only) on PG 15, rehearsed in PGlite', () => {
     expect(r.source).toEqual({ url: source.url, major: 15 });
     expect(r.sandbox.targetMajor).toBe(15);
     expect(r.versionNotes.length).toBeGreaterThan(0); // PGlite is 18, the target 15
+    // The plan rehearsed is the one apply would make for PG 15 (the CHECK recipe, not 18's NOT NULL NOT VALID).
+    expect(r.steps.filter((s) => s.pass === 'up').map((s) => s.id)).toContain('1.add-not-null-check');
     expect(r.data).toEqual(expect.arrayContaining([{ table: 'orders', rows: 2000, how: 'synthetic-stats' }, { table: 'customers', rows: 2000, how: 'synthetic-stats' }]));
     // Nothing was written to the source, and no lockstep ledger appeared there.
     expect(await source.query(`SELECT sum(n_tup_ins + n_tup_upd + n_tup_del)::int AS w FROM pg_stat_user_tables`)).toEqual(before);
