@@ -33,11 +33,13 @@ Where (the sandbox):
 
 Data:
   --db <url>             source, read-only: copy the tables' schema and synthesize rows from its
-                         statistics (pg_stats; no row leaves the source), or with --sample copy rows
+                         statistics (pg_stats: no row is copied, but its most common values and
+                         histogram bounds are real values), or with --sample copy rows
   --sample <percent>     copy a TABLESAMPLE of the source's rows instead (0 < percent ≤ 100)
   --schema <file.sql>    without a source: the schema to start from (it may insert rows too); empty
                          tables get synthetic rows from their column types
-  --rows <N>             rows per table (default: the source's count capped at 100,000; else 10,000)
+  --rows <N>             rows per table (default: the source's count capped at 100,000; else 10,000;
+                         1,000 per new table when rehearsing a directory)
   --seed <N>             seed for synthetic rows (default 1)
 
 Workload and output:
@@ -91,6 +93,7 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
     sample = Number(values.sample);
     if (!(sample > 0 && sample <= 100)) problems.push({ where: '--sample', message: `must be a percentage, more than 0 and at most 100; got ${JSON.stringify(values.sample)}` });
     if (!values.db) problems.push({ where: '--sample', message: 'needs --db (the source to sample rows from)' });
+    if (values.rows !== undefined) problems.push({ where: '--rows', message: 'goes without --sample (a sample takes the percentage of each table)' });
   }
   if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) problems.push({ where: '--db', message: 'must be a postgres:// or postgresql:// URL' });
   if (values.sandbox !== undefined && !['pglite', 'embedded'].includes(values.sandbox) && !/^postgres(ql)?:\/\//.test(values.sandbox))

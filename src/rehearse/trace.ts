@@ -70,8 +70,10 @@ function strongestPer(pairs: Iterable<string>): Map<string, LockMode> {
 }
 
 /** What the effects table says this SQL locks and rewrites, given the schema as it is now. */
-function claimOf(sql: string, catalog: Catalog, version: number): { locks: { relation: string; mode: LockMode }[]; rewrite: boolean; rewriteTables: string[]; known: boolean } {
+function claimOf(sql: string, catalog: Catalog, version: number): { locks: { relation: string; mode: LockMode; name?: QualifiedName; late?: LockMode }[]; rewrite: boolean; rewriteTables: string[]; known: boolean } {
   const locks = new Map<string, LockMode>();
+  const names = new Map<string, QualifiedName>();
+  const late = new Map<string, LockMode>();
   let rewrite = false;
   let known = true;
   const rewriteTables: string[] = [];
@@ -80,16 +82,34 @@ function claimOf(sql: string, catalog: Catalog, version: number): { locks: { rel
     if (!e.parts.length && !['SelectStmt', 'VariableSetStmt', 'TransactionStmt'].includes(s.kind)) known = false;
     for (const l of e.locks) {
       const k = sqlName(l.relation);
+      names.set(k, l.relation);
       const prev = locks.get(k);
       locks.set(k, prev ? strongest(prev, l.mode) : l.mode);
     }
+    for (const p of e.parts)
+      for (const l of p.claim?.lateLocks ?? [])
+        for (const r of p.relations[l.on] ?? []) {
+          const k = sqlName(r);
+          const prev = late.get(k);
+          late.set(k, prev ? strongest(prev, l.mode) : l.mode);
+        }
     if (e.rewrite) {
       rewrite = true;
       for (const p of e.parts) if (p.claim?.rewrite) for (const t of p.relations.table ?? []) rewriteTables.push(sqlName(t as QualifiedName));
     }
     catalog.apply(s, 'plan');
   }
-  return { locks: [...locks].map(([relation, mode]) => ({ relation, mode })), rewrite, rewriteTables, known };
+  return { locks: [...locks].map(([relation, mode]) => ({ relation, mode, name: names.get(relation)!, ...(late.has(relation) ? { late: late.get(relation)! } : {}) })), rewrite, rewriteTables, known };
+}
+
+/**
+ * A claimed relation named the way pg_locks rows are shown (`orders`, `shop.items`): resolved through
+ * the search_path when it exists; a relation the statement creates is taken as written (public left out).
+ */
+async function canonical(db: Db, q: QualifiedName): Promise<string> {
+  const r = await db.query(`SELECT n.nspname AS s, c.relname AS r FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)`, [sqlName(q)]).catch(() => ({ rows: [] as any[] }));
+  const x = r.rows[0];
+  return x ? display(x.s, x.r) : display(q.schema ?? 'public', q.name);
 }
 
 export interface TracerOptions {
@@ -124,6 +144,11 @@ export class Tracer {
     this.version = o.sandbox.info.major;
   }
 
+  /** The timeline's origin (ms since the epoch). */
+  get origin(): number {
+    return this.o.origin;
+  }
+
   /** Re-reads the sandbox's schema (at the start of a pass). */
   async begin(pass: Pass, group = ''): Promise<void> {
     this.pass = pass;
@@ -147,6 +172,7 @@ export class Tracer {
   async start(sql: string, how: { transactional: boolean; table?: string; claim?: boolean }): Promise<void> {
     const sb = this.o.sandbox;
     const claim = how.claim === false ? { locks: [], rewrite: false, rewriteTables: [], known: false } : claimOf(sql, this.catalog, this.version);
+    for (const l of claim.locks) if (l.name) l.relation = await canonical(sb.db, l.name);
     const rels = await relations(sb.db);
     const held = how.transactional ? await lockPairs(sb.db, 'self', rels) : new Set<string>();
     let watcher: Watcher | undefined;
@@ -170,7 +196,11 @@ export class Tracer {
     if (!c) return undefined;
     this.current = undefined;
     const end = Date.now();
-    if (c.watcher) for (const p of await c.watcher.stop()) c.pairs.add(p);
+    if (c.watcher) {
+      for (const p of await c.watcher.stop()) c.pairs.add(p);
+      // The step ended between two samples: nothing was seen, so nothing is claimed to agree.
+      if (!c.pairs.size) c.observed = 'none';
+    }
     const stallMs = c.probe ? await c.probe.stop() : null;
     const after = await relations(this.o.sandbox.db);
     const rewrites = [...c.rels].filter(([oid, r]) => r.kind !== 'i' && r.kind !== 'S' && after.has(oid) && after.get(oid)!.file !== r.file).map(([, r]) => r.name);
@@ -202,11 +232,11 @@ function compare(claim: ReturnType<typeof claimOf>, seen: Map<string, LockMode>,
     const got = seen.get(l.relation);
     // Already held in that mode by an earlier statement of the same transaction: pg_locks has no new row.
     if (!got && held.has(`${l.relation}\t${l.mode}`)) continue;
-    // A watcher samples back to back, but a short step can still end between two samples. Only a lock seen in
-    // another mode contradicts the claim, not one that was not caught.
+    // A watcher samples back to back, but a short step can still end between two samples: a lock it
+    // did not catch on one relation is not a contradiction (one seen in another mode is).
     if (!got && observed === 'watcher') continue;
     if (!got) problems.push(`claimed ${sqlLockName(l.mode)} on ${l.relation}, saw no lock on it`);
-    else if (got !== l.mode) problems.push(`claimed ${sqlLockName(l.mode)} on ${l.relation}, saw ${sqlLockName(got)}${isStronger(got, l.mode) ? ' (stronger)' : ' (weaker)'}`);
+    else if (got !== l.mode && got !== l.late) problems.push(`claimed ${sqlLockName(l.mode)} on ${l.relation}, saw ${sqlLockName(got)}${isStronger(got, l.mode) ? ' (stronger)' : ' (weaker)'}`);
   }
   const rewrote = rewrites.length > 0;
   if (claim.rewrite && !rewrote) problems.push(`claimed a rewrite of ${claim.rewriteTables.join(', ') || 'the table'}, saw none`);
@@ -265,18 +295,24 @@ class Probe {
       // (a statement in a migration's transaction keeps its locks until the migration commits).
       await this.db.query(`SET lock_timeout = '50ms'`).catch(() => {});
       while (this.running) {
+        let ok = true;
         try {
           await this.db.query('BEGIN');
           await this.db.query(read);
           if (write) await this.db.query(write);
           await this.db.query('ROLLBACK');
-        } catch {
+        } catch (e: any) {
+          // Blocked past its lock_timeout: traffic not served. Anything else (the table is not there
+          // yet, or any more) is not a stall.
+          ok = e?.code !== '55P03';
           await this.db.query('ROLLBACK').catch(() => {});
-          await new Promise((r) => setTimeout(r, 5)); // the table may not exist yet (or any more)
+          await new Promise((r) => setTimeout(r, 5));
         }
+        // The stall is the time between two probes that got through: a probe that timed out waiting
+        // for a lock is traffic that did not get served, so the gap keeps growing.
         const now = Date.now();
         this.longest = Math.max(this.longest, now - this.last);
-        this.last = now;
+        if (ok) this.last = now;
         await new Promise((r) => setImmediate(r));
       }
     })();

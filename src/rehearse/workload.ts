@@ -109,7 +109,8 @@ function rangeVars(ast: any): { all: string[]; byAlias: Map<string, string> } {
   const all: string[] = [];
   const byAlias = new Map<string, string>();
   walk(ast, (node) => {
-    const rv = node.RangeVar;
+    // A RangeVar node, or the bare one UPDATE/DELETE/INSERT keep in `relation`.
+    const rv = node.RangeVar ?? (node.relation?.relname ? node.relation : undefined);
     if (!rv) return;
     const name = sqlName({ ...(rv.schemaname ? { schema: rv.schemaname } : {}), name: rv.relname });
     all.push(name);
@@ -161,17 +162,30 @@ export async function timeQuery(db: Db, q: WorkloadQuery, o: { minRuns?: number;
   const minMs = o.minMs ?? 300;
   const maxRuns = o.maxRuns ?? 500;
   const paramsAt = (i: number) => (q.params.length ? q.params[i % q.params.length] : undefined);
-  for (let i = 0; i < 3; i++) await db.query(q.sql, paramsAt(i));
+  // Each run in a transaction that is rolled back (untimed), so a workload that writes leaves the data
+  // as it was: the rehearsal's data checksum must only see what the change did.
+  const once = async (i: number): Promise<number> => {
+    await db.query('BEGIN');
+    try {
+      const s = performance.now();
+      await db.query(q.sql, paramsAt(i));
+      return performance.now() - s;
+    } finally {
+      await db.query('ROLLBACK').catch(() => {});
+    }
+  };
+  for (let i = 0; i < 3; i++) await once(i);
   const times: number[] = [];
   const t0 = performance.now();
-  while (times.length < maxRuns && (times.length < minRuns || performance.now() - t0 < minMs)) {
-    const s = performance.now();
-    await db.query(q.sql, paramsAt(times.length));
-    times.push(performance.now() - s);
-  }
+  while (times.length < maxRuns && (times.length < minRuns || performance.now() - t0 < minMs)) times.push(await once(times.length));
   times.sort((a, b) => a - b);
   const latency: Latency = { p50: percentile(times, 50), p95: percentile(times, 95), mean: times.reduce((a, b) => a + b, 0) / times.length };
-  return { latency, runs: times.length, plan: await planShape(db, q.sql, paramsAt(0)) };
+  await db.query('BEGIN');
+  try {
+    return { latency, runs: times.length, plan: await planShape(db, q.sql, paramsAt(0)) };
+  } finally {
+    await db.query('ROLLBACK').catch(() => {});
+  }
 }
 
 /** The plan as one line per node: its type, relation and index, indented by depth. */

@@ -30,7 +30,7 @@ describe('lockstep rehearse', () => {
     const html = join(out, 'rehearsal.html');
     const r = run(['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'examples/shop/schema.sql', '--report', html]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    expect(r.stdout).toMatch(/^PASS {2}orders-created-at: every check passed \(6\)/m);
+    expect(r.stdout).toMatch(/^PASS {2}orders-created-at: every check passed \(7\)/m);
     expect(r.stdout).toMatch(/orders 100,000 rows \(fixture\)/);
     expect(r.stdout).toMatch(/index orders_created_at_idx is used by/);
     expect(existsSync(html)).toBe(true);
@@ -55,11 +55,13 @@ describe('lockstep rehearse', () => {
     [['rehearse', 'nope.yaml'], /nope\.yaml: no such file or directory/],
     [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--rows', 'lots'], /--rows: must be a whole number/],
     [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--sample', '5'], /--sample: needs --db/],
+    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--db', 'postgres://x@127.0.0.1/x', '--sample', '5', '--rows', '10'], /--rows: goes without --sample/],
     [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--sandbox', 'docker'], /--sandbox: must be pglite, embedded or a postgres:\/\/ URL/],
     [['rehearse', 'examples/shop/changes/orders-created-at.yaml'], /orders-created-at: nothing to rehearse on: pass --db .* or --schema/],
     [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'missing.sql'], /--schema: missing\.sql: no such file/],
     [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--db', 'postgres://u:secret@127.0.0.1:1/x'], /--db: cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x/],
     [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'examples/shop/schema.sql', '--sandbox', 'postgres://u:secret@127.0.0.1:1/x'], /--sandbox: cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x/],
+    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'test/fixtures/rehearse/broken-schema.sql'], /--schema:2:\d+: the schema file failed in the sandbox: syntax error at or near "TABLEX"/],
   ])('bad input %j: one line, exit 2', (args, pattern) => {
     const r = run(args);
     expectCleanError(r, pattern);
@@ -105,6 +107,22 @@ describe('lockstep rehearse on real servers', () => {
     expect(code).not.toBe(0);
     expect(stderr.trim()).toBe('lockstep: rehearse: interrupted; the sandbox was removed');
     expect(await scratch(url)).toEqual(before);
+  });
+
+  test('a sandbox server where the user may not create a database: one line, exit 2, nothing left', { timeout: 60_000 }, async () => {
+    const { testServers, serverUrl } = await import('../helpers/db.js');
+    const pg15 = testServers().find((s) => s.major === 15)!;
+    const { default: pg } = await import('pg');
+    const c = new pg.Client(pg15.url);
+    await c.connect();
+    await c.query(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lockstep_nocreatedb') THEN CREATE ROLE lockstep_nocreatedb LOGIN NOCREATEDB; END IF; END $$`);
+    await c.end();
+    const u = new URL(serverUrl(pg15, 'postgres'));
+    u.username = 'lockstep_nocreatedb';
+    const before = await scratch(pg15.url);
+    const r = run(['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'examples/shop/schema.sql', '--sandbox', u.toString()]);
+    expectCleanError(r, /--sandbox: cannot create a temporary database on postgres:\/\/lockstep_nocreatedb@.*permission denied to create database/);
+    expect(await scratch(pg15.url)).toEqual(before);
   });
 
   test('--sandbox embedded starts a real PostgreSQL of the target major, and removes it', { timeout: 120_000 }, () => {

@@ -59,7 +59,7 @@ describe.each(sandboxes)('rehearse on $name', ({ sandbox, orders }) => {
     const failed = r.checks.filter((c) => !c.ok);
     expect(failed).toEqual([]);
     expect(r.ok).toBe(true);
-    expect(r.checks.map((c) => c.name)).toEqual(['up-runs', 'claims-hold', 'end-state', 'down-restores-schema', 'down-keeps-data', 'up-again']);
+    expect(r.checks.map((c) => c.name)).toEqual(['up-runs', 'end-state', 'queries-run', 'down-restores-schema', 'down-keeps-data', 'up-again', 'claims-hold']);
     // Every pass traced; the instant ADD COLUMN held ACCESS EXCLUSIVE on orders and rewrote nothing.
     expect(new Set(r.steps.map((s) => s.pass))).toEqual(new Set(['up', 'down', 'up-again']));
     const add = r.steps.find((s) => s.pass === 'up' && s.id.endsWith('add-column'))!;
@@ -158,6 +158,16 @@ describe('a source database (read-only) on PG 15, rehearsed in PGlite', () => {
     expect((await source.query(`SELECT to_regnamespace('lockstep') IS NULL AS none`))[0].none).toBe(true);
   });
 
+  test('a SQL migration with --db: the tables it names are copied from the source', async ({ onTestFinished }) => {
+    const source = await freshDatabase(pg15, { ctx: { onTestFinished } });
+    await source.query(schema + 'ANALYZE;');
+    const dir = migrationDir({ '001_note.sql': '-- migrate:up\nALTER TABLE orders ADD COLUMN note text;\n-- migrate:down\nALTER TABLE orders DROP COLUMN note;\n' });
+    const { migrations } = await readMigrations([dir]);
+    const r = await rehearse({ kind: 'migrations', name: dir, migrations }, { sourceUrl: source.url, rows: 500 });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.data).toEqual(expect.arrayContaining([{ table: 'orders', rows: 500, how: 'synthetic-stats' }]));
+  });
+
   test('--sample copies a share of the real rows, parents included', async ({ onTestFinished }) => {
     const source = await freshDatabase(pg15, { ctx: { onTestFinished } });
     await source.query(schema + 'ANALYZE;');
@@ -167,5 +177,33 @@ describe('a source database (read-only) on PG 15, rehearsed in PGlite', () => {
     expect(orders.how).toBe('sample');
     expect(orders.rows).toBeGreaterThan(200);
     expect(orders.rows).toBeLessThan(5000);
+  });
+});
+
+describe('rehearse: what the review found', () => {
+  test('a schema-qualified table, a NOT VALID constraint that was there before, a workload that writes: all pass', async () => {
+    const legacy = schema + `ALTER TABLE orders ADD CONSTRAINT orders_small CHECK (total_cents < 1000000) NOT VALID;`;
+    const qualified: Change = { name: 'q', operations: [{ kind: 'addColumn', table: { schema: 'public', name: 'orders' }, name: 'note', type: 'text', nullable: true }] };
+    const workload = { path: 'w.sql', text: `SELECT * FROM orders WHERE id = $1;\nUPDATE orders SET total_cents = total_cents + 1 WHERE id = $1;\nSELECT count(*) FROM orders WHERE note IS NULL;` };
+    const r = await rehearse({ kind: 'change', change: qualified }, { schemaSql: legacy, workload });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    // The query on the new column ran after the change only; the two others were timed before and after.
+    expect(r.queries.map((q) => q.name)).toEqual(['workload #1', 'workload #2']);
+  });
+
+  test('a rewrite on a real server: the probe sees the whole stall, not one lock_timeout', async () => {
+    const dir = migrationDir({
+      // (total_cents would not do: its CHECK comes back as ((total_cents)::numeric >= (0)::numeric) after
+      // the round trip, and the rehearsal rightly says the down does not restore the schema.)
+      '001_weight_bigint.sql': `-- migrate:up\nALTER TABLE orders ALTER COLUMN weight TYPE bigint;\n-- migrate:down\nALTER TABLE orders ALTER COLUMN weight TYPE integer;\n`,
+    });
+    const { migrations } = await readMigrations([dir]);
+    const r = await rehearse({ kind: 'migrations', name: dir, migrations }, { sandbox: serverUrl(pg15, 'postgres'), schemaSql: schema.replace('generate_series(1, 5000)', 'generate_series(1, 300000)') + 'ALTER TABLE orders ADD COLUMN weight integer DEFAULT 1;' });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    const up = r.steps.find((s) => s.pass === 'up')!;
+    expect(up.rewrites).toEqual(['orders']);
+    expect(up.claim?.agrees).toBe(true);
+    // The probe waited behind ACCESS EXCLUSIVE for most of the step.
+    expect(up.stallMs!).toBeGreaterThan(up.durationMs * 0.5);
   });
 });

@@ -40,6 +40,11 @@ export interface Claim {
   failsOnRows?: boolean;
   /** One sentence a user needs beyond the fields above. */
   note?: string;
+  /**
+   * Stronger locks taken at the very end, when nothing can be using the relation any more (so nothing
+   * waits on them): not in `locks`, which is what traffic can queue behind, but a trace sees them.
+   */
+  lateLocks?: LockClaim[];
 }
 
 export interface VersionedClaim extends Claim {
@@ -661,6 +666,9 @@ const effectList = [
         ...catalogOnly,
         transactional: false,
         note: 'Waits for queries using the index to finish without blocking new ones; the final ACCESS EXCLUSIVE on the index comes when nothing can be using it.',
+        // Seen by lockstep rehearse's lock watcher on PG 15 and 16: the index is dropped under ACCESS
+        // EXCLUSIVE once it is no longer live (no query plans with it, none waits for it).
+        lateLocks: [on(AE, 'index')],
       }),
     ],
     proof: { sql: 'DROP INDEX CONCURRENTLY t_a_idx', relations: { table: ['t'], index: ['t_a_idx'] }, concurrent: true, skipPglite: 'needs a second connection' },
