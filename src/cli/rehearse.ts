@@ -43,7 +43,8 @@ Data:
   --seed <N>             seed for synthetic rows (default 1)
 
 Workload and output:
-  --workload <file.sql>  queries to time before and after ($n filled from sampled rows); default: a
+  --workload <file.sql>  queries to time before and after ($n filled from sampled rows); default: the
+                         source's top queries on the changed tables (pg_stat_statements), else a
                          primary-key lookup and a count of each changed table
   --pg-version <N>       the target's major (for the version notes) when there is no --db
   --format <f>           ${rehearseFormats.join(' | ')} (default: text)

@@ -23,7 +23,7 @@ import { openSandbox, type Sandbox } from './sandbox.js';
 import { fill, readStats, sampleTables, type TableStats } from './synthesize.js';
 import { Tracer } from './trace.js';
 import type { Check, QueryTiming, RehearsalReport, StepTrace } from './types.js';
-import { derivedWorkload, fileWorkload, planShape, timeQuery, type TimedQuery, type WorkloadQuery } from './workload.js';
+import { derivedWorkload, fileWorkload, planShape, statementsWorkload, timeQuery, type TimedQuery, type WorkloadQuery } from './workload.js';
 
 export type RehearseSubject = { kind: 'change'; change: Change } | { kind: 'migrations'; name: string; migrations: Migration[] };
 
@@ -230,19 +230,48 @@ function changeTables(change: Change): { schema: string; name: string }[] {
   return [...out.values()];
 }
 
+/** The workload file; else the source's top queries on these tables (pg_stat_statements); else the derived set. */
+async function chooseWorkload(sb: Sandbox, tables: string[], o: RehearseOptions, report: RehearsalReport): Promise<WorkloadQuery[]> {
+  if (o.workload) {
+    report.workload = `${o.workload.path}`;
+    return fileWorkload(sb.db, o.workload.path, o.workload.text);
+  }
+  let why = '';
+  if (o.sourceUrl) {
+    const source = await connect(o.sourceUrl, '--db', 'lockstep rehearse');
+    try {
+      await source.query('SET default_transaction_read_only = on');
+      const top = await statementsWorkload(source, sb.db, tables);
+      if (top.queries.length) {
+        report.workload = `the source's ${top.queries.length} most expensive queries on ${tables.join(', ')} (pg_stat_statements)`;
+        return top.queries;
+      }
+      why = `; ${top.note}`;
+    } finally {
+      await source.close();
+    }
+  }
+  report.workload = `derived from the schema: a primary-key lookup and a count of ${tables.join(', ') || 'no table'}${why}`;
+  return derivedWorkload(sb.db, tables);
+}
+
 /**
  * Times every query. Before the change a failing query is bad input (the workload does not fit the
  * schema); after it, a query that fails is what the change did to the application, and a failed check.
  */
-async function timeAll(sb: Sandbox, queries: WorkloadQuery[], when: 'before' | 'after', check?: (c: Check) => void): Promise<Map<string, TimedQuery>> {
+async function timeAll(sb: Sandbox, queries: WorkloadQuery[], when: 'before' | 'after', check?: (c: Check) => void, before?: Map<string, TimedQuery>): Promise<Map<string, TimedQuery>> {
   const out = new Map<string, TimedQuery>();
   const broken: string[] = [];
+  // Queries from the source's statistics that did not run on the copy before are not tried again.
+  queries = queries.filter((q) => when === 'before' || q.origin !== 'pg_stat_statements' || before?.has(q.name));
   for (const q of queries) {
     try {
       out.set(q.name, await timeQuery(sb.db, q));
     } catch (e: any) {
       // A query written for the new schema (a column or table the change adds) is timed after only.
       if (when === 'before' && (e?.code === '42703' || e?.code === '42P01')) continue;
+      // A query taken from the source's statistics that does not run on the copy is left out, not an error.
+      if (when === 'before' && q.origin === 'pg_stat_statements') continue;
       if (when === 'before') throw new LockstepError('E_INPUT', [{ where: q.name, message: `the query fails before the change: ${e?.message ?? e} (${q.sql})` }]);
       broken.push(`${q.name}: ${e?.message ?? e}`);
     }
@@ -285,7 +314,7 @@ async function rehearseChange(sb: Sandbox, change: Change, o: RehearseOptions, r
   const fp0 = await fingerprint(sb.db);
   const before = await tableColumns(sb.db);
   const cs0 = await dataChecksum(sb.db, before);
-  const queries = o.workload ? await fileWorkload(sb.db, o.workload.path, o.workload.text) : await derivedWorkload(sb.db, wanted.map(display));
+  const queries = await chooseWorkload(sb, wanted.map(display), o, report);
   const tBefore = await timeAll(sb, queries, 'before');
 
   const unfinishedBefore = await unfinished(sb);
@@ -312,7 +341,7 @@ async function rehearseChange(sb: Sandbox, change: Change, o: RehearseOptions, r
   await sb.db.query('ANALYZE');
   const fp1 = await fingerprint(sb.db);
   check(await endState(sb, change, plan!, unfinishedBefore));
-  const tAfter = await timeAll(sb, queries, 'after', check);
+  const tAfter = await timeAll(sb, queries, 'after', check, tBefore);
   report.queries = compareTimings(queries, tBefore, tAfter);
 
   // Down.
@@ -609,7 +638,7 @@ async function rehearseMigrations(sb: Sandbox, migrations: Migration[], o: Rehea
   let tBefore = new Map<string, TimedQuery>();
   if (single) {
     const touched = [...new Set(statementsOf(migrations[0]!, 'up').map((s) => tableHint(s.sql).table).filter((t): t is string => !!t))];
-    queries = o.workload ? await fileWorkload(sb.db, o.workload.path, o.workload.text) : await derivedWorkload(sb.db, touched);
+    queries = await chooseWorkload(sb, touched, o, report);
     tBefore = await timeAll(sb, queries, 'before');
   }
   let done = 0;
@@ -667,7 +696,7 @@ async function rehearseMigrations(sb: Sandbox, migrations: Migration[], o: Rehea
   check({ name: 'down-keeps-data', ok: true, detail: `each down left the data of the columns that existed before unchanged` });
   check({ name: 'up-again', ok: true, detail: `each migration ran up again after its down, with the same schema` });
   if (single) {
-    const tAfter = await timeAll(sb, queries, 'after', check);
+    const tAfter = await timeAll(sb, queries, 'after', check, tBefore);
     report.queries = compareTimings(queries, tBefore, tAfter);
   }
   const left = [...(await unfinished(sb))].filter((x) => !unfinishedAtStart.has(x));

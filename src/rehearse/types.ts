@@ -18,6 +18,8 @@ export interface RehearsalReport {
   checks: Check[];
   steps: StepTrace[];
   queries: QueryTiming[];
+  /** Where the workload came from, and why not from the source's pg_stat_statements when that was tried. */
+  workload?: string;
   /** Behaviours that differ between the sandbox's major and the target's (from the effects table). */
   versionNotes: string[];
   startedAt: string;

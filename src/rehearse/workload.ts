@@ -69,40 +69,78 @@ export async function fileWorkload(db: Db, path: string, text: string): Promise<
   const out: WorkloadQuery[] = [];
   for (const [i, s] of parsed.statements.entries()) {
     const sql = text.slice(s.span.start, s.span.end).trim().replace(/;$/, '');
-    const where = `${path}: statement ${i + 1}`;
-    const tables = rangeVars(s.ast);
-    const params = new Map<number, { table: string; column: string }>();
-    let unknown: number[] = [];
-    for (const p of paramComparisons(s.ast)) {
-      const table = p.qualifier ? tables.byAlias.get(p.qualifier) : tables.all.length === 1 ? tables.all[0] : undefined;
-      if (!table) unknown.push(p.number);
-      else params.set(p.number, { table, column: p.column });
-    }
-    const numbers = allParams(s.ast);
-    unknown = [...new Set([...unknown, ...numbers.filter((n) => !params.has(n))])].sort();
-    if (unknown.length) {
-      problems.push({ where, message: `cannot tell which column ${unknown.map((n) => `$${n}`).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} compared with: write it as column = $n, with the column qualified when the query has several tables` });
-      continue;
-    }
-    const max = numbers.length ? Math.max(...numbers) : 0;
-    let sets: unknown[][] = [];
-    if (max) {
-      const columns: unknown[][][] = [];
-      for (let n = 1; n <= max; n++) {
-        const p = params.get(n)!;
-        columns.push(await sampleValues(db, p.table, [p.column]).catch((e: any) => {
-          problems.push({ where, message: `sampling ${p.table}.${quoteIdent(p.column)} for $${n}: ${e?.message ?? e}` });
-          return [];
-        }));
-      }
-      const count = Math.min(...columns.map((c) => c.length));
-      sets = Array.from({ length: count }, (_, k) => columns.map((c) => c[k]![0]));
-      if (!count && !problems.length) problems.push({ where, message: 'no rows to sample parameter values from' });
-    }
-    out.push({ name: `workload #${i + 1}`, sql, origin: 'workload-file', params: sets });
+    const q = await toWorkloadQuery(db, s.ast, sql, `workload #${i + 1}`, 'workload-file');
+    if (typeof q === 'string') problems.push({ where: `${path}: statement ${i + 1}`, message: q });
+    else out.push(q);
   }
   if (problems.length) throw new LockstepError('E_INPUT', problems);
   return out;
+}
+
+/**
+ * The source's most expensive queries (pg_stat_statements, by total time) that read one of `tables`
+ * and whose parameters compare with a column, so values can be sampled: up to `limit` of them. Returns
+ * why there are none when the extension is not there.
+ */
+export async function statementsWorkload(source: Db, sandbox: Db, tables: string[], limit = 5): Promise<{ queries: WorkloadQuery[]; note?: string }> {
+  const has = (await source.query(`SELECT to_regclass('pg_stat_statements') IS NOT NULL AS ok`)).rows[0].ok;
+  if (!has) return { queries: [], note: 'pg_stat_statements is not installed on the source' };
+  let rows: any[];
+  try {
+    // total_exec_time since PG 13, total_time before: read either through the row as JSON.
+    rows = (await source.query(
+      `SELECT s.query, s.calls::bigint AS calls FROM pg_stat_statements s
+       WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND s.calls > 0
+       ORDER BY coalesce((to_jsonb(s) ->> 'total_exec_time')::float8, (to_jsonb(s) ->> 'total_time')::float8) DESC LIMIT 500`,
+    )).rows;
+  } catch (e: any) {
+    return { queries: [], note: `pg_stat_statements cannot be read on the source: ${e?.message ?? e}` };
+  }
+  const wanted = new Set(tables);
+  const out: WorkloadQuery[] = [];
+  for (const r of rows) {
+    if (out.length >= limit) break;
+    const parsed = parsePostgres(String(r.query));
+    const s = parsed.statements[0];
+    if (parsed.statements.length !== 1 || s?.kind !== 'SelectStmt') continue; // reads only
+    if (!rangeVars(s.ast).all.some((t) => wanted.has(t.replace(/^public\./, '')))) continue;
+    const q = await toWorkloadQuery(sandbox, s.ast, String(r.query).trim(), `top query #${out.length + 1} (${Number(r.calls).toLocaleString('en-US')} calls)`, 'pg_stat_statements').catch(() => 'failed');
+    if (typeof q !== 'string') out.push(q);
+  }
+  return { queries: out, ...(out.length ? {} : { note: 'no query in pg_stat_statements reads the changed tables with parameters lockstep can fill' }) };
+}
+
+/** A statement as a workload query with sampled parameter sets; a string says why it cannot be one. */
+async function toWorkloadQuery(db: Db, ast: any, sql: string, name: string, origin: WorkloadQuery['origin']): Promise<WorkloadQuery | string> {
+  const tables = rangeVars(ast);
+  const params = new Map<number, { table: string; column: string }>();
+  let unknown: number[] = [];
+  for (const p of paramComparisons(ast)) {
+    const table = p.qualifier ? tables.byAlias.get(p.qualifier) : tables.all.length === 1 ? tables.all[0] : undefined;
+    if (!table) unknown.push(p.number);
+    else params.set(p.number, { table, column: p.column });
+  }
+  const numbers = allParams(ast);
+  unknown = [...new Set([...unknown, ...numbers.filter((n) => !params.has(n))])].sort();
+  if (unknown.length)
+    return `cannot tell which column ${unknown.map((n) => `$${n}`).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} compared with: write it as column = $n, with the column qualified when the query has several tables`;
+  const max = numbers.length ? Math.max(...numbers) : 0;
+  let sets: unknown[][] = [];
+  if (max) {
+    const columns: unknown[][][] = [];
+    for (let n = 1; n <= max; n++) {
+      const p = params.get(n)!;
+      try {
+        columns.push(await sampleValues(db, p.table, [p.column]));
+      } catch (e: any) {
+        return `sampling ${p.table}.${quoteIdent(p.column)} for $${n}: ${e?.message ?? e}`;
+      }
+    }
+    const count = Math.min(...columns.map((c) => c.length));
+    if (!count) return 'no rows to sample parameter values from';
+    sets = Array.from({ length: count }, (_, k) => columns.map((c) => c[k]![0]));
+  }
+  return { name, sql, origin, params: sets };
 }
 
 function rangeVars(ast: any): { all: string[]; byAlias: Map<string, string> } {

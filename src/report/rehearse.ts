@@ -62,7 +62,7 @@ export function renderRehearsalText(r: RehearsalReport, o: { color: boolean }): 
   }
   if (r.queries.length) {
     out.push('');
-    out.push(paint('latency (p50, p95)', 1));
+    out.push(paint('latency (p50, p95)', 1) + (r.workload ? `  workload: ${r.workload}` : ''));
     const rows: string[][] = [['query', 'before', 'after', 'change']];
     for (const q of r.queries) {
       const pct = `${q.changePct >= 0 ? '+' : ''}${q.changePct.toFixed(0)} %`;
