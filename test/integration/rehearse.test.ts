@@ -80,6 +80,27 @@ describe.each(sandboxes)('rehearse on $name', ({ sandbox, orders }) => {
     expect(await scratchDatabases()).toEqual(before);
   });
 
+  test('a SQL migration with its down: green, each statement traced', async () => {
+    const dir = migrationDir({
+      '001_orders_created_at.sql': `-- migrate:up
+ALTER TABLE orders ADD COLUMN created_at timestamptz DEFAULT now();
+ALTER TABLE orders ADD CONSTRAINT orders_created_at_recent CHECK (created_at > '2000-01-01') NOT VALID;
+ALTER TABLE orders VALIDATE CONSTRAINT orders_created_at_recent;
+-- migrate:down
+ALTER TABLE orders DROP COLUMN created_at;
+`,
+    });
+    const { migrations } = await readMigrations([dir]);
+    const r = await rehearse({ kind: 'migrations', name: dir, migrations }, { sandbox: sandbox(), schemaSql: schema });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    const up = r.steps.filter((s) => s.pass === 'up');
+    expect(up.map((s) => s.id)).toEqual(['001_orders_created_at#1', '001_orders_created_at#2', '001_orders_created_at#3']);
+    // In the migration's one transaction: the VALIDATE's own lock is SHARE UPDATE EXCLUSIVE; all are held to the commit.
+    expect(up[2]!.locks).toContainEqual(expect.objectContaining({ relation: 'orders', mode: 'SHARE UPDATE EXCLUSIVE' }));
+    expect(up[0]!.locks[0]!.heldMs).toBeGreaterThanOrEqual(up[0]!.durationMs);
+    expect(r.queries.length).toBeGreaterThan(0);
+  });
+
   test('a SQL migration with a down that does not restore the schema: a failing check with the diff', async () => {
     const dir = migrationDir({
       '001_orders_created_at.sql': `-- migrate:up
