@@ -452,16 +452,14 @@ describe('sample', () => {
   });
 });
 
-describe('load rate', () => {
-  test.for(['pglite', 'pg15'] as const)('100,000 rows of an 8-column table into %s', async (kind, ctx) => {
+describe('loading in chunks', () => {
+  // More rows than one chunk (5,000), so chunking is exercised; how fast is bench/RESULTS.md's business
+  // (the rehearsal benchmark), not a test's.
+  test.for(['pglite', 'pg15'] as const)('12,345 rows of an 8-column table into %s', async (kind, ctx) => {
     const db = await target(kind, ctx);
     await db.query(`CREATE TABLE bench (id bigint PRIMARY KEY, n int NOT NULL, amount numeric(10,2), label text, at timestamptz NOT NULL, flag boolean, ref uuid, code varchar(40))`);
-    const started = performance.now();
-    const [r] = await fill(db, [{ schema: 'public', name: 'bench' }], { rows: 100_000, seed: 1 });
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`load rate on ${kind}: 100,000 rows × 8 columns in ${seconds.toFixed(2)} s (${Math.round(100_000 / seconds)} rows/s)`);
-    expect(r!.rows).toBe(100_000);
-    expect(Number((await db.query(`SELECT count(*) AS n FROM bench`)).rows[0].n)).toBe(100_000);
-    expect(seconds).toBeLessThan(20);
+    const [r] = await fill(db, [{ schema: 'public', name: 'bench' }], { rows: 12_345, seed: 1 });
+    expect(r!.rows).toBe(12_345);
+    expect(Number((await db.query(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM bench`)).rows[0].n)).toBe(12_345);
   });
 });
