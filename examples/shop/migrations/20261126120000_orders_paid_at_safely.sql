@@ -4,13 +4,11 @@
 -- statement can be rerun if the migration stops half way.
 SET lock_timeout = '2s';
 SET statement_timeout = '15min';
+-- paid_at stays NULL until an order is paid: the constraint says a pending order has none.
 ALTER TABLE orders ADD COLUMN IF NOT EXISTS paid_at timestamptz;
-ALTER TABLE orders ALTER COLUMN paid_at SET DEFAULT now();
-ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_paid_at_not_null;
-ALTER TABLE orders ADD CONSTRAINT orders_paid_at_not_null CHECK (paid_at IS NOT NULL) NOT VALID;
-ALTER TABLE orders VALIDATE CONSTRAINT orders_paid_at_not_null;
-ALTER TABLE orders ALTER COLUMN paid_at SET NOT NULL;
-ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_paid_at_not_null;
+ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_paid_at_when_paid;
+ALTER TABLE orders ADD CONSTRAINT orders_paid_at_when_paid CHECK (status <> 'pending' OR paid_at IS NULL) NOT VALID;
+ALTER TABLE orders VALIDATE CONSTRAINT orders_paid_at_when_paid;
 DROP INDEX CONCURRENTLY IF EXISTS orders_paid_at_idx;
 CREATE INDEX CONCURRENTLY orders_paid_at_idx ON orders (paid_at);
 
