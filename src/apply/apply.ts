@@ -17,6 +17,7 @@ import type { ApplyEvent, Blocker, ProgressListener } from './events.js';
 import { blockersOf, defaultGuard, DeadlineError, waitUntilReleased, withRetry, type GuardOptions } from './guard.js';
 import * as ledger from './ledger.js';
 import { waitForReplay } from './replicas.js';
+import { storeSnapshot, takeSnapshot } from '../verify/snapshot.js';
 
 /**
  * Hooks around each step, for tracing what it does (the rehearsal uses them; apply itself does not).
@@ -35,6 +36,8 @@ export interface ApplyOptions {
   /** An open connection to use instead of `url` (left open). */
   db?: Db;
   hooks?: StepHooks;
+  /** Take a snapshot of the database's statistics before the first step and after the last (default true). */
+  snapshot?: boolean;
   /** Plan for this major instead of the connected server's (a rehearsal runs the target's plan in its sandbox). */
   planVersion?: number;
   /** Stop after this phase (deploy the application, then apply again to continue). */
@@ -60,6 +63,8 @@ export interface ApplyResult {
   stoppedAfter?: PhaseName;
   dryRun: boolean;
   live?: LiveFacts;
+  /** Ids of the snapshots taken (lockstep.snapshots), or why one could not be taken. */
+  snapshots?: { before?: number; after?: number; error?: string };
 }
 
 /** Namespaces lockstep's advisory locks (two-int form), so they do not collide with the application's. */
@@ -128,6 +133,18 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
     const state = new Map((await ledger.readSteps(db, change.name)).map((s) => [s.id, s]));
     const replayed = new Set(await ledger.replayedPhases(db, change.name));
     const doneBefore = [...state.values()].filter((s) => s.state === 'done').length;
+    // The database's statistics before the change starts (not again when a run resumes), for verify.
+    const snap = async (label: 'before apply' | 'after apply') => {
+      if (o.snapshot === false) return;
+      try {
+        const id = await storeSnapshot(db, await takeSnapshot(db, { label, change: change.name }));
+        result.snapshots = { ...result.snapshots, [label === 'before apply' ? 'before' : 'after']: id };
+      } catch (e: any) {
+        // A change is not held up by statistics it could not read; the result says why there are none.
+        result.snapshots = { ...result.snapshots, error: `${label}: ${e?.message ?? e}` };
+      }
+    };
+    if (doneBefore === 0) await snap('before apply');
     emit({ type: 'change', change: change.name, resumed: doneBefore > 0, done: doneBefore, total: steps.length });
 
     for (const phase of phaseNames) {
@@ -160,6 +177,7 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
       }
     }
     await ledger.setChangeState(db, change.name, 'applied');
+    await snap('after apply');
     emit({ type: 'done', change: change.name, seconds: (Date.now() - started) / 1000 });
     return result;
   } finally {

@@ -31,6 +31,7 @@ Options:
   --db <url>             the database to change (required)
   --until <phase>        stop after ${phaseNames.join(' | ')} (deploy the application, then apply again)
   --dry-run              show what would run; change nothing
+  --no-snapshot          do not record the database's statistics before and after (lockstep snapshot)
   --lock-timeout <ms>    lock_timeout of steps that block traffic (default 200)
   --max-lag <s>          pause the backfill while a replica is more than this behind (default 2)
   --batch-ms <ms>        target duration of one backfill batch (default 100)
@@ -52,6 +53,7 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
     db: { type: 'string' },
     until: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    'no-snapshot': { type: 'boolean' },
     'lock-timeout': { type: 'string' },
     'max-lag': { type: 'string' },
     'batch-ms': { type: 'string' },
@@ -84,6 +86,7 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
     url: values.db,
     ...(until ? { until } : {}),
     dryRun: !!values['dry-run'],
+    ...(values['no-snapshot'] ? { snapshot: false } : {}),
     guard: lockTimeout ? { lockTimeoutMs: lockTimeout } : {},
     backfill: { ...(maxLag ? { maxLagSeconds: maxLag } : {}), ...(batchMs ? { targetBatchMs: batchMs } : {}), ...(pause ? { pauseMs: pause } : {}) },
     onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color }),

@@ -5,6 +5,7 @@ import { lintCommand, lintHelp } from './lint.js';
 import { planCommand, planHelp } from './plan.js';
 import { applyCommand, applyHelp, rollbackCommand, rollbackHelp, statusCommand, statusHelp } from './apply.js';
 import { rehearseCommand, rehearseHelp } from './rehearse.js';
+import { snapshotCommand, snapshotHelp } from './snapshot.js';
 import { toolVersion } from '../report/version.js';
 
 const help = `lockstep ${toolVersion} — safe schema changes on live PostgreSQL
@@ -18,6 +19,7 @@ Commands:
   apply <change>   run those steps on the database, resumable, with retries and a throttled backfill
   rollback <change>  undo the steps a change completed, newest first
   status           the changes in the database's ledger, their steps and backfill progress
+  snapshot         record the database's vital signs (query, table and index statistics) to compare later
 
 Options:
   -h, --help       show this help
@@ -30,6 +32,7 @@ const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number
   apply: { run: applyCommand, help: applyHelp },
   rollback: { run: rollbackCommand, help: rollbackHelp },
   status: { run: statusCommand, help: statusHelp },
+  snapshot: { run: snapshotCommand, help: snapshotHelp },
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

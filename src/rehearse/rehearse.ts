@@ -331,7 +331,7 @@ async function rehearseChange(sb: Sandbox, change: Change, o: RehearseOptions, r
   await tracer.begin('up');
   let plan: Plan | undefined;
   const upOk = await runTraced(tracer, async () => {
-    plan = (await apply(change, { db: sb.db, hooks: tracer.hooks(), guard, replicaWaitMs: 0, ...planVersion })).plan;
+    plan = (await apply(change, { db: sb.db, hooks: tracer.hooks(), guard, replicaWaitMs: 0, snapshot: false, ...planVersion })).plan;
   });
   check({ name: 'up-runs', ok: upOk.ok, detail: upOk.ok ? `${report.steps.filter((s) => s.pass === 'up').length} steps ran` : upOk.message });
   if (!upOk.ok) return;
@@ -363,7 +363,7 @@ async function rehearseChange(sb: Sandbox, change: Change, o: RehearseOptions, r
   emit({ type: 'phase', name: 'up again' });
   await tracer.begin('up-again');
   const againOk = await runTraced(tracer, async () => {
-    await apply(change, { db: sb.db, hooks: tracer.hooks(), guard, replicaWaitMs: 0, ...planVersion });
+    await apply(change, { db: sb.db, hooks: tracer.hooks(), guard, replicaWaitMs: 0, snapshot: false, ...planVersion });
   });
   if (!againOk.ok) {
     check({ name: 'up-again', ok: false, detail: againOk.message });

@@ -95,3 +95,21 @@ test('without pg_stat_statements on the source: the derived workload, and why', 
   expect(r.workload).toMatch(/^derived from the schema: .*; pg_stat_statements is not installed on the source$/);
   expect(r.queries.map((q) => q.origin)).toEqual(['derived', 'derived']);
 });
+
+test('snapshot reads pg_stat_statements on PG 16: calls, times, blocks per query, and when it was reset', async () => {
+  const { connect } = await import('../../src/apply/db.js');
+  const { takeSnapshot } = await import('../../src/verify/snapshot.js');
+  const db = await connect(url);
+  try {
+    const s = await takeSnapshot(db);
+    expect(s.statementsNote).toBeUndefined();
+    const q = s.statements!.find((x) => x.query === 'SELECT id, total_cents FROM orders WHERE customer_id = $1')!;
+    expect(q.calls).toBeGreaterThanOrEqual(200);
+    expect(q.totalMs).toBeGreaterThan(0);
+    expect(q.meanMs).toBeCloseTo(q.totalMs / q.calls, 6);
+    expect(q.sharedBlksHit + q.sharedBlksRead).toBeGreaterThan(0);
+    expect(s.statementsResetAt).not.toBeNull(); // pg_stat_statements_info, PG 14+
+  } finally {
+    await db.close();
+  }
+});

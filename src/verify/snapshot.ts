@@ -1,0 +1,220 @@
+/**
+ * A snapshot of a database's vital signs at one moment, for comparing before and after a change:
+ * per-query statistics (pg_stat_statements, when installed), per-table and per-index activity and I/O,
+ * database-wide counters, relation sizes, replication lag and when statistics were last reset.
+ * Read-only; the columns that differ between PostgreSQL 13 and 18 are read through `to_jsonb(row)` so
+ * one query serves every version. Stored in the ledger (`lockstep.snapshots`) and optionally a file.
+ */
+import type { Db } from '../apply/db.js';
+
+export const SNAPSHOT_VERSION = 1;
+
+export interface StatementStat {
+  queryid: string;
+  query: string;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  rows: number;
+  sharedBlksHit: number;
+  sharedBlksRead: number;
+}
+
+export interface TableStat {
+  table: string;
+  seqScan: number;
+  seqTupRead: number;
+  idxScan: number;
+  liveTuples: number;
+  deadTuples: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  hotUpdated: number;
+  lastVacuum: string | null;
+  lastAutovacuum: string | null;
+  lastAnalyze: string | null;
+  lastAutoanalyze: string | null;
+  heapBlksHit: number;
+  heapBlksRead: number;
+  idxBlksHit: number;
+  idxBlksRead: number;
+  /** Bytes: the table, and with its indexes and TOAST. */
+  bytes: number;
+  totalBytes: number;
+}
+
+export interface IndexStat {
+  index: string;
+  table: string;
+  idxScan: number;
+  /** PostgreSQL 16+; null before. */
+  lastIdxScan: string | null;
+  tupRead: number;
+  tupFetch: number;
+  blksHit: number;
+  blksRead: number;
+  bytes: number;
+  valid: boolean;
+}
+
+export interface Snapshot {
+  version: 1;
+  kind: 'lockstep-snapshot';
+  id?: number;
+  label?: string;
+  change?: string;
+  takenAt: string;
+  database: { name: string; oid: number; systemIdentifier: string | null };
+  server: { versionNum: number; major: number };
+  /** null when pg_stat_statements is not installed; then `statementsNote` says how to enable it. */
+  statements: StatementStat[] | null;
+  statementsNote?: string;
+  statementsResetAt: string | null;
+  tables: TableStat[];
+  indexes: IndexStat[];
+  databaseStats: {
+    commits: number;
+    rollbacks: number;
+    blksHit: number;
+    blksRead: number;
+    tempFiles: number;
+    tempBytes: number;
+    deadlocks: number;
+    statsResetAt: string | null;
+  };
+  replication: { name: string; state: string; replayLagSeconds: number | null; replayBytesBehind: number | null }[];
+}
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const ts = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
+
+const userSchemas = (alias: string) => `${alias}.schemaname NOT IN ('pg_catalog', 'information_schema', 'lockstep') AND ${alias}.schemaname NOT LIKE 'pg_toast%'`;
+
+export async function takeSnapshot(db: Db, o: { label?: string; change?: string; statementsLimit?: number } = {}): Promise<Snapshot> {
+  const v = (await db.query(`SELECT current_setting('server_version_num')::int AS n, current_database() AS d, (SELECT oid::int FROM pg_database WHERE datname = current_database()) AS oid, now() AS at`)).rows[0];
+  const sysid = await db.query(`SELECT system_identifier::text AS id FROM pg_control_system()`).then((r) => r.rows[0]?.id ?? null, () => null);
+
+  let statements: StatementStat[] | null = null;
+  let statementsNote: string | undefined;
+  let statementsResetAt: string | null = null;
+  const hasPss = (await db.query(`SELECT to_regclass('pg_stat_statements') IS NOT NULL AS ok`)).rows[0].ok;
+  if (!hasPss) {
+    statementsNote = "pg_stat_statements is not installed: add it to shared_preload_libraries (restart), then CREATE EXTENSION pg_stat_statements; the rest of the snapshot does not need it";
+  } else {
+    try {
+      const r = await db.query(
+        `SELECT s.queryid::text AS queryid, s.query, s.calls, s.rows, s.shared_blks_hit AS hit, s.shared_blks_read AS read,
+                coalesce((to_jsonb(s) ->> 'total_exec_time')::float8, (to_jsonb(s) ->> 'total_time')::float8) AS total,
+                coalesce((to_jsonb(s) ->> 'mean_exec_time')::float8, (to_jsonb(s) ->> 'mean_time')::float8) AS mean
+         FROM pg_stat_statements s WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+         ORDER BY 7 DESC NULLS LAST LIMIT $1`,
+        [o.statementsLimit ?? 500],
+      );
+      statements = r.rows.map((x: any) => ({ queryid: x.queryid, query: x.query, calls: num(x.calls), totalMs: num(x.total), meanMs: num(x.mean), rows: num(x.rows), sharedBlksHit: num(x.hit), sharedBlksRead: num(x.read) }));
+      // pg_stat_statements_info (PG 14+) says when the statistics were last reset.
+      statementsResetAt = await db.query(`SELECT stats_reset FROM pg_stat_statements_info`).then((r) => ts(r.rows[0]?.stats_reset), () => null);
+    } catch (e: any) {
+      statements = null;
+      statementsNote = `pg_stat_statements cannot be read: ${e?.message ?? e}`;
+    }
+  }
+
+  const tables = (await db.query(
+    `SELECT format('%I.%I', t.schemaname, t.relname) AS t, t.seq_scan, t.seq_tup_read, t.idx_scan, t.n_live_tup, t.n_dead_tup, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
+            t.last_vacuum, t.last_autovacuum, t.last_analyze, t.last_autoanalyze,
+            io.heap_blks_hit, io.heap_blks_read, io.idx_blks_hit, io.idx_blks_read,
+            pg_relation_size(t.relid) AS bytes, pg_total_relation_size(t.relid) AS total
+     FROM pg_stat_user_tables t JOIN pg_statio_user_tables io ON io.relid = t.relid
+     WHERE ${userSchemas('t')} ORDER BY 1`,
+  )).rows.map((x: any): TableStat => ({
+    table: x.t,
+    seqScan: num(x.seq_scan),
+    seqTupRead: num(x.seq_tup_read),
+    idxScan: num(x.idx_scan),
+    liveTuples: num(x.n_live_tup),
+    deadTuples: num(x.n_dead_tup),
+    inserted: num(x.n_tup_ins),
+    updated: num(x.n_tup_upd),
+    deleted: num(x.n_tup_del),
+    hotUpdated: num(x.n_tup_hot_upd),
+    lastVacuum: ts(x.last_vacuum),
+    lastAutovacuum: ts(x.last_autovacuum),
+    lastAnalyze: ts(x.last_analyze),
+    lastAutoanalyze: ts(x.last_autoanalyze),
+    heapBlksHit: num(x.heap_blks_hit),
+    heapBlksRead: num(x.heap_blks_read),
+    idxBlksHit: num(x.idx_blks_hit),
+    idxBlksRead: num(x.idx_blks_read),
+    bytes: num(x.bytes),
+    totalBytes: num(x.total),
+  }));
+
+  const indexes = (await db.query(
+    `SELECT format('%I.%I', i.schemaname, i.indexrelname) AS i, format('%I.%I', i.schemaname, i.relname) AS t, i.idx_scan, to_jsonb(i) ->> 'last_idx_scan' AS last,
+            i.idx_tup_read, i.idx_tup_fetch, io.idx_blks_hit, io.idx_blks_read, pg_relation_size(i.indexrelid) AS bytes, x.indisvalid AS valid
+     FROM pg_stat_user_indexes i JOIN pg_statio_user_indexes io ON io.indexrelid = i.indexrelid JOIN pg_index x ON x.indexrelid = i.indexrelid
+     WHERE ${userSchemas('i')} ORDER BY 1`,
+  )).rows.map((x: any): IndexStat => ({
+    index: x.i,
+    table: x.t,
+    idxScan: num(x.idx_scan),
+    lastIdxScan: ts(x.last),
+    tupRead: num(x.idx_tup_read),
+    tupFetch: num(x.idx_tup_fetch),
+    blksHit: num(x.idx_blks_hit),
+    blksRead: num(x.idx_blks_read),
+    bytes: num(x.bytes),
+    valid: !!x.valid,
+  }));
+
+  const d = (await db.query(
+    `SELECT xact_commit, xact_rollback, blks_hit, blks_read, temp_files, temp_bytes, deadlocks, stats_reset FROM pg_stat_database WHERE datname = current_database()`,
+  )).rows[0];
+
+  const replication = (await db.query(
+    `SELECT coalesce(application_name, '') AS name, coalesce(state, '') AS state, extract(epoch FROM replay_lag)::float8 AS lag,
+            CASE WHEN replay_lsn IS NULL OR pg_is_in_recovery() THEN NULL ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::float8 END AS bytes
+     FROM pg_stat_replication ORDER BY 1`,
+  ).catch(() => ({ rows: [] as any[] }))).rows.map((x: any) => ({ name: x.name, state: x.state, replayLagSeconds: x.lag === null ? null : Number(x.lag), replayBytesBehind: x.bytes === null ? null : Number(x.bytes) }));
+
+  return {
+    version: SNAPSHOT_VERSION,
+    kind: 'lockstep-snapshot',
+    ...(o.label ? { label: o.label } : {}),
+    ...(o.change ? { change: o.change } : {}),
+    takenAt: ts(v.at)!,
+    database: { name: v.d, oid: v.oid, systemIdentifier: sysid },
+    server: { versionNum: v.n, major: Math.floor(v.n / 10000) },
+    statements,
+    ...(statementsNote ? { statementsNote } : {}),
+    statementsResetAt,
+    tables,
+    indexes,
+    databaseStats: {
+      commits: num(d?.xact_commit),
+      rollbacks: num(d?.xact_rollback),
+      blksHit: num(d?.blks_hit),
+      blksRead: num(d?.blks_read),
+      tempFiles: num(d?.temp_files),
+      tempBytes: num(d?.temp_bytes),
+      deadlocks: num(d?.deadlocks),
+      statsResetAt: ts(d?.stats_reset),
+    },
+    replication,
+  };
+}
+
+/** Stores a snapshot in the ledger (schema `lockstep`, created on first use) and returns its id. */
+export async function storeSnapshot(db: Db, s: Snapshot): Promise<number> {
+  await db.query(`CREATE SCHEMA IF NOT EXISTS lockstep`);
+  await db.query(`CREATE TABLE IF NOT EXISTS lockstep.snapshots (
+    id bigserial PRIMARY KEY,
+    label text,
+    change text,
+    taken_at timestamptz NOT NULL,
+    data jsonb NOT NULL
+  )`);
+  const r = await db.query(`INSERT INTO lockstep.snapshots (label, change, taken_at, data) VALUES ($1, $2, $3, $4) RETURNING id`, [s.label ?? null, s.change ?? null, s.takenAt, JSON.stringify(s)]);
+  return Number(r.rows[0].id);
+}
