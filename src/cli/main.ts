@@ -6,6 +6,7 @@ import { planCommand, planHelp } from './plan.js';
 import { applyCommand, applyHelp, rollbackCommand, rollbackHelp, statusCommand, statusHelp } from './apply.js';
 import { rehearseCommand, rehearseHelp } from './rehearse.js';
 import { snapshotCommand, snapshotHelp } from './snapshot.js';
+import { verifyCommand, verifyHelp } from './verify.js';
 import { toolVersion } from '../report/version.js';
 
 const help = `lockstep ${toolVersion} — safe schema changes on live PostgreSQL
@@ -20,6 +21,7 @@ Commands:
   rollback <change>  undo the steps a change completed, newest first
   status           the changes in the database's ledger, their steps and backfill progress
   snapshot         record the database's vital signs (query, table and index statistics) to compare later
+  verify           what a change did: two snapshots compared, with findings (lockstep verify --help)
 
 Options:
   -h, --help       show this help
@@ -33,6 +35,7 @@ const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number
   rollback: { run: rollbackCommand, help: rollbackHelp },
   status: { run: statusCommand, help: statusHelp },
   snapshot: { run: snapshotCommand, help: snapshotHelp },
+  verify: { run: verifyCommand, help: verifyHelp },
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

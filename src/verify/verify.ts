@@ -1,0 +1,170 @@
+/**
+ * verify: what a change did to the database, from two snapshots. The difference per second of wall time
+ * between them, and findings against thresholds: a new index never used, a top query whose mean time
+ * rose, new sequential scans on a changed table, a lower cache hit ratio, growth and dead tuples left
+ * by a backfill, replication lag. A statistics reset between the snapshots is said, not turned into
+ * negative rates.
+ */
+import { LockstepError } from '../core/errors.js';
+import type { Snapshot } from './snapshot.js';
+
+export interface VerifyThresholds {
+  /** A new index is reported unused once its table saw at least this many scans (default 100). */
+  unusedIndexAfterScans: number;
+  /** A query's mean time rising more than this (percent, default 20)… */
+  queryRegressionPct: number;
+  /** …with at least this many calls between the snapshots (default 50). */
+  queryMinCalls: number;
+  /** Cache hit ratio down by more than this many points (default 2). */
+  cacheHitDropPoints: number;
+  /** Dead tuples over this share of live ones (default 0.2). */
+  deadTupleRatio: number;
+  /** Replication lag over this (seconds, default 5). */
+  replicationLagSeconds: number;
+}
+
+export const defaultThresholds: VerifyThresholds = {
+  unusedIndexAfterScans: 100,
+  queryRegressionPct: 20,
+  queryMinCalls: 50,
+  cacheHitDropPoints: 2,
+  deadTupleRatio: 0.2,
+  replicationLagSeconds: 5,
+};
+
+export type FindingKind = 'unused-index' | 'query-regression' | 'new-seq-scans' | 'cache-hit-drop' | 'dead-tuples' | 'table-growth' | 'replication-lag' | 'stats-reset';
+
+export interface VerifyFinding {
+  kind: FindingKind;
+  /** regression: something got worse; info: worth knowing. */
+  severity: 'regression' | 'info';
+  subject: string;
+  message: string;
+  /** What to do about it, when there is something to do. */
+  advice?: string;
+}
+
+export interface VerifyResult {
+  version: 1;
+  before: { id?: number; takenAt: string; label?: string };
+  after: { id?: number; takenAt: string; label?: string };
+  seconds: number;
+  /** Tables the change touched (from the change's snapshots' tables that grew new columns/indexes), or all. */
+  findings: VerifyFinding[];
+  /** Per-second rates over the interval, per table and per query (those with activity). */
+  rates: {
+    tables: { table: string; seqScansPerS: number; idxScansPerS: number; rowsWrittenPerS: number }[];
+    queries: { query: string; callsPerS: number; meanMsBefore: number | null; meanMsAfter: number | null }[];
+  };
+  statsReset: boolean;
+}
+
+const ratio = (hit: number, read: number) => (hit + read > 0 ? (100 * hit) / (hit + read) : null);
+
+/** Compares two snapshots of the same database. `changedTables` narrows the seq-scan finding. */
+export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Partial<VerifyThresholds>; changedTables?: string[] } = {}): VerifyResult {
+  const th = { ...defaultThresholds, ...o.thresholds };
+  if (before.kind !== 'lockstep-snapshot' || after.kind !== 'lockstep-snapshot') throw new LockstepError('E_INPUT', [{ where: 'verify', message: 'both sides must be lockstep snapshots' }]);
+  const sameDb =
+    before.database.name === after.database.name &&
+    before.database.oid === after.database.oid &&
+    (before.database.systemIdentifier === null || after.database.systemIdentifier === null || before.database.systemIdentifier === after.database.systemIdentifier);
+  if (!sameDb)
+    throw new LockstepError('E_INPUT', [{ where: 'verify', message: `the snapshots are of different databases (${before.database.name}, oid ${before.database.oid} and ${after.database.name}, oid ${after.database.oid})` }]);
+  const seconds = (Date.parse(after.takenAt) - Date.parse(before.takenAt)) / 1000;
+  if (!(seconds > 0)) throw new LockstepError('E_INPUT', [{ where: 'verify', message: `the "after" snapshot (${after.takenAt}) is not later than the "before" one (${before.takenAt})` }]);
+
+  const findings: VerifyFinding[] = [];
+  // A reset between the two: counters started again, so differences mean nothing.
+  const dbReset = (after.databaseStats.statsResetAt ?? '') !== (before.databaseStats.statsResetAt ?? '') && after.databaseStats.statsResetAt !== null && Date.parse(after.databaseStats.statsResetAt) > Date.parse(before.takenAt);
+  const pssReset = !!after.statementsResetAt && Date.parse(after.statementsResetAt) > Date.parse(before.takenAt);
+  if (dbReset) findings.push({ kind: 'stats-reset', severity: 'info', subject: 'database', message: `statistics were reset at ${after.databaseStats.statsResetAt}, between the snapshots: table, index and cache figures are not compared` });
+  if (pssReset) findings.push({ kind: 'stats-reset', severity: 'info', subject: 'pg_stat_statements', message: `pg_stat_statements was reset at ${after.statementsResetAt}, between the snapshots: query times are not compared` });
+
+  const tb = new Map(before.tables.map((t) => [t.table, t]));
+  const ib = new Map(before.indexes.map((i) => [i.index, i]));
+  const rates: VerifyResult['rates'] = { tables: [], queries: [] };
+  const changed = o.changedTables ? new Set(o.changedTables) : undefined;
+
+  if (!dbReset) {
+    for (const t of after.tables) {
+      const b = tb.get(t.table);
+      if (!b) continue;
+      const d = (k: keyof typeof t) => Math.max(0, Number(t[k]) - Number(b[k]));
+      const seq = d('seqScan');
+      const idx = d('idxScan');
+      const written = d('inserted') + d('updated') + d('deleted');
+      if (seq || idx || written) rates.tables.push({ table: t.table, seqScansPerS: seq / seconds, idxScansPerS: idx / seconds, rowsWrittenPerS: written / seconds });
+      if ((!changed || changed.has(t.table)) && seq > 0 && t.liveTuples >= 1000) {
+        findings.push({ kind: 'new-seq-scans', severity: 'regression', subject: t.table, message: `${seq} sequential scans of ${t.table} (${t.liveTuples.toLocaleString('en-US')} rows) since the first snapshot, ${(seq / seconds).toFixed(2)}/s`, advice: 'find the query with EXPLAIN; an index may be missing or unused' });
+      }
+      if (t.deadTuples > th.deadTupleRatio * Math.max(t.liveTuples, 1) && t.deadTuples > b.deadTuples) {
+        findings.push({ kind: 'dead-tuples', severity: 'regression', subject: t.table, message: `${t.deadTuples.toLocaleString('en-US')} dead tuples in ${t.table} (${Math.round((100 * t.deadTuples) / Math.max(t.liveTuples, 1))} % of its live rows; ${b.deadTuples.toLocaleString('en-US')} before)`, advice: `VACUUM (ANALYZE) ${t.table}` });
+      }
+      if (b.totalBytes > 0 && t.totalBytes > 1.2 * b.totalBytes && t.totalBytes - b.totalBytes > 1024 * 1024) {
+        findings.push({ kind: 'table-growth', severity: 'info', subject: t.table, message: `${t.table} grew from ${mb(b.totalBytes)} to ${mb(t.totalBytes)} with its indexes` });
+      }
+    }
+    // A new index (not in the first snapshot) whose table was scanned a lot, never through it.
+    for (const i of after.indexes) {
+      if (ib.has(i.index)) continue;
+      const t = after.tables.find((x) => x.table === i.table);
+      const b = tb.get(i.table);
+      const scans = t && b ? t.seqScan - b.seqScan + (t.idxScan - b.idxScan) : 0;
+      if (i.idxScan === 0 && scans >= th.unusedIndexAfterScans)
+        findings.push({ kind: 'unused-index', severity: 'regression', subject: i.index, message: `the new index ${i.index} (${mb(i.bytes)}) was never used, while ${i.table} was scanned ${scans} times`, advice: 'check the query it was made for with EXPLAIN; drop it if nothing needs it (DROP INDEX CONCURRENTLY)' });
+    }
+    const hb = ratio(before.databaseStats.blksHit, before.databaseStats.blksRead);
+    const hitDelta = after.databaseStats.blksHit - before.databaseStats.blksHit;
+    const readDelta = after.databaseStats.blksRead - before.databaseStats.blksRead;
+    const hInterval = ratio(hitDelta, readDelta);
+    if (hb !== null && hInterval !== null && hb - hInterval > th.cacheHitDropPoints)
+      findings.push({ kind: 'cache-hit-drop', severity: 'regression', subject: 'database', message: `cache hit ratio ${hInterval.toFixed(1)} % between the snapshots, against ${hb.toFixed(1)} % before`, advice: 'a new index or a larger table may no longer fit in shared_buffers' });
+  }
+
+  if (!pssReset && before.statements && after.statements) {
+    const qb = new Map(before.statements.map((q) => [q.queryid, q]));
+    for (const q of after.statements) {
+      const b = qb.get(q.queryid);
+      const calls = q.calls - (b?.calls ?? 0);
+      if (calls <= 0) continue;
+      const meanInterval = (q.totalMs - (b?.totalMs ?? 0)) / calls;
+      rates.queries.push({ query: q.query, callsPerS: calls / seconds, meanMsBefore: b && b.calls ? b.meanMs : null, meanMsAfter: meanInterval });
+      if (b && b.calls >= th.queryMinCalls && calls >= th.queryMinCalls && b.meanMs > 0 && meanInterval > b.meanMs * (1 + th.queryRegressionPct / 100))
+        findings.push({
+          kind: 'query-regression',
+          severity: 'regression',
+          subject: q.query.slice(0, 120),
+          message: `mean time ${b.meanMs.toFixed(3)} ms → ${meanInterval.toFixed(3)} ms (+${Math.round((meanInterval / b.meanMs - 1) * 100)} %) over ${calls} calls: ${q.query.slice(0, 120)}`,
+          advice: 'compare its EXPLAIN (ANALYZE, BUFFERS) with the plan before the change',
+        });
+    }
+  }
+  for (const r of after.replication)
+    if (r.replayLagSeconds !== null && r.replayLagSeconds > th.replicationLagSeconds)
+      findings.push({ kind: 'replication-lag', severity: 'regression', subject: r.name || 'replica', message: `replica ${r.name || '(unnamed)'} is ${r.replayLagSeconds.toFixed(1)} s behind` });
+
+  rates.tables.sort((a, b) => b.rowsWrittenPerS + b.seqScansPerS - (a.rowsWrittenPerS + a.seqScansPerS));
+  rates.queries.sort((a, b) => b.callsPerS - a.callsPerS);
+  return {
+    version: 1,
+    before: { ...(before.id !== undefined ? { id: before.id } : {}), takenAt: before.takenAt, ...(before.label ? { label: before.label } : {}) },
+    after: { ...(after.id !== undefined ? { id: after.id } : {}), takenAt: after.takenAt, ...(after.label ? { label: after.label } : {}) },
+    seconds,
+    findings,
+    rates,
+    statsReset: dbReset || pssReset,
+  };
+}
+
+function mb(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.round(bytes / 1024)} kB`;
+}
+
+/** Checks that a parsed JSON value is a snapshot (a file the user passed). */
+export function asSnapshot(v: unknown, where: string): Snapshot {
+  const s = v as Snapshot;
+  if (!s || typeof s !== 'object' || s.kind !== 'lockstep-snapshot' || s.version !== 1 || !Array.isArray(s.tables) || !s.database)
+    throw new LockstepError('E_INPUT', [{ where, message: 'not a lockstep snapshot (written by lockstep snapshot --out)' }]);
+  return s;
+}
