@@ -9,7 +9,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { effects, claimFor, proofFixture, proofTables, type EffectEntry, type RelRole, type Claim } from '../../src/dialects/postgres/effects.js';
 import { parsePgLockName, strongest, type LockMode } from '../../src/core/locks.js';
-import { testServers, freshDatabase, createTemplate } from '../helpers/db.js';
+import { testServers, freshDatabase, createTemplate, dropDatabase } from '../helpers/db.js';
 import { PGLITE_MAJOR } from '../helpers/pglite.js';
 
 interface Queryable {
@@ -209,6 +209,10 @@ export function proveEffectsOn(name: string) {
   let template: Promise<string> | undefined;
   const entries = proved.filter((e) => claimFor(e.id as any, server.major));
   describe(`effects on PostgreSQL ${server.major}${server.embedded ? ' (embedded)' : ''}`, () => {
+    // The template lives on the server past the run otherwise (the PG 15 service is not thrown away).
+    afterAll(async () => {
+      if (template) await dropDatabase(server, await template);
+    });
     test.concurrent.for(entries.map((e) => [e.id, e] as const))('%s', async ([, entry], ctx) => {
       template ??= createTemplate(server, proofFixture);
       const db = await freshDatabase(server, { template: await template, ctx });
