@@ -21,9 +21,9 @@ import { copySchema } from './copy-schema.js';
 import { dataChecksum, diffFingerprints, fingerprint, tableColumns } from './fingerprint.js';
 import { openSandbox, type Sandbox } from './sandbox.js';
 import { fill, readStats, sampleTables, type TableStats } from './synthesize.js';
-import { Tracer } from './trace.js';
+import { display as relationName, Tracer } from './trace.js';
 import type { Check, QueryTiming, RehearsalReport, StepTrace } from './types.js';
-import { derivedWorkload, fileWorkload, planShape, statementsWorkload, timeQuery, type TimedQuery, type WorkloadQuery } from './workload.js';
+import { derivedWorkload, fileWorkload, planShape, relationsIn, statementsWorkload, timeQuery, type TimedQuery, type WorkloadQuery } from './workload.js';
 
 export type RehearseSubject = { kind: 'change'; change: Change } | { kind: 'migrations'; name: string; migrations: Migration[] };
 
@@ -216,7 +216,7 @@ async function fillEmpty(sb: Sandbox, rows: number, o: RehearseOptions, report: 
 }
 
 const key = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
-const display = (t: { schema: string; name: string }) => sqlName(t.schema === 'public' ? { name: t.name } : { schema: t.schema, name: t.name });
+const display = (t: { schema: string; name: string }) => relationName(t.schema, t.name);
 
 /** The tables a change touches (and that must exist before it). */
 function changeTables(change: Change): { schema: string; name: string }[] {
@@ -601,17 +601,13 @@ async function runMigration(sb: Sandbox, tracer: Tracer, m: Migration, dir: 'up'
 /** Every table the migrations' statements name (for copying them from a source). */
 function migrationTables(migrations: Migration[]): { schema: string; name: string }[] {
   const out = new Map<string, { schema: string; name: string }>();
-  const visit = (v: any): void => {
-    if (Array.isArray(v)) return v.forEach(visit);
-    if (!v || typeof v !== 'object') return;
-    const rv = v.RangeVar ?? (v.relation?.relname ? v.relation : undefined);
-    if (rv?.relname) {
-      const t = { schema: rv.schemaname ?? 'public', name: rv.relname };
-      out.set(key(t), t);
-    }
-    for (const k of Object.keys(v)) visit(v[k]);
-  };
-  for (const m of migrations) for (const st of statementsOf(m, 'up')) for (const p of parsePostgres(st.sql).statements) visit(p.ast);
+  for (const m of migrations)
+    for (const st of statementsOf(m, 'up'))
+      for (const p of parsePostgres(st.sql).statements)
+        for (const r of relationsIn(p.ast)) {
+          const t = { schema: r.schema ?? 'public', name: r.name };
+          out.set(key(t), t);
+        }
   return [...out.values()];
 }
 

@@ -23,7 +23,7 @@ import type { Pass, StepTrace } from './types.js';
 const userRelation = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'lockstep') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`;
 
 /** `schema.name` as lockstep prints it (public left out). */
-function display(schema: string, name: string): string {
+export function display(schema: string, name: string): string {
   return sqlName(schema === 'public' ? { name } : { schema, name });
 }
 

@@ -143,17 +143,24 @@ async function toWorkloadQuery(db: Db, ast: any, sql: string, name: string, orig
   return { name, sql, origin, params: sets };
 }
 
+/** The relations a statement names: each RangeVar, or the bare one UPDATE/DELETE/INSERT keep in `relation`. */
+export function relationsIn(ast: any): { node: any; schema?: string; name: string }[] {
+  const out: { node: any; schema?: string; name: string }[] = [];
+  walk(ast, (node) => {
+    const rv = node.RangeVar ?? (node.relation?.relname ? node.relation : undefined);
+    if (rv?.relname) out.push({ node: rv, ...(rv.schemaname ? { schema: rv.schemaname } : {}), name: rv.relname });
+  });
+  return out;
+}
+
 function rangeVars(ast: any): { all: string[]; byAlias: Map<string, string> } {
   const all: string[] = [];
   const byAlias = new Map<string, string>();
-  walk(ast, (node) => {
-    // A RangeVar node, or the bare one UPDATE/DELETE/INSERT keep in `relation`.
-    const rv = node.RangeVar ?? (node.relation?.relname ? node.relation : undefined);
-    if (!rv) return;
-    const name = sqlName({ ...(rv.schemaname ? { schema: rv.schemaname } : {}), name: rv.relname });
+  for (const r of relationsIn(ast)) {
+    const name = sqlName({ ...(r.schema ? { schema: r.schema } : {}), name: r.name });
     all.push(name);
-    byAlias.set(rv.alias?.aliasname ?? rv.relname, name);
-  });
+    byAlias.set(r.node.alias?.aliasname ?? r.name, name);
+  }
   return { all: [...new Set(all)], byAlias };
 }
 

@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/core/net.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,17 +29,6 @@ async function binaries(major: 16 | 17 | 18): Promise<{ initdb: string; postgres
   const entry = req.resolve(platformPkg);
   const mod = (await import(pathToFileURL(entry).href)) as { initdb: string; postgres: string };
   return { initdb: mod.initdb, postgres: mod.postgres };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 async function postgresIds(): Promise<{ uid: number; gid: number } | undefined> {

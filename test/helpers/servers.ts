@@ -8,7 +8,7 @@
 import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/core/net.js';
 import pg from 'pg';
 
 export interface ServerInfo {
@@ -38,17 +38,6 @@ function wanted(): string[] {
   const env = process.env.LOCKSTEP_TEST_SERVERS;
   if (!env || process.env.CI) return allServerNames;
   return env.split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 async function serverMajor(url: string): Promise<number | undefined> {
