@@ -1,6 +1,8 @@
 /** status: what the ledger says — changes, their phase, steps, backfill progress, last errors. */
 import { connect } from './db.js';
 import * as ledger from './ledger.js';
+import { appAssumptions, type AppAssumption } from '../app/assumptions.js';
+import type { Change } from '../operations/types.js';
 
 export interface StatusChange {
   change: ledger.LedgerChange;
@@ -8,6 +10,8 @@ export interface StatusChange {
   backfills: ledger.LedgerBackfill[];
   /** The phase the change is in: the phase of the first step not done (or of the last step). */
   phase: string;
+  /** What the application may assume about each column the change adds or constrains, at this point. */
+  app: AppAssumption[];
 }
 
 export async function status(url: string, name?: string): Promise<StatusChange[]> {
@@ -21,7 +25,9 @@ export async function status(url: string, name?: string): Promise<StatusChange[]
       const steps = await ledger.readSteps(db, c.name);
       const backfills = (await Promise.all(steps.filter((s) => s.phase === 'backfill').map((s) => ledger.readBackfill(db, c.name, s.id)))).filter((b): b is ledger.LedgerBackfill => !!b);
       const open = steps.find((s) => s.state !== 'done' && s.state !== 'undone');
-      out.push({ change: c, steps, backfills, phase: c.state === 'rolled back' ? 'rolled back' : open ? open.phase : (steps[steps.length - 1]?.phase ?? '') });
+      const spec = (await db.query(`SELECT spec FROM lockstep.changes WHERE name = $1`, [c.name])).rows[0]?.spec as Change | undefined;
+      const app = spec?.operations ? appAssumptions(spec, steps, c.state === 'rolled back') : [];
+      out.push({ change: c, steps, backfills, phase: c.state === 'rolled back' ? 'rolled back' : open ? open.phase : (steps[steps.length - 1]?.phase ?? ''), app });
     }
     return out;
   } finally {

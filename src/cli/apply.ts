@@ -46,7 +46,9 @@ Before dropping a column it added, it says how many values go with it; values th
 
 export const statusHelp = `Usage: lockstep status --db <url> [change name]
 
-Shows the changes in the database's ledger: their phase, steps, backfill progress and last errors.`;
+Shows the changes in the database's ledger: their phase, steps, backfill progress and last errors,
+and for each column a change adds or makes NOT NULL what the application may assume at this point
+(absent → may be NULL → backfilled → new rows checked → NOT NULL) and which app is safe to deploy.`;
 
 export async function applyCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -134,6 +136,7 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
       );
       if (s.lastError) io.stdout.write(`           last error: ${s.lastError}\n`);
     }
+    for (const a of c.app) io.stdout.write(`  app: ${a.now}\n       safe to deploy: ${a.deploy}\n`);
   }
   return EXIT.ok;
 }

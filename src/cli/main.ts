@@ -7,6 +7,7 @@ import { applyCommand, applyHelp, rollbackCommand, rollbackHelp, statusCommand, 
 import { rehearseCommand, rehearseHelp } from './rehearse.js';
 import { snapshotCommand, snapshotHelp } from './snapshot.js';
 import { verifyCommand, verifyHelp } from './verify.js';
+import { appCheckCommand, appCheckHelp } from './app-check.js';
 import { toolVersion } from '../report/version.js';
 
 const help = `lockstep ${toolVersion} — safe schema changes on live PostgreSQL
@@ -22,6 +23,7 @@ Commands:
   status           the changes in the database's ledger, their steps and backfill progress
   snapshot         record the database's vital signs (query, table and index statistics) to compare later
   verify           what a change did: two snapshots compared, with findings (lockstep verify --help)
+  app-check <change> [src…]  the application code a change will break: inserts, SELECT *, models, null handling
 
 Options:
   -h, --help       show this help
@@ -36,6 +38,7 @@ const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number
   status: { run: statusCommand, help: statusHelp },
   snapshot: { run: snapshotCommand, help: snapshotHelp },
   verify: { run: verifyCommand, help: verifyHelp },
+  'app-check': { run: appCheckCommand, help: appCheckHelp },
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

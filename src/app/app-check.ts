@@ -1,0 +1,176 @@
+/**
+ * app-check: the application code around a change. Walks the given source paths, reads TypeScript and
+ * JavaScript (typescript.ts), Prisma schemas (prisma.ts) and SQL files, and reports with file:line what
+ * will break or misbehave while the change rolls out and after it: see findings.ts for the rules.
+ * Files that cannot be read or parsed are reported in `skipped`; the others are still checked.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join, relative, resolve, basename } from 'node:path';
+import { LockstepError } from '../core/errors.js';
+import type { Change } from '../operations/types.js';
+import type { Catalog } from '../dialects/postgres/catalog.js';
+import { loadParser } from '../parse/postgres.js';
+import { changedColumns, nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
+import type { AppFinding, SkippedFile } from './findings.js';
+import { parsePrismaSchema, PrismaSyntaxError, type PrismaModel } from './prisma.js';
+import { analyzeSql } from './sql-usage.js';
+import { checkTypeScript, loadTypeScript, whyNull, type SourceText } from './typescript.js';
+
+export interface AppCheckOptions {
+  /** Files or directories to read (default: the working directory). */
+  paths: string[];
+  cwd: string;
+  /** The phase the checked code will be deployed in: `expand` (before contract, the default) or `contract` (after it). */
+  phase?: AppPhase;
+  /** Postgres major the change is planned for (decides whether a NOT NULL column has a nullable window). */
+  version: number;
+  /** The target's schema (from --db): defaults of existing columns, the real primary key. */
+  catalog?: Catalog;
+  /** Pastable field lines for a missing column. */
+  fieldLine?: (c: ChangedColumn, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => string | undefined;
+}
+
+export interface AppCheckResult {
+  version: 1;
+  phase: AppPhase;
+  columns: ChangedColumn[];
+  findings: AppFinding[];
+  skipped: SkippedFile[];
+  /** How many files were read and checked. */
+  filesChecked: number;
+}
+
+const CODE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/i;
+const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'build', 'coverage', '.next', '.turbo', '.cache', 'out']);
+const MAX_BYTES = 2 * 1024 * 1024;
+
+async function collect(paths: string[], cwd: string, skipped: SkippedFile[]): Promise<string[]> {
+  const out: string[] = [];
+  const display = (abs: string) => relative(cwd, abs) || basename(abs);
+  const visit = async (abs: string, explicit: boolean): Promise<void> => {
+    let st;
+    try {
+      st = await stat(abs);
+    } catch {
+      if (explicit) throw new LockstepError('E_INPUT', [{ where: display(abs), message: 'no such file or directory' }]);
+      return;
+    }
+    if (st.isDirectory()) {
+      if (!explicit && (SKIP_DIRS.has(basename(abs)) || basename(abs).startsWith('.'))) return;
+      const entries = (await readdir(abs)).sort();
+      for (const e of entries) await visit(join(abs, e), false);
+      return;
+    }
+    const isCode = CODE.test(abs);
+    const wanted = isCode || extname(abs) === '.prisma' || (explicit && extname(abs).toLowerCase() === '.sql');
+    if (!wanted) {
+      if (explicit) skipped.push({ file: display(abs), reason: 'not TypeScript, JavaScript, a Prisma schema or SQL' });
+      return;
+    }
+    if (st.size > MAX_BYTES) {
+      skipped.push({ file: display(abs), reason: `larger than ${MAX_BYTES / 1024 / 1024} MB (generated code?)` });
+      return;
+    }
+    out.push(abs);
+  };
+  for (const p of paths) await visit(resolve(cwd, p), true);
+  return [...new Set(out)];
+}
+
+export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppCheckResult> {
+  await loadParser();
+  const phase = o.phase ?? 'expand';
+  const columns = await changedColumns(change, o.version, o.catalog);
+  const skipped: SkippedFile[] = [];
+  const findings: AppFinding[] = [];
+  const files = await collect(o.paths.length ? o.paths : ['.'], o.cwd, skipped);
+  const display = (abs: string) => relative(o.cwd, abs) || basename(abs);
+
+  const code: SourceText[] = [];
+  const prisma: PrismaModel[] = [];
+  let checked = 0;
+  for (const abs of files) {
+    let text: string;
+    try {
+      text = (await readFile(abs, 'utf8')).replace(/^\uFEFF/, '');
+    } catch (e: any) {
+      skipped.push({ file: display(abs), reason: `cannot be read (${e?.code ?? e?.message ?? e})` });
+      continue;
+    }
+    const file = display(abs);
+    if (extname(abs) === '.prisma') {
+      try {
+        const models = parsePrismaSchema(text);
+        prisma.push(...models);
+        findings.push(...checkPrisma(models, file, text, columns, phase, o.fieldLine));
+        checked++;
+      } catch (e) {
+        if (!(e instanceof PrismaSyntaxError)) throw e;
+        skipped.push({ file, reason: `does not parse (line ${e.line}): ${e.message}` });
+      }
+    } else if (extname(abs).toLowerCase() === '.sql') {
+      const a = analyzeSql(text, columns, phase);
+      const lines = text.split(/\r?\n/);
+      for (const i of a.issues) {
+        const { line, column } = lineCol(text, i.offset);
+        findings.push({ rule: i.rule, severity: i.severity, file, line, column, message: i.message, advice: i.advice, excerpt: (lines[line - 1] ?? '').trim().slice(0, 160) });
+      }
+      if (!a.parsed) skipped.push({ file, reason: `part of it does not parse: ${a.error}` });
+      checked++;
+    } else code.push({ file, text });
+  }
+  if (code.length) {
+    await loadTypeScript();
+    const r = checkTypeScript({ files: code, columns, phase, prisma, ...(o.fieldLine ? { fieldLine: o.fieldLine } : {}) });
+    findings.push(...r.findings);
+    skipped.push(...r.skipped);
+    checked += code.length - r.skipped.length;
+  }
+  findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  return { version: 1, phase, columns, findings, skipped, filesChecked: checked };
+}
+
+function lineCol(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+function checkPrisma(models: PrismaModel[], file: string, text: string, columns: ChangedColumn[], phase: AppPhase, fieldLine: AppCheckOptions['fieldLine']): AppFinding[] {
+  const out: AppFinding[] = [];
+  const lines = text.split(/\r?\n/);
+  const excerpt = (line: number) => (lines[line - 1] ?? '').trim().slice(0, 160);
+  for (const c of columns) {
+    for (const m of models) {
+      if (m.table !== c.table.name || (m.schema && c.table.schema && m.schema !== c.table.schema)) continue;
+      const f = m.fields.find((x) => x.column === c.column);
+      if (!f) {
+        if (c.kind !== 'addColumn') continue;
+        const must = !c.nullableAtEnd && !c.hasDefault;
+        const line = fieldLine?.(c, 'prisma');
+        out.push({
+          rule: 'model-missing-column',
+          severity: must ? 'error' : 'warning',
+          file,
+          line: m.line,
+          column: 1,
+          message: `the Prisma model ${m.name} (${tableLabel(c.table)}) has no field for ${c.column}: ${must ? `creates through it will fail once ${c.column} is NOT NULL (it has no default)` : 'Prisma can neither read nor write the new column'}`,
+          advice: line ? `add to model ${m.name}: ${line}` : `add a field for ${c.column} to model ${m.name} (or run prisma db pull after the expand phase)`,
+          excerpt: excerpt(m.line),
+        });
+      } else if (!f.optional && !f.list && nullableFor(c, phase)) {
+        out.push({
+          rule: 'assumes-not-null',
+          severity: 'error',
+          file,
+          line: f.line,
+          column: 1,
+          message: `the Prisma field ${m.name}.${f.name} is required (${f.type}), but ${tableLabel(c.table)}.${c.column} ${whyNull(c, phase)}: Prisma throws when it reads a NULL there`,
+          advice: `make it optional (${f.name} ${f.type}?) until the change's contract phase is applied`,
+          excerpt: excerpt(f.line),
+        });
+      }
+    }
+  }
+  return out;
+}
