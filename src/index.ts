@@ -28,3 +28,8 @@ export { apply, type ApplyOptions, type ApplyResult } from './apply/apply.js';
 export { rollback, type RollbackOptions, type RollbackResult } from './apply/rollback.js';
 export { status, type StatusChange } from './apply/status.js';
 export type { ApplyEvent, ProgressListener } from './apply/events.js';
+export { rowTypes, phaseNullability, isNullableAt, mapType, databaseTypeResolver, describeNullability, renderTs, renderPrisma, renderDrizzle, prismaFieldLine, drizzleColumnLine, type RowTypes, type RowTypesOptions, type RowColumn, type TableRowType, type ColumnPhases, type ColumnState, type MappedType, type TypeResolver, type UserTypeInfo, type HelperType } from './app/types.js';
+export { appCheck, type AppCheckOptions, type AppCheckResult } from './app/app-check.js';
+export { changedColumns, type ChangedColumn, type AppPhase } from './app/columns.js';
+export { appAssumptions, type AppAssumption, type ColumnStage } from './app/assumptions.js';
+export type { AppFinding, AppRule, SkippedFile } from './app/findings.js';

@@ -14,6 +14,8 @@ import { changedColumns, nullableFor, tableLabel, type AppPhase, type ChangedCol
 import type { AppFinding, SkippedFile } from './findings.js';
 import { parsePrismaSchema, PrismaSyntaxError, type PrismaModel } from './prisma.js';
 import { analyzeSql } from './sql-usage.js';
+import { drizzleColumnLine, prismaFieldLine, rowTypes, type RowColumn } from './types.js';
+import { key } from '../dialects/postgres/names.js';
 import { checkTypeScript, loadTypeScript, whyNull, type SourceText } from './typescript.js';
 
 export interface AppCheckOptions {
@@ -26,8 +28,25 @@ export interface AppCheckOptions {
   version: number;
   /** The target's schema (from --db): defaults of existing columns, the real primary key. */
   catalog?: Catalog;
-  /** Pastable field lines for a missing column. */
-  fieldLine?: (c: ChangedColumn, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => string | undefined;
+  /** A database URL (read-only): enum labels and domains for the field lines app-check suggests. */
+  db?: string;
+}
+
+type FieldLine = (c: ChangedColumn, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => string | undefined;
+
+/** The line to paste for a missing column, from `lockstep types` for the phase the code is deployed in. */
+async function fieldLines(change: Change, o: AppCheckOptions, phase: AppPhase): Promise<FieldLine> {
+  const r = await rowTypes(change, { phase: phase === 'expand' ? 'backfill' : 'contract', pgVersion: o.version, ...(o.db ? { db: o.db } : {}) });
+  const cols = new Map<string, RowColumn>();
+  for (const t of r.tables) for (const c of t.columns) if (c.changed) cols.set(`${key(t.table)}.${c.name}`, c);
+  return (c, orm) => {
+    const rc = cols.get(`${key(c.table)}.${c.column}`);
+    if (!rc || rc.type.ts === 'unknown') return undefined;
+    if (orm === 'prisma') return prismaFieldLine(rc).trim();
+    if (orm === 'drizzle') return drizzleColumnLine(rc).trim();
+    if (orm === 'ts') return `${c.column}: ${rc.type.ts}${rc.nullable ? ' | null' : ''};`;
+    return undefined;
+  };
 }
 
 export interface AppCheckResult {
@@ -81,6 +100,7 @@ export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppC
   await loadParser();
   const phase = o.phase ?? 'expand';
   const columns = await changedColumns(change, o.version, o.catalog);
+  const fieldLine = await fieldLines(change, o, phase);
   const skipped: SkippedFile[] = [];
   const findings: AppFinding[] = [];
   const files = await collect(o.paths.length ? o.paths : ['.'], o.cwd, skipped);
@@ -102,7 +122,7 @@ export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppC
       try {
         const models = parsePrismaSchema(text);
         prisma.push(...models);
-        findings.push(...checkPrisma(models, file, text, columns, phase, o.fieldLine));
+        findings.push(...checkPrisma(models, file, text, columns, phase, fieldLine));
         checked++;
       } catch (e) {
         if (!(e instanceof PrismaSyntaxError)) throw e;
@@ -121,7 +141,7 @@ export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppC
   }
   if (code.length) {
     await loadTypeScript();
-    const r = checkTypeScript({ files: code, columns, phase, prisma, ...(o.fieldLine ? { fieldLine: o.fieldLine } : {}) });
+    const r = checkTypeScript({ files: code, columns, phase, prisma, fieldLine });
     findings.push(...r.findings);
     skipped.push(...r.skipped);
     checked += code.length - r.skipped.length;
@@ -136,7 +156,7 @@ function lineCol(text: string, offset: number): { line: number; column: number }
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
-function checkPrisma(models: PrismaModel[], file: string, text: string, columns: ChangedColumn[], phase: AppPhase, fieldLine: AppCheckOptions['fieldLine']): AppFinding[] {
+function checkPrisma(models: PrismaModel[], file: string, text: string, columns: ChangedColumn[], phase: AppPhase, fieldLine: FieldLine): AppFinding[] {
   const out: AppFinding[] = [];
   const lines = text.split(/\r?\n/);
   const excerpt = (line: number) => (lines[line - 1] ?? '').trim().slice(0, 160);

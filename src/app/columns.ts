@@ -11,6 +11,7 @@ import { parsePostgres } from '../parse/postgres.js';
 import { plan } from '../plan/planner.js';
 import type { Plan } from '../plan/types.js';
 import type { Catalog } from '../dialects/postgres/catalog.js';
+import { camel, phaseNullability } from './types.js';
 
 export type AppPhase = 'expand' | 'contract';
 
@@ -31,33 +32,30 @@ export interface ChangedColumn {
   default?: string;
 }
 
-/** The columns a change adds or constrains, with their nullability per phase, from `plan`'s own steps. */
+/**
+ * The columns a change adds or constrains, with their nullability per phase: the plan for `version`
+ * replayed into the schema (types.ts phaseNullability), so the answer is what apply will do.
+ */
 export async function changedColumns(change: Change, version: number, catalog?: Catalog): Promise<ChangedColumn[]> {
   const p: Plan = await plan(change, { version, ...(catalog ? { catalog } : {}) });
-  const steps = p.phases.flatMap((ph) => ph.steps);
-  const out: ChangedColumn[] = [];
-  change.operations.forEach((op, i) => {
-    const mine = steps.filter((s) => s.id.startsWith(`${i + 1}.`));
-    if (op.kind === 'addColumn') {
-      const add = mine.find((s) => s.id.endsWith('.add-column') && s.phase === 'expand');
-      const notNullAtAdd = add ? addsNotNull(add.up) : !op.nullable;
-      out.push({
-        table: op.table,
-        column: op.name,
-        type: op.type,
-        kind: 'addColumn',
-        nullableDuringRollout: !notNullAtAdd,
-        nullableAtEnd: op.nullable,
-        hasDefault: op.default !== undefined,
-        ...(op.default !== undefined ? { default: op.default } : {}),
-      });
-    } else if (op.kind === 'setNotNull') {
-      // With the schema (--db), a column that already has a default is filled by the server on insert.
-      const col = catalog?.table(op.table)?.columns.get(op.column);
-      out.push({ table: op.table, column: op.column, ...(col ? { type: `${col.type.name}${col.type.mods.length ? `(${col.type.mods.join(',')})` : ''}${col.type.array ? '[]' : ''}` } : {}), kind: 'setNotNull', nullableDuringRollout: true, nullableAtEnd: false, hasDefault: !!col?.hasDefault });
-    }
+  const phases = await phaseNullability(p, catalog);
+  return phases.map((c) => {
+    const op = change.operations[c.operation - 1]!;
+    const spec = op.kind === 'addColumn' ? op : undefined;
+    const existing = catalog?.table(c.table)?.columns.get(c.column);
+    const type = spec?.type ?? (existing ? `${existing.type.name}${existing.type.mods.length ? `(${existing.type.mods.join(',')})` : ''}${existing.type.array ? '[]' : ''}` : undefined);
+    return {
+      table: c.table,
+      column: c.column,
+      ...(type ? { type } : {}),
+      kind: c.change,
+      nullableDuringRollout: c.after.expand.nullable || c.after.backfill.nullable,
+      nullableAtEnd: c.after.contract.nullable,
+      // With the schema (--db), an existing column's default also fills the inserts that omit it.
+      hasDefault: c.after.contract.hasDefault,
+      ...(spec?.default !== undefined ? { default: spec.default } : {}),
+    };
   });
-  return out;
 }
 
 /** Whether an `ALTER TABLE … ADD COLUMN` statement declares the column NOT NULL (read with the parser). */
@@ -75,10 +73,7 @@ export function nullableFor(c: ChangedColumn, phase: AppPhase): boolean {
   return phase === 'expand' ? c.nullableDuringRollout || c.nullableAtEnd : c.nullableAtEnd;
 }
 
-/** snake_case → camelCase, the way Prisma, Drizzle and most TypeScript code name a column's field. */
-export function camel(name: string): string {
-  return name.replace(/_+([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
-}
+export { camel };
 
 export function tableLabel(t: QualifiedName): string {
   return t.schema ? `${t.schema}.${t.name}` : t.name;

@@ -81,7 +81,7 @@ export async function appCheckCommand(argv: string[], io: Io): Promise<number> {
     version = facts.major;
     catalog = facts.catalog;
   }
-  const result = await appCheck(change, { paths, cwd: io.cwd, phase, version, ...(catalog ? { catalog } : {}) });
+  const result = await appCheck(change, { paths, cwd: io.cwd, phase, version, ...(catalog ? { catalog, db: values.db } : {}) });
   if (format === 'json') io.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else io.stdout.write(renderAppCheckText(result, useColor(io)));
   const threshold: Severity | undefined = failOn === 'never' ? undefined : failOn;

@@ -8,6 +8,7 @@ import { rehearseCommand, rehearseHelp } from './rehearse.js';
 import { snapshotCommand, snapshotHelp } from './snapshot.js';
 import { verifyCommand, verifyHelp } from './verify.js';
 import { appCheckCommand, appCheckHelp } from './app-check.js';
+import { typesCommand, typesHelp } from './types.js';
 import { toolVersion } from '../report/version.js';
 
 const help = `lockstep ${toolVersion} — safe schema changes on live PostgreSQL
@@ -24,6 +25,7 @@ Commands:
   snapshot         record the database's vital signs (query, table and index statistics) to compare later
   verify           what a change did: two snapshots compared, with findings (lockstep verify --help)
   app-check <change> [src…]  the application code a change will break: inserts, SELECT *, models, null handling
+  types <change>   the changed table's row type after a phase: TypeScript/zod, Prisma, Drizzle (lockstep types --help)
 
 Options:
   -h, --help       show this help
@@ -39,6 +41,7 @@ const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number
   snapshot: { run: snapshotCommand, help: snapshotHelp },
   verify: { run: verifyCommand, help: verifyHelp },
   'app-check': { run: appCheckCommand, help: appCheckHelp },
+  types: { run: typesCommand, help: typesHelp },
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

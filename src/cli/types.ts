@@ -1,0 +1,94 @@
+/** `lockstep types <spec|sql>`: argv → change → row types at a phase → TypeScript / zod / Prisma / Drizzle text. */
+import { resolve } from 'node:path';
+import { parse, oneOf } from './args.js';
+import { EXIT, type Io } from './io.js';
+import { LockstepError, type Problem } from '../core/errors.js';
+import { loadConfig, parseVersion } from '../config/config.js';
+import { DEFAULT_PG_VERSION } from '../lint/lint.js';
+import { phaseNames, type PhaseName } from '../plan/types.js';
+import { readChange } from '../spec/read.js';
+import { LineIndex } from '../report/lines.js';
+import { rowTypes } from '../app/types.js';
+
+export const typesFormats = ['ts', 'prisma', 'drizzle', 'all'] as const;
+export type TypesFormat = (typeof typesFormats)[number];
+
+export const typesHelp = `Usage: lockstep types <change.yaml|change.json|migration.sql> [options]
+
+The row of the table a change alters, as the application reads it after a phase: a TypeScript
+interface of node-postgres values (optionally a zod schema), and the Prisma and Drizzle lines for the
+new columns. A column that becomes NOT NULL is nullable until the step that enforces it has run
+(usually contract; a default Postgres stores once makes it NOT NULL from expand on): the plan for the
+target version decides, step by step.
+
+Options:
+  --phase <p>          ${phaseNames.join(' | ')} (default: expand): the row after \`lockstep apply --until <p>\`
+  --format <f>         ${typesFormats.join(' | ')} (default: ts)
+  --zod                add zod schemas to the TypeScript (with --format ts or all)
+  --db <url>           read the whole table, enum labels, domains, the version and the ledger's plan (read-only)
+  --pg-version <N>     plan for this Postgres major (default: the --db server's, else config, else ${DEFAULT_PG_VERSION})
+  -h, --help           show this help
+
+Without --db only the columns the change adds or alters are typed, and a type that is not built in
+(an enum, a domain) is a string. See docs/types.md.
+
+Exit codes: 0 written, 1 some SQL statements could not be read as a change (listed), 2 bad usage or input.`;
+
+export async function typesCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    phase: { type: 'string' },
+    format: { type: 'string' },
+    zod: { type: 'boolean' },
+    db: { type: 'string' },
+    'pg-version': { type: 'string' },
+    config: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(typesHelp + '\n');
+    return EXIT.ok;
+  }
+  const problems: Problem[] = [];
+  const pick = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
+    try {
+      return oneOf(flag, value, allowed);
+    } catch (e) {
+      if (e instanceof LockstepError) problems.push(...e.problems);
+      return undefined;
+    }
+  };
+  const phase: PhaseName = pick('--phase', values.phase, phaseNames) ?? 'expand';
+  const format: TypesFormat = pick('--format', values.format, typesFormats) ?? 'ts';
+  if (values.zod && format !== 'ts' && format !== 'all') problems.push({ where: '--zod', message: 'only goes with --format ts or all' });
+  if (values['pg-version'] !== undefined && !parseVersion(values['pg-version']))
+    problems.push({ where: '--pg-version', message: `must be a Postgres major from 11 to 18; got ${JSON.stringify(values['pg-version'])}` });
+  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) problems.push({ where: '--db', message: 'must be a postgres:// or postgresql:// URL' });
+  if (positionals.length !== 1) problems.push({ where: 'types', message: positionals.length ? 'takes one change file' : 'needs a change file (.yaml, .yml, .json or .sql)' });
+  if (problems.length) throw new LockstepError('E_USAGE', problems);
+
+  const { config } = await loadConfig(io.cwd, values.config);
+  const file = positionals[0]!;
+  const { change, unconverted, source } = await readChange(resolve(io.cwd, file), file);
+  // An explicit --pg-version wins; with --db the server's (or the ledger's plan); else config, else the default.
+  const explicit = values['pg-version'] ?? (values.db ? undefined : (config.pgVersion ?? DEFAULT_PG_VERSION));
+  const r = await rowTypes(change, {
+    phase,
+    zod: !!values.zod,
+    source: file,
+    ...(explicit !== undefined ? { pgVersion: parseVersion(explicit)!.major } : {}),
+    ...(values.db ? { db: values.db } : {}),
+  });
+
+  const parts = format === 'all' ? [r.text.ts, r.text.prisma, r.text.drizzle] : [r.text[format]];
+  io.stdout.write(parts.join('\n'));
+
+  if (unconverted.length) {
+    const li = new LineIndex(source);
+    for (const u of unconverted) {
+      const pos = li.position(u.span.start);
+      io.stderr.write(`lockstep: ${file}:${pos.line}:${pos.column}: not in the types: ${u.reason}\n`);
+    }
+    return EXIT.findings;
+  }
+  return EXIT.ok;
+}
