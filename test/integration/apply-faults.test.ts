@@ -144,7 +144,7 @@ describe.each(servers)('faults on $name', (server) => {
       const running = apply(change, { url: db.url, ...fast, backfill: { targetBatchMs: 5, pauseMs: 20 } });
       running.catch(() => {}); // it may fail before the expectation below is attached
       await waitFor(async () => ((await db.query(`SELECT coalesce(max(rows_done), 0)::int AS n FROM lockstep.backfills`))[0]?.n ?? 0) > 2000, 'the backfill to get going');
-      await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'lockstep apply'`);
+      await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'lockstep apply' AND datname = current_database()`);
       await expect(running).rejects.toThrow(/step 1\.backfill/);
       const [st] = await db.query(`SELECT state FROM lockstep.steps WHERE id = '1.backfill'`);
       expect(st.state).toMatch(/running|failed/);
