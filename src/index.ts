@@ -33,3 +33,6 @@ export { appCheck, type AppCheckOptions, type AppCheckResult } from './app/app-c
 export { changedColumns, type ChangedColumn, type AppPhase } from './app/columns.js';
 export { appAssumptions, type AppAssumption, type ColumnStage } from './app/assumptions.js';
 export type { AppFinding, AppRule, SkippedFile } from './app/findings.js';
+export { takeSnapshot, storeSnapshot, type Snapshot } from './verify/snapshot.js';
+export { verify, asSnapshot, defaultThresholds, type VerifyResult, type VerifyFinding, type VerifyThresholds } from './verify/verify.js';
+export { renderVerifyHtml } from './report/verify-html.js';

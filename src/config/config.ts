@@ -11,6 +11,7 @@ import { isRuleId, rules } from '../rules/registry.js';
 import { MIN_VERSION, MAX_VERSION } from '../dialects/postgres/effects.js';
 import { parseDuration } from '../lint/session.js';
 import { suggest } from '../core/suggest.js';
+import { thresholdProblem, type VerifyThresholds } from '../verify/verify.js';
 
 export type RuleSetting = Severity | 'off' | 'on';
 export type FailOn = 'error' | 'warning' | 'never';
@@ -30,6 +31,8 @@ export interface Config {
   failOn?: FailOn;
   /** Session settings the runner applies before each migration (e.g. a lock_timeout it sets itself). */
   assume?: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
+  /** `lockstep verify`: thresholds of its findings (the --threshold flags override them). */
+  verify?: { thresholds?: Partial<VerifyThresholds> };
 }
 
 export interface LoadedConfig {
@@ -48,7 +51,7 @@ export function validateConfig(raw: unknown, where: string): Config {
   const at = (path: string) => (where ? `${where}: ${path}` : path);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new LockstepError('E_CONFIG', [{ where, message: 'must be a JSON object' }]);
   const c = raw as Record<string, unknown>;
-  const known = ['$schema', 'pgVersion', 'rules', 'layout', 'layouts', 'paths', 'failOn', 'assume'];
+  const known = ['$schema', 'pgVersion', 'rules', 'layout', 'layouts', 'paths', 'failOn', 'assume', 'verify'];
   for (const k of Object.keys(c)) if (!known.includes(k)) problems.push({ where: at(k), message: `unknown setting (known: ${known.slice(1).join(', ')})` });
   if (c.pgVersion !== undefined) {
     const v = parseVersion(c.pgVersion);
@@ -88,6 +91,19 @@ export function validateConfig(raw: unknown, where: string): Config {
         } else if (k === 'timeZone') {
           if (typeof v !== 'string') problems.push({ where: at('assume.timeZone'), message: 'must be a string like "UTC"' });
         } else problems.push({ where: at(`assume.${k}`), message: 'unknown setting (known: lockTimeout, statementTimeout, timeZone)' });
+      }
+  }
+  if (c.verify !== undefined) {
+    if (typeof c.verify !== 'object' || c.verify === null || Array.isArray(c.verify)) problems.push({ where: at('verify'), message: 'must be an object like { "thresholds": { "queryRegressionPct": 30 } }' });
+    else
+      for (const [k, v] of Object.entries(c.verify as object)) {
+        if (k !== 'thresholds') problems.push({ where: at(`verify.${k}`), message: 'unknown setting (known: thresholds)' });
+        else if (typeof v !== 'object' || v === null || Array.isArray(v)) problems.push({ where: at('verify.thresholds'), message: 'must be an object of threshold name → number' });
+        else
+          for (const [name, value] of Object.entries(v as object)) {
+            const problem = thresholdProblem(name, value);
+            if (problem) problems.push({ where: at(`verify.thresholds.${name}`), message: problem });
+          }
       }
   }
   if (problems.length) throw new LockstepError('E_CONFIG', problems);

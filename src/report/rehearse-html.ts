@@ -9,38 +9,41 @@
  * people, a name for screen readers), data-* attributes, visible labels, and tables at the end.
  */
 import { blocksTraffic, lockModes, sqlLockName, type LockMode } from '../core/locks.js';
+import {
+  axisLabel,
+  BAR,
+  BASE_CSS,
+  callout,
+  card,
+  compareChart,
+  cutEnd,
+  cutMiddle,
+  dataTable,
+  esc,
+  fin,
+  formatCount,
+  formatMs,
+  formatPct,
+  hero,
+  htmlPage,
+  isoWhen,
+  metaItem,
+  n,
+  plural,
+  statusList,
+  swatch,
+  textW,
+  ticks,
+  tile,
+  tiles,
+  type CompareRow,
+  type CompareSide,
+} from './html.js';
 import type { Check, Pass, QueryTiming, RehearsalReport, StepTrace } from '../rehearse/types.js';
 
 // ───────────────────────────── formatting (exported: tests compare with these) ─────────────────
 
-const trimZeros = (s: string): string => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
-
-/** A duration in ms as people read it: "0.042 ms", "3.8 ms", "215 ms", "3.91 s", "2 min 5 s". */
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '–';
-  const sign = ms < 0 ? '−' : '';
-  const a = Math.abs(ms);
-  if (a === 0) return '0 ms';
-  if (a < 0.001) return `${sign}<0.001 ms`;
-  if (a < 1) return `${sign}${trimZeros(a.toPrecision(2))} ms`;
-  if (a < 10) return `${sign}${trimZeros(a.toFixed(2))} ms`;
-  if (a < 100) return `${sign}${trimZeros(a.toFixed(1))} ms`;
-  if (a < 999.5) return `${sign}${Math.round(a)} ms`;
-  const s = a / 1000;
-  if (s < 9.995) return `${sign}${trimZeros(s.toFixed(2))} s`;
-  if (s < 59.95) return `${sign}${trimZeros(s.toFixed(1))} s`;
-  const whole = Math.round(s);
-  return `${sign}${Math.floor(whole / 60)} min ${whole % 60} s`;
-}
-
-/** A change in percent with its sign: "+35%", "−4.2%", "±0%"; "n/a" when it is not a number. */
-export function formatPct(p: number): string {
-  if (!Number.isFinite(p)) return 'n/a';
-  const a = Math.abs(p);
-  const body = a < 9.95 ? trimZeros(a.toFixed(1)) : String(Math.round(a));
-  if (body === '0') return '±0%';
-  return `${p > 0 ? '+' : '−'}${body}%`;
-}
+export { esc, formatMs, formatPct } from './html.js';
 
 /** The text shown for a step whose stall was not measured. */
 export function stallNotMeasured(sandboxKind: RehearsalReport['sandbox']['kind']): string {
@@ -50,54 +53,7 @@ export function stallNotMeasured(sandboxKind: RehearsalReport['sandbox']['kind']
 /** A query is drawn as a regression when its p50 got slower by more than this many percent. */
 export const REGRESSION_PCT = 20;
 
-// ───────────────────────────── escaping and small helpers ─────────────────────────────
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Text or attribute value → HTML-safe. Control characters (invalid in HTML) become U+FFFD. */
-export function esc(v: unknown): string {
-  return String(v)
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '\uFFFD')
-    .replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
-
-const fin = (v: number): number => (Number.isFinite(v) ? v : 0);
-/** SVG coordinate: one decimal is plenty. */
-const n = (v: number): string => String(Math.round(fin(v) * 10) / 10);
-const rows = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–');
-const plural = (k: number, one: string, many = `${one}s`): string => `${k} ${k === 1 ? one : many}`;
-
-/** Cut to `max` characters with an ellipsis in the middle (keeps the distinguishing tail of ids). */
-function cutMiddle(s: string, max: number): string {
-  if (s.length <= max) return s;
-  const head = Math.ceil((max - 1) * 0.55);
-  return `${s.slice(0, head)}…${s.slice(s.length - (max - 1 - head))}`;
-}
-function cutEnd(s: string, max: number): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
-}
-/** Rough text width in SVG user units (DejaVu/Liberation-like metrics). */
-const textW = (s: string, size: number, kind: 'sans' | 'bold' | 'mono' = 'sans'): number => s.length * size * (kind === 'bold' ? 0.64 : kind === 'mono' ? 0.61 : 0.58);
-
-function niceStep(raw: number): number {
-  const p = 10 ** Math.floor(Math.log10(raw));
-  const f = raw / p;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * p;
-}
-/** Ticks from 0 to at least `max`, about `target` of them, at 1/2/2.5/5 × 10ⁿ. */
-function ticks(max: number, target: number): number[] {
-  const m = max > 0 && Number.isFinite(max) ? max : 1;
-  const step = niceStep(m / target);
-  const count = Math.max(1, Math.ceil(m / step - 1e-9));
-  return Array.from({ length: count + 1 }, (_, i) => Number((i * step).toPrecision(12)));
-}
-const axisLabel = (v: number): string => (v === 0 ? '0' : formatMs(v));
-
-function isoWhen(s: string): string {
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? s : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
-}
+const rows = formatCount;
 
 // ───────────────────────────── locks and passes ─────────────────────────────
 
@@ -152,56 +108,26 @@ function byPass(steps: StepTrace[]): { pass: string; steps: StepTrace[] }[] {
 export function renderRehearsalHtml(report: RehearsalReport): string {
   const failed = report.checks.filter((c) => !c.ok);
   const verdict = report.ok ? 'PASS' : 'FAIL';
-  const title = `${verdict} · ${report.subject} · lockstep rehearsal`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
-<meta name="generator" content="lockstep">
-<title>${esc(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main class="page" data-report-version="${esc(report.version)}" data-ok="${report.ok}">
-${header(report, failed)}
-${versionWarning(report)}
-${summary(report)}
-<section class="card" id="checks" aria-labelledby="checks-h">
-  <h2 id="checks-h">Checks <span class="count">${report.checks.length - failed.length} of ${report.checks.length} passed</span></h2>
-  ${checksList(report.checks)}
-</section>
-<section class="card" id="timeline" aria-labelledby="timeline-h">
-  <h2 id="timeline-h">Timeline <span class="count">${plural(report.steps.length, 'step')} · locks held · rewrites</span></h2>
-  ${timelineLegend()}
-  ${timeline(report)}
-  ${stepErrors(report.steps)}
-</section>
-<section class="card" id="latency" aria-labelledby="latency-h">
-  <h2 id="latency-h">Query latency <span class="count">before → after the change</span></h2>
-  ${latency(report.queries)}
-  ${planChanges(report.queries)}
-</section>
-<section class="card" id="stall" aria-labelledby="stall-h">
-  <h2 id="stall-h">Stall per step <span class="count">longest wait a concurrent probe saw while the step ran</span></h2>
-  ${stalls(report)}
-</section>
-<section class="card tables" id="data" aria-labelledby="data-h">
-  <h2 id="data-h">The numbers</h2>
-  ${stepsTable(report)}
-  ${queriesTable(report.queries)}
-</section>
-<footer>lockstep rehearsal report · format version ${esc(report.version)} · ${esc(isoWhen(report.startedAt))}</footer>
-</main>
-</body>
-</html>
-`;
+  const body = [
+    header(report, failed),
+    versionWarning(report),
+    summary(report),
+    card({ id: 'checks', title: 'Checks', count: `${report.checks.length - failed.length} of ${report.checks.length} passed`, parts: [checksList(report.checks)] }),
+    card({ id: 'timeline', title: 'Timeline', count: `${plural(report.steps.length, 'step')} · locks held · rewrites`, parts: [timelineLegend(), timeline(report), stepErrors(report.steps)] }),
+    card({ id: 'latency', title: 'Query latency', count: 'before → after the change', parts: [latency(report.queries), planChanges(report.queries)] }),
+    card({ id: 'stall', title: 'Stall per step', count: 'longest wait a concurrent probe saw while the step ran', parts: [stalls(report)] }),
+    card({ id: 'data', cls: 'tables', title: 'The numbers', parts: [stepsTable(report), queriesTable(report.queries)] }),
+    `<footer>lockstep rehearsal report · format version ${esc(report.version)} · ${esc(isoWhen(report.startedAt))}</footer>`,
+  ];
+  return htmlPage({
+    title: `${verdict} · ${report.subject} · lockstep rehearsal`,
+    css: BASE_CSS + CSS,
+    mainAttrs: ` data-report-version="${esc(report.version)}" data-ok="${report.ok}"`,
+    body: body.join('\n'),
+  });
 }
 
 function header(r: RehearsalReport, failed: Check[]): string {
-  const verdict = r.ok ? 'PASS' : 'FAIL';
   const verdictLine = r.ok
     ? `All ${plural(r.checks.length, 'check')} passed`
     : failed.length
@@ -213,25 +139,21 @@ function header(r: RehearsalReport, failed: Check[]): string {
         .join('')}</ul>`
     : '<span class="muted">none loaded</span>';
   const target = r.sandbox.targetMajor === undefined ? '<span class="muted">unknown</span>' : `PostgreSQL ${esc(r.sandbox.targetMajor)}`;
-  return `<header class="hero ${r.ok ? 'ok' : 'bad'}">
-  <div class="hero-main">
-    <div class="eyebrow">lockstep · rehearsal</div>
-    <h1 class="subject">${esc(r.subject)}</h1>
-    <dl class="meta">
-      <div><dt>Sandbox</dt><dd>${esc(r.sandbox.description)} <span class="muted">(${esc(SANDBOX[r.sandbox.kind] ?? r.sandbox.kind)}, PostgreSQL ${esc(r.sandbox.major)})</span></dd></div>
-      <div><dt>Target</dt><dd>${target}</dd></div>
-      ${r.source ? `<div><dt>Source</dt><dd><span class="mono">${esc(r.source.url)}</span> <span class="muted">(PostgreSQL ${esc(r.source.major)})</span></dd></div>` : ''}
-      <div><dt>Data</dt><dd>${data}</dd></div>
-      <div><dt>Started</dt><dd>${esc(isoWhen(r.startedAt))}</dd></div>
-      <div><dt>Took</dt><dd>${esc(formatMs(fin(r.seconds) * 1000))}</dd></div>
-    </dl>
-  </div>
-  <div class="verdict ${r.ok ? 'pass' : 'fail'}" role="status" aria-label="Verdict: ${verdict}">
-    <div class="verdict-icon" aria-hidden="true">${r.ok ? '✓' : '✕'}</div>
-    <div class="verdict-word">${verdict}</div>
-    <div class="verdict-line">${esc(verdictLine)}</div>
-  </div>
-</header>`;
+  return hero({
+    ok: r.ok,
+    eyebrow: 'lockstep · rehearsal',
+    subject: r.subject,
+    meta: [
+      metaItem('Sandbox', `${esc(r.sandbox.description)} <span class="muted">(${esc(SANDBOX[r.sandbox.kind] ?? r.sandbox.kind)}, PostgreSQL ${esc(r.sandbox.major)})</span>`),
+      metaItem('Target', target),
+      r.source ? metaItem('Source', `<span class="mono">${esc(r.source.url)}</span> <span class="muted">(PostgreSQL ${esc(r.source.major)})</span>`) : '',
+      metaItem('Data', data),
+      metaItem('Started', esc(isoWhen(r.startedAt))),
+      metaItem('Took', esc(formatMs(fin(r.seconds) * 1000))),
+    ],
+    verdict: r.ok ? 'PASS' : 'FAIL',
+    verdictLine,
+  });
 }
 
 const HOW: Record<string, string> = {
@@ -246,33 +168,34 @@ function versionWarning(r: RehearsalReport): string {
   const t = r.sandbox.targetMajor;
   const notes = r.versionNotes.length ? `<ul>${r.versionNotes.map((v) => `<li>${esc(v)}</li>`).join('')}</ul>` : '';
   if (t !== undefined && t !== r.sandbox.major) {
-    return `<aside class="callout warn" role="note" id="version-warning">
-  <div class="callout-icon" aria-hidden="true">!</div>
-  <div><b>The sandbox runs PostgreSQL ${esc(r.sandbox.major)}, the target runs PostgreSQL ${esc(t)}.</b>
-  ${notes ? `Behaviour that differs between them:${notes}` : '<p>No known difference applies to these steps, but timings and plans may still differ.</p>'}</div>
-</aside>`;
+    return callout(
+      'warn',
+      'version-warning',
+      `<b>The sandbox runs PostgreSQL ${esc(r.sandbox.major)}, the target runs PostgreSQL ${esc(t)}.</b>
+  ${notes ? `Behaviour that differs between them:${notes}` : '<p>No known difference applies to these steps, but timings and plans may still differ.</p>'}`,
+    );
   }
   if (!notes) return '';
-  return `<aside class="callout info" role="note" id="version-notes"><div class="callout-icon" aria-hidden="true">i</div><div><b>Version notes</b>${notes}</div></aside>`;
+  return callout('info', 'version-notes', `<b>Version notes</b>${notes}`);
 }
 
 function summary(r: RehearsalReport): string {
-  const tiles: string[] = [];
+  const items: string[] = [];
   const failed = r.checks.filter((c) => !c.ok).length;
-  tiles.push(tile('Checks', `${r.checks.length - failed}/${r.checks.length}`, failed ? `${failed} failed` : 'all passed', failed ? 'bad' : 'good'));
+  items.push(tile('Checks', `${r.checks.length - failed}/${r.checks.length}`, failed ? `${failed} failed` : 'all passed', failed ? 'bad' : 'good'));
   let worst: { ms: number; name: string; rel: string; step: StepTrace } | undefined;
   for (const s of r.steps)
     for (const l of s.locks) {
       const m = lockMode(l.mode);
       if (m && blocksTraffic(m) && (!worst || fin(l.heldMs) > worst.ms)) worst = { ms: fin(l.heldMs), name: sqlLockName(m), rel: l.relation, step: s };
     }
-  tiles.push(
+  items.push(
     worst
       ? tile('Max blocking lock', formatMs(worst.ms), `${worst.name} on ${worst.rel} · ${worst.step.id} (${passStyle(worst.step.pass).label})`, worst.ms > 1000 ? 'bad' : '')
       : tile('Max blocking lock', 'none', 'no step blocked reads or writes', 'good'),
   );
   const rewriting = r.steps.filter((s) => s.rewrites.length);
-  tiles.push(
+  items.push(
     tile(
       'Rewrites',
       String(rewriting.length),
@@ -281,14 +204,14 @@ function summary(r: RehearsalReport): string {
     ),
   );
   const slowest = [...r.queries].filter((q) => Number.isFinite(q.changePct)).sort((a, b) => b.changePct - a.changePct)[0];
-  tiles.push(
+  items.push(
     slowest
       ? tile('Largest query change', formatPct(slowest.changePct), `${slowest.name} (p50)`, slowest.changePct > REGRESSION_PCT ? 'bad' : 'good')
       : tile('Largest query change', '–', 'no queries timed', ''),
   );
   const errors = r.steps.filter((s) => s.error).length;
-  tiles.push(tile('Step errors', String(errors), errors ? `in ${[...new Set(r.steps.filter((s) => s.error).map((s) => passStyle(s.pass).label))].join(', ')}` : 'every step ran', errors ? 'bad' : 'good'));
-  return `<section class="tiles" aria-label="Summary">${tiles.join('')}</section>`;
+  items.push(tile('Step errors', String(errors), errors ? `in ${[...new Set(r.steps.filter((s) => s.error).map((s) => passStyle(s.pass).label))].join(', ')}` : 'every step ran', errors ? 'bad' : 'good'));
+  return tiles(items);
 }
 
 /** "orders by 1.add-column (up, up again)" — one entry per step id. */
@@ -301,23 +224,20 @@ function rewriteSummary(steps: StepTrace[]): string {
   return [...by].map(([k, passes]) => `${k} (${passes.join(', ')})`).join('; ');
 }
 
-function tile(label: string, value: string, sub: string, tone: string): string {
-  return `<div class="tile ${tone}"><div class="tile-label">${esc(label)}</div><div class="tile-value">${esc(value)}</div><div class="tile-sub" title="${esc(sub)}">${esc(sub)}</div></div>`;
-}
-
 // ───────────────────────────── checks ─────────────────────────────
 
 function checksList(checks: Check[]): string {
-  if (!checks.length) return '<p class="empty">No checks ran.</p>';
-  return `<ul class="checks">${checks
-    .map(
-      (c) => `<li class="check ${c.ok ? 'pass' : 'fail'}" data-check="${esc(c.name)}" data-ok="${c.ok}">
-  <span class="check-icon" aria-label="${c.ok ? 'passed' : 'failed'}">${c.ok ? '✓' : '✕'}</span>
-  <div class="check-body"><div><span class="check-name">${esc(c.name)}</span> <span class="check-status">${c.ok ? 'passed' : 'failed'}</span></div>
-  <div class="check-detail">${esc(c.detail)}</div>${c.diff?.length ? diffBlock(c.diff) : ''}</div>
-</li>`,
-    )
-    .join('\n')}</ul>`;
+  return statusList(
+    checks.map((c) => ({
+      state: c.ok ? 'pass' : 'fail',
+      name: c.name,
+      status: c.ok ? 'passed' : 'failed',
+      detail: c.detail,
+      attrs: ` data-check="${esc(c.name)}" data-ok="${c.ok}"`,
+      extra: c.diff?.length ? diffBlock(c.diff) : '',
+    })),
+    'No checks ran.',
+  );
 }
 
 function diffBlock(lines: string[]): string {
@@ -524,56 +444,54 @@ function stepErrors(steps: StepTrace[]): string {
 
 // ───────────────────────────── latency ─────────────────────────────
 
-const LT = { W: 1000, nameX: 0, tagR: 302, L: 310, scaleW: 400, pillX: 880, groupH: 62 };
-
 function latency(queries: QueryTiming[]): string {
   if (!queries.length) return '<p class="empty">No queries were timed.</p>';
-  const H = queries.length * LT.groupH + 6;
-  const groups = queries.map((q, i) => queryGroup(q, i * LT.groupH + 4)).join('\n');
-  return `<p class="chart-note"><span class="sw before"></span>before <span class="sw after"></span>after <span class="sw worse"></span>after, more than ${REGRESSION_PCT}% slower · bar = p50, whisker = p95 · each query on its own scale</p>
-<figure class="chart"><svg class="latency" viewBox="0 0 ${LT.W} ${H}" width="100%" role="group" aria-labelledby="lat-title">
-<title id="lat-title">${esc(`Latency of ${plural(queries.length, 'query', 'queries')} before and after the change (p50 bars, p95 whiskers)`)}</title>
-${groups}
-</svg></figure>`;
+  return compareChart({
+    svgClass: 'latency',
+    titleId: 'lat-title',
+    title: `Latency of ${plural(queries.length, 'query', 'queries')} before and after the change (p50 bars, p95 whiskers)`,
+    note: `${swatch('before')}before ${swatch('after')}after ${swatch('worse')}after, more than ${REGRESSION_PCT}% slower · bar = p50, whisker = p95 · each query on its own scale`,
+    rows: queries.map(queryRow),
+  });
 }
 
-function queryGroup(q: QueryTiming, y: number): string {
+function queryRow(q: QueryTiming): CompareRow {
   const worse = fin(q.changePct) > REGRESSION_PCT;
   const better = fin(q.changePct) < -REGRESSION_PCT;
-  const max = Math.max(fin(q.before.p50), fin(q.before.p95), fin(q.after.p50), fin(q.after.p95));
-  const X = (v: number) => LT.L + (max > 0 ? (Math.max(0, fin(v)) / max) * LT.scaleW : 0);
-  const afterFill = worse ? '#dc2626' : '#3b82f6';
-  const bar = (which: 'before' | 'after', l: QueryTiming['before'], by: number, fill: string) => {
-    const x1 = X(l.p50);
-    const x2 = X(l.p95);
-    const cy = by + 6.5;
-    const whiskerEnd = Math.max(x1, x2);
+  const side = (which: 'before' | 'after', l: QueryTiming['before'], fill: string): CompareSide => {
     const p50 = formatMs(fin(l.p50));
     const p95 = formatMs(fin(l.p95));
-    return `<g class="lat ${which}" data-which="${which}" data-p50="${esc(fin(l.p50))}" data-p95="${esc(fin(l.p95))}"><title>${esc(`${which}: p50 ${p50}, p95 ${p95}, mean ${formatMs(fin(l.mean))}`)}</title>` +
-      `<text x="${LT.tagR}" y="${n(cy + 3.5)}" text-anchor="end" class="lat-tag">${which}</text>` +
-      `<rect class="p50-bar" x="${LT.L}" y="${n(by)}" width="${n(Math.max(2, x1 - LT.L))}" height="13" rx="2" fill="${fill}" data-value="${esc(p50)}"/>` +
-      `<line class="p95-whisker" x1="${n(Math.min(x1, x2))}" x2="${n(whiskerEnd)}" y1="${n(cy)}" y2="${n(cy)}" stroke="#334155" stroke-width="1.3" data-value="${esc(p95)}"/>` +
-      `<line x1="${n(x2)}" x2="${n(x2)}" y1="${n(cy - 4)}" y2="${n(cy + 4)}" stroke="#334155" stroke-width="1.3"/>` +
-      `<text x="${n(whiskerEnd + 7)}" y="${n(cy + 4)}" class="lat-val"><tspan class="p50-${which}">${esc(p50)}</tspan><tspan class="p95-text" dx="6">p95 ${esc(p95)}</tspan></text></g>`;
+    return {
+      which,
+      value: l.p50,
+      text: p50,
+      barClass: 'p50-bar',
+      textClass: `p50-${which}`,
+      fill,
+      title: `${which}: p50 ${p50}, p95 ${p95}, mean ${formatMs(fin(l.mean))}`,
+      attrs: ` data-p50="${esc(fin(l.p50))}" data-p95="${esc(fin(l.p95))}"`,
+      whisker: { value: l.p95, text: p95, className: 'p95-whisker' },
+      extra: { text: `p95 ${p95}`, className: 'p95-text' },
+    };
   };
   const pct = formatPct(q.changePct);
-  const tone = worse ? 'worse' : better ? 'better' : 'same';
-  const pillW = Math.max(58, textW(pct, 13, 'bold') + 22);
-  const pill = `<g class="change ${tone}" data-value="${esc(pct)}"><title>${esc(`p50 change: ${pct}${worse ? ` (slower by more than ${REGRESSION_PCT}%)` : ''}`)}</title>` +
-    `<rect x="${n(LT.pillX)}" y="${n(y + 10)}" width="${n(pillW)}" height="24" rx="12" class="pill-${tone}"/>` +
-    `<text x="${n(LT.pillX + pillW / 2)}" y="${n(y + 26.5)}" text-anchor="middle" class="pill-text pill-text-${tone}">${esc(pct)}</text>` +
-    `<text x="${n(LT.pillX + pillW / 2)}" y="${n(y + 48)}" text-anchor="middle" class="pill-caption">${worse ? 'slower' : better ? 'faster' : 'p50 change'}</text></g>`;
   const tip = `${q.name}\n${ORIGIN[q.origin] ?? q.origin}, ${plural(q.runs, 'run')}\nbefore: p50 ${formatMs(fin(q.before.p50))}, p95 ${formatMs(fin(q.before.p95))}, mean ${formatMs(fin(q.before.mean))}\nafter: p50 ${formatMs(fin(q.after.p50))}, p95 ${formatMs(fin(q.after.p95))}, mean ${formatMs(fin(q.after.mean))}\nchange (p50): ${pct}\n\n${q.sql}`;
-  return `<g class="query${worse ? ' regression' : ''}" data-query="${esc(q.name)}" data-change-pct="${esc(fin(q.changePct))}"><title>${esc(tip)}</title>` +
-    (y > 10 ? `<line x1="0" x2="${LT.W}" y1="${n(y - 4)}" y2="${n(y - 4)}" class="sep"/>` : '') +
-    `<text x="${LT.nameX}" y="${n(y + 18)}" class="q-name">${esc(cutEnd(q.name, 36))}</text>` +
-    `<text x="${LT.nameX}" y="${n(y + 34)}" class="q-sql">${esc(cutEnd(q.sql, 38))}</text>` +
-    `<text x="${LT.nameX}" y="${n(y + 49)}" class="q-meta">${esc(`${ORIGIN[q.origin] ?? q.origin} · ${plural(q.runs, 'run')}`)}${q.planBefore && q.planAfter && !sameLines(q.planBefore, q.planAfter) ? ' · <tspan class="q-plan">plan changed</tspan>' : ''}</text>` +
-    bar('before', q.before, y + 8, '#94a3b8') +
-    bar('after', q.after, y + 27, afterFill) +
-    pill +
-    `</g>`;
+  return {
+    cls: `query${worse ? ' regression' : ''}`,
+    attrs: ` data-query="${esc(q.name)}" data-change-pct="${esc(fin(q.changePct))}"`,
+    title: tip,
+    name: q.name,
+    sub: q.sql,
+    metaHtml: `${esc(`${ORIGIN[q.origin] ?? q.origin} · ${plural(q.runs, 'run')}`)}${q.planBefore && q.planAfter && !sameLines(q.planBefore, q.planAfter) ? ' · <tspan class="q-plan">plan changed</tspan>' : ''}`,
+    before: side('before', q.before, BAR.before),
+    after: side('after', q.after, worse ? BAR.worse : BAR.after),
+    pill: {
+      text: pct,
+      tone: worse ? 'worse' : better ? 'better' : 'same',
+      title: `p50 change: ${pct}${worse ? ` (slower by more than ${REGRESSION_PCT}%)` : ''}`,
+      caption: worse ? 'slower' : better ? 'faster' : 'p50 change',
+    },
+  };
 }
 
 const ORIGIN: Record<string, string> = { 'workload-file': 'workload file', pg_stat_statements: 'pg_stat_statements', derived: 'derived from the change' };
@@ -691,10 +609,12 @@ function stepsTable(r: RehearsalReport): string {
         : '<span class="muted">–</span>';
       return `<tr${s.error ? ' class="row-error"' : ''}><td><span class="pass-tag" style="color:${ps.ink}">${esc(ps.label)}</span></td><td class="mono">${esc(s.id)}<div class="muted small">${esc(s.group)}</div></td><td class="num">${esc(formatMs(fin(s.startMs)))}</td><td class="num">${esc(formatMs(fin(s.durationMs)))}</td><td>${locks}</td><td>${s.rewrites.length ? esc(s.rewrites.join(', ')) : '<span class="muted">no</span>'}</td><td class="num">${s.stallMs === null ? `<span class="muted">${esc(none)}</span>` : esc(formatMs(s.stallMs))}</td><td>${claim}</td><td><code class="sql">${esc(s.sql)}</code>${s.error ? `<div class="bad-text small">${esc(s.error.message)}</div>` : ''}</td></tr>`;
     })
-    .join('\n');
-  return `<details class="table-wrap"><summary>Steps (${r.steps.length})</summary><div class="scroll"><table class="steps-table"><thead><tr><th>Pass</th><th>Step</th><th class="num">Start</th><th class="num">Duration</th><th>Locks (held)</th><th>Rewrites</th><th class="num">Stall</th><th>Claim</th><th>SQL</th></tr></thead><tbody>
-${rowsHtml}
-</tbody></table></div></details>`;
+  return dataTable({
+    summary: `Steps (${r.steps.length})`,
+    cls: 'steps-table',
+    head: '<th>Pass</th><th>Step</th><th class="num">Start</th><th class="num">Duration</th><th>Locks (held)</th><th>Rewrites</th><th class="num">Stall</th><th>Claim</th><th>SQL</th>',
+    rows: rowsHtml,
+  });
 }
 
 function queriesTable(queries: QueryTiming[]): string {
@@ -706,69 +626,18 @@ function queriesTable(queries: QueryTiming[]): string {
         `<td class="num">${esc(formatMs(fin(q.before.p50)))}</td><td class="num">${esc(formatMs(fin(q.after.p50)))}</td><td class="num">${esc(formatMs(fin(q.before.p95)))}</td><td class="num">${esc(formatMs(fin(q.after.p95)))}</td>` +
         `<td class="num">${esc(formatMs(fin(q.before.mean)))}</td><td class="num">${esc(formatMs(fin(q.after.mean)))}</td><td class="num ${fin(q.changePct) > REGRESSION_PCT ? 'bad-text' : ''}">${esc(formatPct(q.changePct))}</td></tr>`,
     )
-    .join('\n');
-  return `<details class="table-wrap"><summary>Queries (${queries.length})</summary><div class="scroll"><table class="queries-table"><thead><tr><th>Query</th><th>Origin</th><th class="num">Runs</th><th class="num">p50 before</th><th class="num">p50 after</th><th class="num">p95 before</th><th class="num">p95 after</th><th class="num">mean before</th><th class="num">mean after</th><th class="num">Change</th></tr></thead><tbody>
-${rowsHtml}
-</tbody></table></div></details>`;
+  return dataTable({
+    summary: `Queries (${queries.length})`,
+    cls: 'queries-table',
+    head: '<th>Query</th><th>Origin</th><th class="num">Runs</th><th class="num">p50 before</th><th class="num">p50 after</th><th class="num">p95 before</th><th class="num">p95 after</th><th class="num">mean before</th><th class="num">mean after</th><th class="num">Change</th>',
+    rows: rowsHtml,
+  });
 }
 
 // ───────────────────────────── style ─────────────────────────────
 
-const CSS = `
-:root{--ink:#111827;--ink2:#374151;--muted:#6b7280;--line:#e5e7eb;--bg:#f3f4f6;--card:#fff;--good:#15803d;--good-bg:#dcfce7;--bad:#b91c1c;--bad-bg:#fee2e2;--warn:#92400e;--warn-bg:#fef3c7;
---sans:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue","Liberation Sans","DejaVu Sans",Arial,sans-serif;--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono","DejaVu Sans Mono",monospace}
-*{box-sizing:border-box}
-html{background:var(--bg);color:var(--ink);font:14px/1.5 var(--sans);-webkit-text-size-adjust:100%}
-body{margin:0}
-.page{max-width:1120px;margin:0 auto;padding:28px 24px 40px}
-.mono,code,pre{font-family:var(--mono)}
-.muted{color:var(--muted)}
-.small{font-size:12px}
-h2{font-size:17px;margin:0 0 14px;letter-spacing:-.01em}
-h2 .count{font-size:13px;font-weight:400;color:var(--muted);margin-left:8px}
-h3{font-size:14px;margin:18px 0 8px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:20px 22px;margin:0 0 18px;box-shadow:0 1px 2px rgba(16,24,40,.04)}
-.hero{display:flex;gap:24px;align-items:stretch;background:var(--card);border:1px solid var(--line);border-radius:12px;padding:22px;margin-bottom:18px;box-shadow:0 1px 2px rgba(16,24,40,.04);border-top:5px solid var(--good)}
-.hero.bad{border-top-color:#dc2626}
-.hero-main{flex:1;min-width:0}
-.eyebrow{font-size:12px;text-transform:uppercase;letter-spacing:.08em;color:var(--muted);font-weight:600}
-.subject{font:600 22px/1.3 var(--mono);margin:4px 0 16px;overflow-wrap:anywhere;letter-spacing:-.01em}
-.meta{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:10px 28px;margin:0}
-.meta>div{min-width:0}
-.meta dt{font-size:11px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);font-weight:600}
-.meta dd{margin:1px 0 0;overflow-wrap:anywhere}
-ul.data{list-style:none;margin:0;padding:0}
-.verdict{flex:0 0 190px;border-radius:10px;display:flex;flex-direction:column;align-items:center;justify-content:center;text-align:center;padding:18px 14px}
-.verdict.pass{background:var(--good-bg);color:var(--good)}
-.verdict.fail{background:var(--bad-bg);color:var(--bad)}
-.verdict-icon{width:46px;height:46px;border-radius:50%;display:flex;align-items:center;justify-content:center;font-size:26px;font-weight:700;color:#fff;background:currentColor}
-.verdict.pass .verdict-icon{background:#16a34a}.verdict.fail .verdict-icon{background:#dc2626}
-.verdict-word{font-size:40px;font-weight:800;letter-spacing:.04em;line-height:1.1;margin-top:8px}
-.verdict-line{font-size:13px;font-weight:600;margin-top:4px}
-.callout{display:flex;gap:14px;border-radius:12px;padding:14px 18px;margin:0 0 18px;border:1px solid}
-.callout ul{margin:6px 0 0;padding-left:20px}.callout li{margin:3px 0}.callout p{margin:4px 0 0}
-.callout.warn{background:var(--warn-bg);border-color:#fcd34d;color:#78350f}
-.callout.info{background:#eff6ff;border-color:#bfdbfe;color:#1e3a8a}
-.callout-icon{flex:0 0 26px;height:26px;border-radius:50%;background:#f59e0b;color:#fff;font-weight:800;display:flex;align-items:center;justify-content:center}
-.callout.info .callout-icon{background:#3b82f6}
-.tiles{display:grid;grid-template-columns:repeat(5,minmax(0,1fr));gap:12px;margin:0 0 18px}
-.tile{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:12px 14px;min-width:0;border-left:4px solid #cbd5e1}
-.tile.good{border-left-color:#22c55e}.tile.bad{border-left-color:#ef4444}.tile.warn{border-left-color:#f59e0b}
-.tile-label{font-size:11px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);font-weight:600;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.tile-value{font-size:24px;font-weight:700;margin:2px 0;font-variant-numeric:tabular-nums}
-.tile.bad .tile-value{color:var(--bad)}
-.tile-sub{font-size:12px;line-height:1.35;color:var(--muted);overflow:hidden;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow-wrap:anywhere}
-ul.checks{list-style:none;margin:0;padding:0}
-.check{display:flex;gap:12px;padding:10px 0;border-top:1px solid var(--line)}
-.check:first-child{border-top:0;padding-top:0}
-.check-icon{flex:0 0 22px;height:22px;border-radius:50%;display:flex;align-items:center;justify-content:center;font-size:13px;font-weight:800;color:#fff;margin-top:1px}
-.check.pass .check-icon{background:#16a34a}.check.fail .check-icon{background:#dc2626}
-.check-body{min-width:0;flex:1}
-.check-name{font:600 13.5px var(--mono)}
-.check-status{font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.05em;padding:1px 7px;border-radius:9px;margin-left:4px}
-.check.pass .check-status{background:var(--good-bg);color:var(--good)}.check.fail .check-status{background:var(--bad-bg);color:var(--bad)}
-.check-detail{color:var(--ink2);overflow-wrap:anywhere}
-pre{margin:8px 0 0;overflow-x:auto}
+/** The rehearsal report's own rules, after the shared ones (BASE_CSS). */
+const CSS = `ul.data{list-style:none;margin:0;padding:0}
 pre.diff{background:#f8fafc;border:1px solid var(--line);border-radius:8px;padding:8px 0;font-size:12.5px;line-height:1.55}
 .dl{display:block;padding:0 12px;white-space:pre}
 .dl.add{background:#e6ffec;color:#116329}.dl.del{background:#ffebe9;color:#a40e26}.dl.hunk{color:#0969da;background:#ddf4ff}.dl.ctx{color:#4b5563}
@@ -782,66 +651,23 @@ ul.locks-legend li{display:flex;align-items:center;gap:5px;white-space:nowrap}
 .legend-hint{color:var(--muted);font-style:italic}
 .legend-item{display:inline-flex;align-items:center;gap:6px}
 .chip{display:inline-block;min-width:26px;text-align:center;font:700 10px/16px var(--sans);border-radius:4px;padding:0 4px;-webkit-print-color-adjust:exact;print-color-adjust:exact}
-figure.chart{margin:0}
-svg{display:block;font-family:var(--sans);overflow:visible}
-svg text{font-size:11px;fill:var(--ink2)}
-svg .tick{font-size:10.5px;fill:var(--muted);font-variant-numeric:tabular-nums}
-svg .grid{stroke:#e8ebef;stroke-width:1}
-svg .axis-caption{font-size:11px;fill:var(--muted);font-style:italic}
 svg .pass-name{font-size:11.5px;font-weight:700;letter-spacing:.08em}
 svg .pass-name.small{font-size:10.5px}
 svg .pass-meta{font-size:11px;fill:var(--muted)}
 svg .step-id{font-family:var(--mono);font-size:11px;fill:var(--ink)}
 svg .step-id.err{fill:#b91c1c;font-weight:700}
-svg .dur{font-size:11px;font-weight:700;fill:var(--ink);font-variant-numeric:tabular-nums}
 svg .chip-text{font-size:9px;font-weight:700}
 svg .rel{font-size:10.5px;fill:var(--muted);font-family:var(--mono)}
 svg .rewrite-text{font-size:10.5px;font-weight:700;fill:#be185d}
 svg .err-text{font-size:10.5px;fill:#b91c1c;font-weight:600}
-svg .sep{stroke:#eef0f3}
-svg .q-name{font-size:12.5px;font-weight:700;fill:var(--ink)}
-svg .q-sql{font-size:10.5px;font-family:var(--mono);fill:var(--muted)}
-svg .q-meta{font-size:10.5px;fill:var(--muted)}
 svg .q-plan{fill:#b45309;font-weight:700}
-svg .lat-tag{font-size:10.5px;fill:var(--muted)}
-svg .lat-val{font-size:11px;font-variant-numeric:tabular-nums}
-svg .lat-val tspan:first-child{font-weight:700;fill:var(--ink)}
-svg .p95-text{fill:var(--muted)}
-svg .pill-worse{fill:#fee2e2}svg .pill-better{fill:#dcfce7}svg .pill-same{fill:#f3f4f6}
-svg .pill-text{font-size:13px;font-weight:800;font-variant-numeric:tabular-nums}
-svg .pill-text-worse{fill:#b91c1c}svg .pill-text-better{fill:#15803d}svg .pill-text-same{fill:#374151}
-svg .pill-caption{font-size:10px;fill:var(--muted)}
-svg .nm-box{fill:none;stroke:#cbd5e1;stroke-dasharray:3 2}
-svg .nm-text{font-size:11px;fill:var(--muted);font-style:italic}
-.chart-note{font-size:12px;color:var(--muted);margin:-6px 0 10px}
-.sw{display:inline-block;width:12px;height:10px;border-radius:2px;vertical-align:-1px;margin:0 4px 0 10px}
-.sw:first-child{margin-left:0}
-.sw.before{background:#94a3b8}.sw.after{background:#3b82f6}.sw.worse{background:#dc2626}
 .plans h3{margin-top:16px}
 .plan{margin:0 0 12px}
 .plan-head{font-size:13px}
-.pct{font-weight:700;font-size:12px;padding:1px 8px;border-radius:9px;background:#f3f4f6;margin-left:4px}
-.pct.worse{background:var(--bad-bg);color:var(--bad)}
 .plans-none{font-size:12.5px;margin:6px 0 0}
 .errors{margin-top:14px}
 .step-error{border:1px solid #fecaca;background:#fef2f2;border-radius:10px;padding:10px 14px;margin-top:8px}
 .step-error-head{font-weight:600}
 .step-error-msg{color:var(--bad);font-weight:600;margin-top:2px;overflow-wrap:anywhere}
 .pass-tag{font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.06em}
-details.table-wrap{border-top:1px solid var(--line);padding:10px 0 0;margin-top:10px}
-details.table-wrap:first-of-type{border-top:0;margin-top:0;padding-top:0}
-summary{cursor:pointer;font-weight:600}
-.scroll{overflow-x:auto;margin-top:8px}
-table{border-collapse:collapse;width:100%;font-size:12.5px}
-th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-size:11px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);font-weight:600;white-space:nowrap}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-code.sql{font-size:11.5px;white-space:pre-wrap;overflow-wrap:anywhere;color:#334155}
-tr.row-error td{background:#fef2f2}
-.ok-text{color:var(--good);font-weight:600}.bad-text{color:var(--bad);font-weight:600}
-.empty{color:var(--muted);font-style:italic;margin:0}
-footer{color:var(--muted);font-size:12px;text-align:center;margin-top:8px}
-@media (max-width:860px){.hero{flex-direction:column}.verdict{flex-basis:auto}.tiles{grid-template-columns:repeat(2,minmax(0,1fr))}.meta{grid-template-columns:1fr}}
-@media print{html{background:#fff;font-size:12px}.page{max-width:none;padding:0}.card,.hero,.tile{box-shadow:none;break-inside:avoid}.card{border-color:#d1d5db}
-*{-webkit-print-color-adjust:exact;print-color-adjust:exact}details.table-wrap{display:none}}
-`;
+tr.row-error td{background:#fef2f2}`;

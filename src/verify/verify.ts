@@ -6,6 +6,7 @@
  * negative rates.
  */
 import { LockstepError } from '../core/errors.js';
+import { suggest } from '../core/suggest.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface VerifyThresholds {
@@ -32,6 +33,24 @@ export const defaultThresholds: VerifyThresholds = {
   replicationLagSeconds: 5,
 };
 
+/** The threshold names, as `--threshold name=value` and the config's `verify.thresholds` take them. */
+export const thresholdNames = Object.keys(defaultThresholds) as (keyof VerifyThresholds)[];
+const wholeThresholds: ReadonlySet<string> = new Set<keyof VerifyThresholds>(['unusedIndexAfterScans', 'queryMinCalls']);
+
+/**
+ * What is wrong with one threshold setting, as a message to print after its name; undefined when it
+ * is fine. Every threshold is a number ≥ 0; the two counts are whole numbers.
+ */
+export function thresholdProblem(name: string, value: unknown): string | undefined {
+  if (!(thresholdNames as string[]).includes(name)) {
+    const hint = suggest(name, thresholdNames);
+    return `unknown threshold${hint || ` (known: ${thresholdNames.join(', ')})`}`;
+  }
+  const whole = wholeThresholds.has(name);
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= 0 && (!whole || Number.isInteger(value));
+  return ok ? undefined : `must be ${whole ? 'a whole number' : 'a number'} (0 or more); got ${JSON.stringify(value)}`;
+}
+
 export type FindingKind = 'unused-index' | 'query-regression' | 'new-seq-scans' | 'cache-hit-drop' | 'dead-tuples' | 'table-growth' | 'replication-lag' | 'stats-reset';
 
 export interface VerifyFinding {
@@ -44,17 +63,42 @@ export interface VerifyFinding {
   advice?: string;
 }
 
+export interface VerifySide {
+  id?: number;
+  takenAt: string;
+  label?: string;
+  /** The change the snapshot was taken for (apply's "before apply" / "after apply"). */
+  change?: string;
+}
+
+/**
+ * The JSON of `lockstep verify --format json` (version 1). Fields are only ever added to it: a
+ * consumer written against an earlier build keeps working.
+ */
 export interface VerifyResult {
   version: 1;
-  before: { id?: number; takenAt: string; label?: string };
-  after: { id?: number; takenAt: string; label?: string };
+  /** The database's name. */
+  database: string;
+  before: VerifySide;
+  after: VerifySide;
   seconds: number;
-  /** Tables the change touched (from the change's snapshots' tables that grew new columns/indexes), or all. */
+  /** The tables the new-seq-scans finding looked at (the change's tables); absent: every table. */
+  changedTables?: string[];
+  /** The thresholds the findings were judged against (defaults, config and flags merged). */
+  thresholds: VerifyThresholds;
   findings: VerifyFinding[];
-  /** Per-second rates over the interval, per table and per query (those with activity). */
+  /** Per-second rates over the interval, per table, per index and per query (those with activity). */
   rates: {
-    tables: { table: string; seqScansPerS: number; idxScansPerS: number; rowsWrittenPerS: number }[];
-    queries: { query: string; callsPerS: number; meanMsBefore: number | null; meanMsAfter: number | null }[];
+    /** Counts are between the snapshots; per-second rates are those counts over `seconds`. */
+    tables: { table: string; seqScansPerS: number; idxScansPerS: number; rowsWrittenPerS: number; seqScans: number; idxScans: number }[];
+    /**
+     * Indexes that are new, were scanned between the snapshots, or whose table was active: scans
+     * between the snapshots (and per second), idx_scan in each snapshot (null before: a new index),
+     * and whether it is a new index reported unused.
+     */
+    indexes: { index: string; table: string; scansPerS: number; scans: number; scansBefore: number | null; scansAfter: number; isNew: boolean; unused: boolean }[];
+    /** meanMsBefore: the mean up to the first snapshot; meanMsAfter: the mean of the calls between the two. */
+    queries: { query: string; callsPerS: number; meanMsBefore: number | null; meanMsAfter: number | null; calls: number; regression: boolean }[];
   };
   statsReset: boolean;
 }
@@ -63,7 +107,15 @@ const ratio = (hit: number, read: number) => (hit + read > 0 ? (100 * hit) / (hi
 
 /** Compares two snapshots of the same database. `changedTables` narrows the seq-scan finding. */
 export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Partial<VerifyThresholds>; changedTables?: string[] } = {}): VerifyResult {
-  const th = { ...defaultThresholds, ...o.thresholds };
+  const th: VerifyThresholds = { ...defaultThresholds };
+  const bad: { where: string; message: string }[] = [];
+  for (const [k, v] of Object.entries(o.thresholds ?? {})) {
+    if (v === undefined) continue;
+    const problem = thresholdProblem(k, v);
+    if (problem) bad.push({ where: `thresholds.${k}`, message: problem });
+    else th[k as keyof VerifyThresholds] = v;
+  }
+  if (bad.length) throw new LockstepError('E_INPUT', bad);
   if (before.kind !== 'lockstep-snapshot' || after.kind !== 'lockstep-snapshot') throw new LockstepError('E_INPUT', [{ where: 'verify', message: 'both sides must be lockstep snapshots' }]);
   const sameDb =
     before.database.name === after.database.name &&
@@ -83,7 +135,7 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
 
   const tb = new Map(before.tables.map((t) => [t.table, t]));
   const ib = new Map(before.indexes.map((i) => [i.index, i]));
-  const rates: VerifyResult['rates'] = { tables: [], queries: [] };
+  const rates: VerifyResult['rates'] = { tables: [], indexes: [], queries: [] };
   const changed = o.changedTables ? new Set(o.changedTables) : undefined;
 
   if (!dbReset) {
@@ -94,7 +146,7 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
       const seq = d('seqScan');
       const idx = d('idxScan');
       const written = d('inserted') + d('updated') + d('deleted');
-      if (seq || idx || written) rates.tables.push({ table: t.table, seqScansPerS: seq / seconds, idxScansPerS: idx / seconds, rowsWrittenPerS: written / seconds });
+      if (seq || idx || written) rates.tables.push({ table: t.table, seqScansPerS: seq / seconds, idxScansPerS: idx / seconds, rowsWrittenPerS: written / seconds, seqScans: seq, idxScans: idx });
       if ((!changed || changed.has(t.table)) && seq > 0 && t.liveTuples >= 1000) {
         findings.push({ kind: 'new-seq-scans', severity: 'regression', subject: t.table, message: `${seq} sequential scans of ${t.table} (${t.liveTuples.toLocaleString('en-US')} rows) since the first snapshot, ${(seq / seconds).toFixed(2)}/s`, advice: 'find the query with EXPLAIN; an index may be missing or unused' });
       }
@@ -105,14 +157,23 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
         findings.push({ kind: 'table-growth', severity: 'info', subject: t.table, message: `${t.table} grew from ${mb(b.totalBytes)} to ${mb(t.totalBytes)} with its indexes` });
       }
     }
-    // A new index (not in the first snapshot) whose table was scanned a lot, never through it.
+    const activeTables = new Set(rates.tables.map((t) => t.table));
     for (const i of after.indexes) {
-      if (ib.has(i.index)) continue;
-      const t = after.tables.find((x) => x.table === i.table);
-      const b = tb.get(i.table);
-      const scans = t && b ? t.seqScan - b.seqScan + (t.idxScan - b.idxScan) : 0;
-      if (i.idxScan === 0 && scans >= th.unusedIndexAfterScans)
-        findings.push({ kind: 'unused-index', severity: 'regression', subject: i.index, message: `the new index ${i.index} (${mb(i.bytes)}) was never used, while ${i.table} was scanned ${scans} times`, advice: 'check the query it was made for with EXPLAIN; drop it if nothing needs it (DROP INDEX CONCURRENTLY)' });
+      const prev = ib.get(i.index);
+      let unused = false;
+      if (!prev) {
+        // A new index (not in the first snapshot) whose table was scanned a lot, never through it.
+        const t = after.tables.find((x) => x.table === i.table);
+        const b = tb.get(i.table);
+        const scans = t && b ? t.seqScan - b.seqScan + (t.idxScan - b.idxScan) : 0;
+        if (i.idxScan === 0 && scans >= th.unusedIndexAfterScans) {
+          unused = true;
+          findings.push({ kind: 'unused-index', severity: 'regression', subject: i.index, message: `the new index ${i.index} (${mb(i.bytes)}) was never used, while ${i.table} was scanned ${scans} times`, advice: 'check the query it was made for with EXPLAIN; drop it if nothing needs it (DROP INDEX CONCURRENTLY)' });
+        }
+      }
+      const scans = Math.max(0, i.idxScan - (prev?.idxScan ?? 0));
+      if (!prev || scans > 0 || activeTables.has(i.table))
+        rates.indexes.push({ index: i.index, table: i.table, scansPerS: scans / seconds, scans, scansBefore: prev ? prev.idxScan : null, scansAfter: i.idxScan, isNew: !prev, unused });
     }
     const hb = ratio(before.databaseStats.blksHit, before.databaseStats.blksRead);
     const hitDelta = after.databaseStats.blksHit - before.databaseStats.blksHit;
@@ -129,8 +190,9 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
       const calls = q.calls - (b?.calls ?? 0);
       if (calls <= 0) continue;
       const meanInterval = (q.totalMs - (b?.totalMs ?? 0)) / calls;
-      rates.queries.push({ query: q.query, callsPerS: calls / seconds, meanMsBefore: b && b.calls ? b.meanMs : null, meanMsAfter: meanInterval });
-      if (b && b.calls >= th.queryMinCalls && calls >= th.queryMinCalls && b.meanMs > 0 && meanInterval > b.meanMs * (1 + th.queryRegressionPct / 100))
+      const regression = !!b && b.calls >= th.queryMinCalls && calls >= th.queryMinCalls && b.meanMs > 0 && meanInterval > b.meanMs * (1 + th.queryRegressionPct / 100);
+      rates.queries.push({ query: q.query, callsPerS: calls / seconds, meanMsBefore: b && b.calls ? b.meanMs : null, meanMsAfter: meanInterval, calls, regression });
+      if (regression && b)
         findings.push({
           kind: 'query-regression',
           severity: 'regression',
@@ -146,11 +208,21 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
 
   rates.tables.sort((a, b) => b.rowsWrittenPerS + b.seqScansPerS - (a.rowsWrittenPerS + a.seqScansPerS));
   rates.queries.sort((a, b) => b.callsPerS - a.callsPerS);
+  rates.indexes.sort((a, b) => Number(b.isNew) - Number(a.isNew) || b.scansPerS - a.scansPerS || a.index.localeCompare(b.index));
+  const side = (x: Snapshot): VerifySide => ({
+    ...(x.id !== undefined ? { id: x.id } : {}),
+    takenAt: x.takenAt,
+    ...(x.label ? { label: x.label } : {}),
+    ...(x.change ? { change: x.change } : {}),
+  });
   return {
     version: 1,
-    before: { ...(before.id !== undefined ? { id: before.id } : {}), takenAt: before.takenAt, ...(before.label ? { label: before.label } : {}) },
-    after: { ...(after.id !== undefined ? { id: after.id } : {}), takenAt: after.takenAt, ...(after.label ? { label: after.label } : {}) },
+    database: after.database.name,
+    before: side(before),
+    after: side(after),
     seconds,
+    ...(o.changedTables ? { changedTables: [...o.changedTables] } : {}),
+    thresholds: th,
     findings,
     rates,
     statsReset: dbReset || pssReset,
