@@ -4,11 +4,13 @@
  * will break or misbehave while the change rolls out and after it: see findings.ts for the rules.
  * Files that cannot be read or parsed are reported in `skipped`; the others are still checked.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, basename } from 'node:path';
 import { LockstepError } from '../core/errors.js';
 import type { Change } from '../operations/types.js';
-import type { Catalog } from '../dialects/postgres/catalog.js';
+import type { Queryable } from '../dialects/postgres/introspect.js';
+import { connect } from '../apply/db.js';
+import { LineIndex } from '../report/lines.js';
 import { loadParser } from '../parse/postgres.js';
 import { changedColumns, nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
 import type { AppFinding, SkippedFile } from './findings.js';
@@ -24,19 +26,20 @@ export interface AppCheckOptions {
   cwd: string;
   /** The phase the checked code will be deployed in: `expand` (before contract, the default) or `contract` (after it). */
   phase?: AppPhase;
-  /** Postgres major the change is planned for (decides whether a NOT NULL column has a nullable window). */
-  version: number;
-  /** The target's schema (from --db): defaults of existing columns, the real primary key. */
-  catalog?: Catalog;
-  /** A database URL (read-only): enum labels and domains for the field lines app-check suggests. */
+  /** Postgres major the change is planned for (decides whether a NOT NULL column has a nullable window); with `db`, overrides the server's. */
+  version?: number;
+  /**
+   * A database URL, read only: the plan this change's apply recorded (or one for the server's version
+   * against the schema before the change), existing columns' defaults, enum labels for the field lines.
+   */
   db?: string;
 }
 
 type FieldLine = (c: ChangedColumn, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => string | undefined;
 
 /** The line to paste for a missing column, from `lockstep types` for the phase the code is deployed in. */
-async function fieldLines(change: Change, o: AppCheckOptions, phase: AppPhase): Promise<FieldLine> {
-  const r = await rowTypes(change, { phase: phase === 'expand' ? 'backfill' : 'contract', pgVersion: o.version, ...(o.db ? { db: o.db } : {}) });
+async function fieldLines(change: Change, o: { version?: number; db?: Queryable }, phase: AppPhase): Promise<FieldLine> {
+  const r = await rowTypes(change, { phase: phase === 'expand' ? 'backfill' : 'contract', ...(o.version !== undefined ? { pgVersion: o.version } : {}), ...(o.db ? { db: o.db } : {}) });
   const cols = new Map<string, RowColumn>();
   for (const t of r.tables) for (const c of t.columns) if (c.changed) cols.set(`${key(t.table)}.${c.name}`, c);
   return (c, orm) => {
@@ -64,24 +67,40 @@ const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'build', 'coverage', 
 const MAX_BYTES = 2 * 1024 * 1024;
 
 async function collect(paths: string[], cwd: string, skipped: SkippedFile[]): Promise<string[]> {
-  const out: string[] = [];
+  const out = new Map<string, string>(); // real path → path as found
   const display = (abs: string) => relative(cwd, abs) || basename(abs);
   const visit = async (abs: string, explicit: boolean): Promise<void> => {
     let st;
     try {
-      st = await stat(abs);
+      // A path the user named is followed if it is a link; links met while walking are not followed
+      // into directories (a link to .. or / would walk forever or the whole disk).
+      st = explicit ? await stat(abs) : await lstat(abs);
     } catch {
       if (explicit) throw new LockstepError('E_INPUT', [{ where: display(abs), message: 'no such file or directory' }]);
       return;
     }
+    if (st.isSymbolicLink()) {
+      try {
+        st = await stat(abs);
+      } catch {
+        return; // a dangling link
+      }
+      if (st.isDirectory()) return;
+    }
     if (st.isDirectory()) {
       if (!explicit && (SKIP_DIRS.has(basename(abs)) || basename(abs).startsWith('.'))) return;
-      const entries = (await readdir(abs)).sort();
+      let entries: string[];
+      try {
+        entries = (await readdir(abs)).sort();
+      } catch (e: any) {
+        skipped.push({ file: display(abs), reason: `directory cannot be read (${e?.code ?? e?.message ?? e})` });
+        return;
+      }
       for (const e of entries) await visit(join(abs, e), false);
       return;
     }
-    const isCode = CODE.test(abs);
-    const wanted = isCode || extname(abs) === '.prisma' || (explicit && extname(abs).toLowerCase() === '.sql');
+    if (!st.isFile()) return;
+    const wanted = CODE.test(abs) || extname(abs) === '.prisma' || (explicit && extname(abs).toLowerCase() === '.sql');
     if (!wanted) {
       if (explicit) skipped.push({ file: display(abs), reason: 'not TypeScript, JavaScript, a Prisma schema or SQL' });
       return;
@@ -90,17 +109,27 @@ async function collect(paths: string[], cwd: string, skipped: SkippedFile[]): Pr
       skipped.push({ file: display(abs), reason: `larger than ${MAX_BYTES / 1024 / 1024} MB (generated code?)` });
       return;
     }
-    out.push(abs);
+    const real = await realpath(abs).catch(() => abs);
+    if (!out.has(real)) out.set(real, abs);
   };
   for (const p of paths) await visit(resolve(cwd, p), true);
-  return [...new Set(out)];
+  return [...out.values()];
 }
 
 export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppCheckResult> {
   await loadParser();
   const phase = o.phase ?? 'expand';
-  const columns = await changedColumns(change, o.version, o.catalog);
-  const fieldLine = await fieldLines(change, o, phase);
+  const db = o.db ? await connect(o.db, '--db', 'lockstep app-check') : undefined;
+  let columns: ChangedColumn[];
+  let fieldLine: FieldLine;
+  try {
+    await db?.query('SET default_transaction_read_only = on'); // app-check only reads
+    const facts = { ...(o.version !== undefined ? { version: o.version } : {}), ...(db ? { db } : {}) };
+    columns = await changedColumns(change, facts);
+    fieldLine = await fieldLines(change, facts, phase);
+  } finally {
+    await db?.close();
+  }
   const skipped: SkippedFile[] = [];
   const findings: AppFinding[] = [];
   const files = await collect(o.paths.length ? o.paths : ['.'], o.cwd, skipped);
@@ -130,12 +159,15 @@ export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppC
       }
     } else if (extname(abs).toLowerCase() === '.sql') {
       const a = analyzeSql(text, columns, phase);
+      const li = new LineIndex(text);
       const lines = text.split(/\r?\n/);
-      for (const i of a.issues) {
-        const { line, column } = lineCol(text, i.offset);
-        findings.push({ rule: i.rule, severity: i.severity, file, line, column, message: i.message, advice: i.advice, excerpt: (lines[line - 1] ?? '').trim().slice(0, 160) });
-      }
-      if (!a.parsed) skipped.push({ file, reason: `part of it does not parse: ${a.error}` });
+      const at = (offset: number, rule: AppFinding['rule'], severity: AppFinding['severity'], message: string, advice: string) => {
+        const { line, column } = li.position(offset);
+        findings.push({ rule, severity, file, line, column, message, advice, excerpt: (lines[line - 1] ?? '').trim().slice(0, 160) });
+      };
+      for (const i of a.issues) at(i.offset, i.rule, i.severity, i.message, i.advice);
+      // The statements that parsed were checked; the ones that did not are said where they are.
+      for (const e of a.errors) at(e.offset, 'sql-not-parsed', 'info', `this statement did not parse (${e.message}), so it was not checked`, 'fix the SQL, or check this statement by hand');
       checked++;
     } else code.push({ file, text });
   }
@@ -150,19 +182,14 @@ export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppC
   return { version: 1, phase, columns, findings, skipped, filesChecked: checked };
 }
 
-function lineCol(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
-}
-
 function checkPrisma(models: PrismaModel[], file: string, text: string, columns: ChangedColumn[], phase: AppPhase, fieldLine: FieldLine): AppFinding[] {
   const out: AppFinding[] = [];
   const lines = text.split(/\r?\n/);
   const excerpt = (line: number) => (lines[line - 1] ?? '').trim().slice(0, 160);
   for (const c of columns) {
     for (const m of models) {
-      if (m.table !== c.table.name || (m.schema && c.table.schema && m.schema !== c.table.schema)) continue;
+      // A model without @@schema may be the table (the search_path is unknown); one with it must name the change's schema.
+      if (m.table !== c.table.name || (m.schema && m.schema !== (c.table.schema ?? 'public'))) continue;
       const f = m.fields.find((x) => x.column === c.column);
       if (!f) {
         if (c.kind !== 'addColumn') continue;

@@ -8,10 +8,9 @@
 import type { QualifiedName } from '../core/types.js';
 import type { Change } from '../operations/types.js';
 import { parsePostgres } from '../parse/postgres.js';
-import { plan } from '../plan/planner.js';
-import type { Plan } from '../plan/types.js';
-import type { Catalog } from '../dialects/postgres/catalog.js';
-import { camel, phaseNullability } from './types.js';
+import type { Queryable } from '../dialects/postgres/introspect.js';
+import { key } from '../dialects/postgres/names.js';
+import { camel, changePlan, phaseNullability } from './types.js';
 
 export type AppPhase = 'expand' | 'contract';
 
@@ -28,34 +27,44 @@ export interface ChangedColumn {
   nullableAtEnd: boolean;
   /** New rows get a value without the application writing one (a column default). */
   hasDefault: boolean;
+  /** False for an existing column made NOT NULL without --db: whether it has a default is unknown. */
+  defaultKnown: boolean;
   /** The default as written in the spec, when there is one. */
   default?: string;
 }
 
 /**
- * The columns a change adds or constrains, with their nullability per phase: the plan for `version`
- * replayed into the schema (types.ts phaseNullability), so the answer is what apply will do.
+ * The columns a change adds or constrains, with their nullability per phase: the plan (types.ts
+ * changePlan: the ledger's with a database, else one for `version`) replayed into the schema
+ * (phaseNullability), so the answer is what apply does. A column both added and made NOT NULL by the
+ * change (a SQL migration's ADD COLUMN + SET NOT NULL) is one column.
  */
-export async function changedColumns(change: Change, version: number, catalog?: Catalog): Promise<ChangedColumn[]> {
-  const p: Plan = await plan(change, { version, ...(catalog ? { catalog } : {}) });
-  const phases = await phaseNullability(p, catalog);
-  return phases.map((c) => {
-    const op = change.operations[c.operation - 1]!;
-    const spec = op.kind === 'addColumn' ? op : undefined;
-    const existing = catalog?.table(c.table)?.columns.get(c.column);
+export async function changedColumns(change: Change, o: { version?: number; db?: Queryable } = {}): Promise<ChangedColumn[]> {
+  const { plan: p, before } = await changePlan(change, { ...(o.db ? { db: o.db } : {}), ...(o.version !== undefined ? { pgVersion: o.version } : {}) });
+  const phases = await phaseNullability(p, before);
+  const out = new Map<string, ChangedColumn>();
+  for (const c of phases) {
+    const k = `${key(c.table)}.${c.column}`;
+    const added = phases.find((x) => x.change === 'addColumn' && `${key(x.table)}.${x.column}` === k);
+    const op = added ? change.operations[added.operation - 1]! : undefined;
+    const spec = op?.kind === 'addColumn' ? op : undefined;
+    const existing = before?.table(c.table)?.columns.get(c.column);
     const type = spec?.type ?? (existing ? `${existing.type.name}${existing.type.mods.length ? `(${existing.type.mods.join(',')})` : ''}${existing.type.array ? '[]' : ''}` : undefined);
-    return {
+    const prev = out.get(k);
+    out.set(k, {
       table: c.table,
       column: c.column,
       ...(type ? { type } : {}),
-      kind: c.change,
-      nullableDuringRollout: c.after.expand.nullable || c.after.backfill.nullable,
+      kind: added ? 'addColumn' : 'setNotNull',
+      nullableDuringRollout: (prev?.nullableDuringRollout ?? false) || c.after.expand.nullable || c.after.backfill.nullable,
       nullableAtEnd: c.after.contract.nullable,
-      // With the schema (--db), an existing column's default also fills the inserts that omit it.
       hasDefault: c.after.contract.hasDefault,
+      // An added column's default is in the spec; an existing one's only in the schema (--db).
+      defaultKnown: !!added || !!before,
       ...(spec?.default !== undefined ? { default: spec.default } : {}),
-    };
-  });
+    });
+  }
+  return [...out.values()];
 }
 
 /** Whether an `ALTER TABLE … ADD COLUMN` statement declares the column NOT NULL (read with the parser). */

@@ -48,6 +48,11 @@ function stripComment(line: string): string {
   return line;
 }
 
+/** The line with its string literals emptied (a `{` in `@default("{}")` is not a block). */
+function withoutStrings(line: string): string {
+  return line.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+}
+
 const stringArg = (attrs: string, attr: string): string | undefined => {
   const m = new RegExp(`${attr}\\(\\s*(?:name\\s*:\\s*)?"((?:[^"\\\\]|\\\\.)*)"`).exec(attrs);
   return m?.[1];
@@ -71,7 +76,7 @@ export function parsePrismaSchema(text: string): PrismaModel[] {
       }
       throw new PrismaSyntaxError(`expected a block such as "model Name {", got "${line.slice(0, 40)}"`, lineNo);
     }
-    if (line === '}') {
+    if (withoutStrings(line) === '}') {
       if (block.model) {
         block.model.endLine = lineNo;
         models.push(block.model);
@@ -80,7 +85,7 @@ export function parsePrismaSchema(text: string): PrismaModel[] {
       block = undefined;
       return;
     }
-    if (line.includes('{')) throw new PrismaSyntaxError(`block ${block.kind} ${block.name} (line ${block.line}) is not closed before this line`, lineNo);
+    if (withoutStrings(line).includes('{')) throw new PrismaSyntaxError(`block ${block.kind} ${block.name} (line ${block.line}) is not closed before this line`, lineNo);
     const model = block.model;
     if (!model) return;
     if (line.startsWith('@@')) {
@@ -90,7 +95,8 @@ export function parsePrismaSchema(text: string): PrismaModel[] {
       if (schema !== undefined) model.schema = schema;
       return;
     }
-    const f = /^([A-Za-z_][A-Za-z0-9_]*)\s+([A-Za-z_][A-Za-z0-9_.]*)(\[\])?(\?)?(?:\s+(.*))?$/.exec(line);
+    // name Type[]? @attrs — the type may be Unsupported("tsvector") (what prisma db pull and lockstep types write).
+    const f = /^([A-Za-z_][A-Za-z0-9_]*)\s+([A-Za-z_][A-Za-z0-9_.]*|Unsupported\("(?:[^"\\]|\\.)*"\))(\[\])?(\?)?(?:\s+(.*))?$/.exec(line);
     if (!f) throw new PrismaSyntaxError(`cannot read this field of model ${model.name}: "${line.slice(0, 40)}"`, lineNo);
     const attrs = f[5] ?? '';
     model.fields.push({

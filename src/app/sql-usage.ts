@@ -23,6 +23,8 @@ export interface SqlAnalysis {
   /** False when the text did not parse (the parser's message in `error`). */
   parsed: boolean;
   error?: string;
+  /** Every piece that did not parse, at its offset (the other statements are still analyzed). */
+  errors: { offset: number; message: string }[];
   issues: SqlIssue[];
   /** Changed tables the SQL reads or writes (`schema.table`, schema defaulting to public). */
   tables: Set<string>;
@@ -65,7 +67,7 @@ function columnRef(n: any): { qualifier?: string; name?: string; star: boolean; 
 /** Analyzes SQL text (one or more statements) against the changed columns, for an app deployed in `phase`. */
 export function analyzeSql(sql: string, cols: ChangedColumn[], phase: AppPhase): SqlAnalysis {
   const parsed = parsePostgres(sql);
-  const result: SqlAnalysis = { parsed: parsed.syntaxErrors.length === 0, issues: [], tables: new Set(), reads: new Set() };
+  const result: SqlAnalysis = { parsed: parsed.syntaxErrors.length === 0, errors: parsed.syntaxErrors.map((e) => ({ offset: e.span.start, message: e.message })), issues: [], tables: new Set(), reads: new Set() };
   if (parsed.syntaxErrors.length) result.error = parsed.syntaxErrors[0]!.message;
   const colsOf = (rv: any): ChangedColumn[] => cols.filter((c) => matches(rv, c));
 
@@ -76,42 +78,63 @@ export function analyzeSql(sql: string, cols: ChangedColumn[], phase: AppPhase):
       const rv = n.RangeVar;
       if (rv) for (const c of colsOf(rv)) result.tables.add(tkey(c.table.schema, c.table.name));
     });
-    // Statements that write: INSERT.
-    walk(st.node, (n) => {
-      const ins = n.InsertStmt;
-      if (!ins) return;
-      const mine = colsOf(ins.relation);
+    // Statements that write: INSERT, MERGE … WHEN NOT MATCHED THEN INSERT, COPY … FROM.
+    const writes = (relation: any, listed: string[] | undefined, what: string, head: string, loc: number, values?: any[][]) => {
+      const mine = colsOf(relation);
       if (!mine.length) return;
-      result.tables.add(tkey(mine[0]!.table.schema, mine[0]!.table.name));
       const name = tableLabel(mine[0]!.table);
-      const listed: string[] = (ins.cols ?? []).map((r: any) => r.ResTarget?.name).filter(Boolean);
-      const loc = at(ins.relation?.location);
       const mustWrite = mine.filter((c) => !c.nullableAtEnd && !c.hasDefault);
-      if (!listed.length) {
-        const sel = ins.selectStmt?.SelectStmt;
-        const fromSelect = sel && !sel.valuesLists;
+      const severity = (cs: ChangedColumn[]) => (cs.some((c) => c.defaultKnown) ? 'error' : 'warning');
+      const unlessDefault = (cs: ChangedColumn[]) => (cs.every((c) => c.defaultKnown) ? '' : ' (unless it has a default: pass --db to know)');
+      if (!listed) {
         result.issues.push({
           rule: 'insert-without-columns',
-          severity: mustWrite.length ? 'error' : 'warning',
+          severity: mustWrite.length ? severity(mustWrite) : 'warning',
           offset: loc,
           message:
-            `INSERT INTO ${name} ${ins.selectStmt ? (fromSelect ? 'SELECT …' : 'VALUES …') : 'DEFAULT VALUES'} without a column list: ` +
+            `${what} without a column list: ` +
             (mustWrite.length
-              ? `${mustWrite.map((c) => c.column).join(', ')} will get NULL and the insert fails once NOT NULL is enforced`
+              ? `${mustWrite.map((c) => c.column).join(', ')} will get NULL and the insert fails once NOT NULL is enforced${unlessDefault(mustWrite)}`
               : `its values are matched to ${name}'s columns by position, and ${mine.map((c) => c.column).join(', ')} ${mine.length > 1 ? 'change' : 'changes'} that table`),
-          advice: `name the columns: INSERT INTO ${name} (…${mustWrite.length ? `, ${mustWrite.map((c) => c.column).join(', ')}` : ''}) …`,
+          advice: `name the columns: ${head} (…${mustWrite.length ? `, ${mustWrite.map((c) => c.column).join(', ')}` : ''}) …`,
         });
         return;
       }
       for (const c of mustWrite) {
-        if (listed.includes(c.column)) continue;
+        const i = listed.indexOf(c.column);
+        // Listed, but given NULL or DEFAULT (which is NULL without a default) in some row of VALUES.
+        const nulled = i >= 0 && values?.some((row) => row[i]?.SetToDefault || row[i]?.A_Const?.isnull);
+        if (i >= 0 && !nulled) continue;
         result.issues.push({
           rule: 'insert-omits-column',
-          severity: 'error',
+          severity: severity([c]),
           offset: loc,
-          message: `INSERT INTO ${name} (${listed.join(', ')}) does not set ${c.column}, which ${c.kind === 'addColumn' ? 'is added' : 'becomes'} NOT NULL without a default: the insert fails once the change's contract phase enforces it`,
-          advice: `write ${c.column} in this INSERT, and deploy that before the contract phase (lockstep apply --until expand, deploy, then apply)`,
+          message: `${head} (${listed.join(', ')}) ${nulled ? `writes NULL or DEFAULT into ${c.column}` : `does not set ${c.column}`}, which ${c.kind === 'addColumn' ? 'is added' : 'becomes'} NOT NULL without a default${unlessDefault([c])}: the insert fails once the change's contract phase enforces it`,
+          advice: `write ${c.column} in this insert, and deploy that before the contract phase (lockstep apply --until expand, deploy, then apply)`,
         });
+      }
+    };
+    walk(st.node, (n) => {
+      const ins = n.InsertStmt;
+      if (ins) {
+        const listed: string[] = (ins.cols ?? []).map((r: any) => r.ResTarget?.name).filter(Boolean);
+        const sel = ins.selectStmt?.SelectStmt;
+        const what = `INSERT INTO ${ins.relation?.relname} ${ins.selectStmt ? (sel && !sel.valuesLists ? 'SELECT …' : 'VALUES …') : 'DEFAULT VALUES'}`;
+        const values = sel?.valuesLists?.map((l: any) => l.List?.items ?? []);
+        writes(ins.relation, listed.length ? listed : undefined, what, `INSERT INTO ${ins.relation?.relname}`, at(ins.relation?.location), values);
+      }
+      const merge = n.MergeStmt;
+      if (merge)
+        for (const w of merge.mergeWhenClauses ?? []) {
+          const m = w.MergeWhenClause;
+          if (m?.commandType !== 'CMD_INSERT') continue;
+          const listed: string[] = (m.targetList ?? []).map((r: any) => r.ResTarget?.name).filter(Boolean);
+          writes(merge.relation, listed.length ? listed : undefined, `MERGE INTO ${merge.relation?.relname} … INSERT …`, `MERGE … INSERT`, at(merge.relation?.location), m.values ? [m.values] : undefined);
+        }
+      const copy = n.CopyStmt;
+      if (copy?.is_from && copy.relation) {
+        const listed: string[] = (copy.attlist ?? []).map((x: any) => x.String?.sval).filter(Boolean);
+        writes(copy.relation, listed.length ? listed : undefined, `COPY ${copy.relation.relname} FROM …`, `COPY ${copy.relation.relname}`, at(copy.relation.location));
       }
     });
     // RETURNING * of INSERT/UPDATE/DELETE.
@@ -130,12 +153,19 @@ export function analyzeSql(sql: string, cols: ChangedColumn[], phase: AppPhase):
         result.issues.push(starIssue(mine, 'RETURNING *', at(ref.location), phase));
       }
     });
-    // SELECT lists: `*` and `alias.*` over a changed table, and changed columns read by name.
+    // SELECT lists: `*` and `alias.*` over a changed table, and changed columns read by name. The
+    // branches of UNION/INTERSECT/EXCEPT are SelectStmt bodies without the wrapper.
+    const selects: any[] = [];
     walk(st.node, (n) => {
-      const sel = n.SelectStmt;
-      if (!sel?.targetList) return;
+      if (n.SelectStmt) selects.push(n.SelectStmt);
+    });
+    for (let i = 0; i < selects.length; i++) {
+      const sel = selects[i];
+      if (sel.larg) selects.push(sel.larg);
+      if (sel.rarg) selects.push(sel.rarg);
+      if (!sel.targetList) continue;
       const rels = fromRelations(sel.fromClause).map((r) => ({ ...r, cols: colsOf(r.rv) }));
-      if (!rels.some((r) => r.cols.length)) return;
+      if (!rels.some((r) => r.cols.length)) continue;
       for (const t of sel.targetList) {
         const val = t.ResTarget?.val;
         const ref = columnRef(val);
@@ -155,7 +185,7 @@ export function analyzeSql(sql: string, cols: ChangedColumn[], phase: AppPhase):
           for (const x of over) for (const c of x.cols) if (c.column === r.name) result.reads.add(`${tkey(c.table.schema, c.table.name)}.${c.column}`);
         });
       }
-    });
+    }
   }
   return result;
 }
@@ -182,4 +212,34 @@ function existsSubquery(root: any, sel: any): boolean {
     if (s?.subLinkType === 'EXISTS_SUBLINK' && s.subselect?.SelectStmt === sel) found = true;
   });
   return found;
+}
+
+/**
+ * Placeholders of other drivers and ORMs (`?` of Knex/mysql-style, `:name` of Sequelize/TypeORM) as
+ * `$n`, outside quotes and comments, so the Postgres parser can read the statement. Used only when
+ * the text did not parse as it is (`?` is also a jsonb operator).
+ */
+export function normalizePlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql[i]!;
+    if (ch === "'" || ch === '"') {
+      const end = sql.indexOf(ch, i + 1);
+      const stop = end < 0 ? sql.length : end + 1;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (ch === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      const stop = end < 0 ? sql.length : end;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (ch === '?' && !/[?|&]/.test(sql[i + 1] ?? '')) out += `$${++n}`;
+    else if (ch === ':' && sql[i - 1] !== ':' && sql[i + 1] !== ':' && /[A-Za-z_]/.test(sql[i + 1] ?? '')) {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i + 1))!;
+      out += `$${++n}`;
+      i += m[0].length;
+    } else out += ch;
+  }
+  return out;
 }

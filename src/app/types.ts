@@ -530,22 +530,7 @@ interface DbColumn {
 
 async function build(change: Change, opts: RowTypesOptions, db: Queryable | undefined): Promise<RowTypes> {
   const notes: string[] = [];
-  let version = opts.pgVersion ?? DEFAULT_PG_VERSION;
-  let before: Catalog | undefined;
-  let p: Plan | undefined;
-  let planFrom: RowTypes['planFrom'] = 'planned';
-  if (db) {
-    const facts = await introspect(db);
-    version = opts.pgVersion ?? facts.major;
-    const recorded = opts.pgVersion === undefined ? await ledgerPlan(db, change) : undefined;
-    before = await beforeChange(facts.catalog, change, version);
-    if (recorded) {
-      p = recorded;
-      planFrom = 'ledger';
-      version = recorded.version;
-    }
-  }
-  p ??= await makePlan(change, { version, ...(before ? { catalog: before } : {}) });
+  const { plan: p, before, planFrom, version } = await changePlan(change, { ...(db ? { db } : {}), ...(opts.pgVersion !== undefined ? { pgVersion: opts.pgVersion } : {}) });
   const columns = await phaseNullability(p, before);
   const phase = opts.phase;
   if (!p.phases.some((ph) => ph.name === phase)) notes.push(`The plan has no ${phase} steps: the row is as the phases before it leave it.`);
@@ -606,6 +591,25 @@ async function build(change: Change, opts: RowTypesOptions, db: Queryable | unde
 }
 
 /** The plan this change's apply recorded (same operations, not rolled back), if any. */
+/**
+ * The plan a change's columns follow, and the schema before it: with a database, the plan this change's
+ * apply recorded in the ledger (unless `pgVersion` asks for another major), else one made now against
+ * the schema as it was before the change (what the change already added is taken out again); offline,
+ * a plan for `pgVersion` (default: DEFAULT_PG_VERSION).
+ */
+export async function changePlan(change: Change, o: { db?: Queryable; pgVersion?: number }): Promise<{ plan: Plan; before?: Catalog; planFrom: 'planned' | 'ledger'; version: number }> {
+  let version = o.pgVersion ?? DEFAULT_PG_VERSION;
+  let before: Catalog | undefined;
+  if (o.db) {
+    const facts = await introspect(o.db);
+    version = o.pgVersion ?? facts.major;
+    const recorded = o.pgVersion === undefined ? await ledgerPlan(o.db, change) : undefined;
+    before = await beforeChange(facts.catalog, change, version);
+    if (recorded) return { plan: recorded, before, planFrom: 'ledger', version: recorded.version };
+  }
+  return { plan: await makePlan(change, { version, ...(before ? { catalog: before } : {}) }), ...(before ? { before } : {}), planFrom: 'planned', version };
+}
+
 async function ledgerPlan(db: Queryable, change: Change): Promise<Plan | undefined> {
   const exists = (await db.query<{ ok: boolean }>(`SELECT to_regclass('lockstep.changes') IS NOT NULL AS ok`)).rows[0]?.ok;
   if (!exists) return undefined;

@@ -7,7 +7,7 @@
  */
 import type * as TS from 'typescript';
 import { camel, nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
-import { analyzeSql } from './sql-usage.js';
+import { analyzeSql, normalizePlaceholders } from './sql-usage.js';
 import type { AppFinding, AppRule, SkippedFile } from './findings.js';
 import type { PrismaModel } from './prisma.js';
 import type { Severity } from '../core/types.js';
@@ -28,11 +28,30 @@ export interface SourceText {
 interface Parsed {
   src: SourceText;
   sf: TS.SourceFile;
+  lines: string[];
 }
 
 type Decl = TS.InterfaceDeclaration | TS.TypeAliasDeclaration | TS.ClassDeclaration;
 
-const SQL_START = /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*\(?\s*(select|insert|update|delete|with|merge|copy|table|values)\b/i;
+const SQL_KEYWORD = /^\(?\s*(select|insert|update|delete|with|merge|copy|table|values)\b/i;
+
+/** Whether a string starts, after blanks and SQL comments, with a statement's first keyword (linear: no backtracking). */
+export function looksLikeSql(text: string): boolean {
+  let i = 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (text.startsWith('--', i)) {
+      const nl = text.indexOf('\n', i);
+      if (nl < 0) return false;
+      i = nl + 1;
+    } else if (text.startsWith('/*', i)) {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) return false;
+      i = end + 2;
+    } else break;
+  }
+  return SQL_KEYWORD.test(text.slice(i, i + 40));
+}
 
 /** The names code may use for a column: as the database spells it, and camelCased. */
 const namesOf = (c: ChangedColumn, extra: string[] = []) => new Set([c.column, camel(c.column), ...extra]);
@@ -98,40 +117,94 @@ export interface TsCheckInput {
   fieldLine?: (c: ChangedColumn, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => string | undefined;
 }
 
+/** Methods of query builders that follow a call naming a table: `knex('orders').where(…)`. */
+const BUILDER_METHODS = /^(insert|select|where|whereIn|first|update|del|delete|returning|join|leftJoin|innerJoin|from|count|pluck|increment|decrement|upsert|onConflict|merge|columns?|orderBy|limit|andWhere|orWhere|truncate)$/;
+/** Identifiers that are query builders by convention: `knex('orders')`, `trx('orders')`. */
+const BUILDER_ROOTS = /^(knex|db|trx|tx|k|qb|database|connection|conn|sql)$/;
+const PRISMA_METHODS = /^(findMany|findFirst|findUnique|findFirstOrThrow|findUniqueOrThrow|create|createMany|createManyAndReturn|update|updateMany|upsert|delete|deleteMany|count|aggregate|groupBy)$/;
+
+/** `'orders as o'` (Knex) names orders. */
+const tableOf = (s: string | undefined) => s?.trim().split(/\s+as\s+|\s+/i)[0];
+
+/** Whether a table named in code (schema optional) is the change's: an unqualified name may be any schema's. */
+function sameTable(c: ChangedColumn, name: string, schema?: string): boolean {
+  const dot = !schema && name.includes('.') ? name.split('.') : undefined;
+  const [sch, tbl] = dot ? [dot[0], dot[1]] : [schema, name];
+  return tbl === c.table.name && (!sch || sch === (c.table.schema ?? 'public'));
+}
+
 /** Checks TS/JS sources; files that do not parse are returned in `skipped`, the rest still checked. */
 export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; skipped: SkippedFile[] } {
   const findings: AppFinding[] = [];
   const skipped: SkippedFile[] = [];
   const parsed: Parsed[] = [];
-  for (const src of input.files) {
-    const sf = ts.createSourceFile(src.file, src.text, ts.ScriptTarget.Latest, true, scriptKind(src.file));
-    const diags: readonly TS.Diagnostic[] = (sf as any).parseDiagnostics ?? [];
-    if (diags.length) {
-      const d = diags[0]!;
-      const pos = d.start !== undefined ? sf.getLineAndCharacterOfPosition(d.start) : undefined;
-      skipped.push({ file: src.file, reason: `does not parse${pos ? ` (line ${pos.line + 1}:${pos.character + 1})` : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}` });
-      continue;
+  // A file nested too deep for a recursive walk (a generated 2,000-piece `'a' + 'b' + …`) is skipped, not fatal.
+  const guardFile = (file: string, fn: () => void): boolean => {
+    try {
+      fn();
+      return true;
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      skipped.push({ file, reason: 'nested too deeply to read (generated code?)' });
+      return false;
     }
-    parsed.push({ src, sf });
+  };
+  for (const src of input.files) {
+    guardFile(src.file, () => {
+      const sf = ts.createSourceFile(src.file, src.text, ts.ScriptTarget.Latest, true, scriptKind(src.file));
+      const diags: readonly TS.Diagnostic[] = (sf as any).parseDiagnostics ?? [];
+      if (diags.length) {
+        const d = diags[0]!;
+        const pos = d.start !== undefined ? sf.getLineAndCharacterOfPosition(d.start) : undefined;
+        skipped.push({ file: src.file, reason: `does not parse${pos ? ` (line ${pos.line + 1}:${pos.character + 1})` : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}` });
+        return;
+      }
+      parsed.push({ src, sf, lines: src.text.split(/\r?\n/) });
+    });
   }
 
-  // Pass 1, across files: type declarations by name, Drizzle tables by variable, Kysely database types.
+  // Pass 1, across files: type declarations by name, Drizzle tables and schemas by variable (and the
+  // names they are imported under), Kysely database types.
   const decls = new Map<string, { decl: Decl; p: Parsed }[]>();
-  const drizzleVars = new Map<string, string>(); // variable → table name
+  const drizzleVars = new Map<string, { table: string; schema?: string }>();
+  const schemaVars = new Map<string, string>(); // const sales = pgSchema('sales')
+  const aliases = new Map<string, string>(); // import { orders as ordersTable }
   const dbTypeNames = new Set<string>(['DB', 'Database', 'Tables']);
+  const usable: Parsed[] = [];
   for (const p of parsed) {
+    const ok = guardFile(p.src.file, () => {
+      const visit = (n: TS.Node): void => {
+        if ((ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n) || ts.isClassDeclaration(n)) && n.name) decls.set(n.name.text, [...(decls.get(n.name.text) ?? []), { decl: n, p }]);
+        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && ts.isCallExpression(n.initializer) && n.initializer.expression.getText(p.sf) === 'pgSchema') {
+          const sch = stringArg(n.initializer);
+          if (sch) schemaVars.set(n.name.text, sch);
+        }
+        if (ts.isImportSpecifier(n) && n.propertyName) aliases.set(n.name.text, n.propertyName.text);
+        if (ts.isTypeReferenceNode(n) && n.typeName.getText(p.sf) === 'Kysely' && n.typeArguments?.[0] && ts.isTypeReferenceNode(n.typeArguments[0])) dbTypeNames.add(n.typeArguments[0].typeName.getText(p.sf));
+        if (ts.isNewExpression(n) && n.expression.getText(p.sf) === 'Kysely' && n.typeArguments?.[0] && ts.isTypeReferenceNode(n.typeArguments[0])) dbTypeNames.add(n.typeArguments[0].typeName.getText(p.sf));
+        ts.forEachChild(n, visit);
+      };
+      visit(p.sf);
+    });
+    if (ok) usable.push(p);
+  }
+  for (const p of usable) {
     const visit = (n: TS.Node): void => {
-      if ((ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n) || ts.isClassDeclaration(n)) && n.name) decls.set(n.name.text, [...(decls.get(n.name.text) ?? []), { decl: n, p }]);
       if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && ts.isCallExpression(n.initializer)) {
-        const t = drizzleTable(n.initializer);
-        if (t) drizzleVars.set(n.name.text, t.table);
+        const t = drizzleTable(n.initializer, schemaVars);
+        if (t) drizzleVars.set(n.name.text, { table: t.table, ...(t.schema ? { schema: t.schema } : {}) });
       }
-      if (ts.isTypeReferenceNode(n) && n.typeName.getText() === 'Kysely' && n.typeArguments?.[0] && ts.isTypeReferenceNode(n.typeArguments[0])) dbTypeNames.add(n.typeArguments[0].typeName.getText());
-      if (ts.isNewExpression(n) && n.expression.getText() === 'Kysely' && n.typeArguments?.[0] && ts.isTypeReferenceNode(n.typeArguments[0])) dbTypeNames.add(n.typeArguments[0].typeName.getText());
       ts.forEachChild(n, visit);
     };
-    visit(p.sf);
+    guardFile(p.src.file, () => visit(p.sf));
   }
+  /** The Drizzle table an expression stands for: `orders`, an alias of it, or `schema.orders`. */
+  const drizzleOf = (e: TS.Expression | undefined) => {
+    if (!e) return undefined;
+    if (ts.isIdentifier(e)) return drizzleVars.get(e.text) ?? drizzleVars.get(aliases.get(e.text) ?? '');
+    if (ts.isPropertyAccessExpression(e)) return drizzleVars.get(e.name.text);
+    return undefined;
+  };
   const resolveType = (t: TS.TypeNode | undefined): { decl: Decl; p: Parsed } | undefined => {
     let ref = t;
     // Kysely's Selectable<T>/Insertable<T> wrap the table type.
@@ -143,51 +216,71 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
 
   const prismaByAccessor = new Map<string, PrismaModel>();
   for (const m of input.prisma) prismaByAccessor.set(m.name[0]!.toLowerCase() + m.name.slice(1), m);
-  const colsOfTable = (name: string | undefined, schema?: string) =>
-    name === undefined ? [] : input.columns.filter((c) => (c.table.name === name || `${c.table.schema ?? 'public'}.${c.table.name}` === name) && (!schema || schema === (c.table.schema ?? 'public')));
+  const colsOfTable = (name: string | undefined, schema?: string) => (name === undefined ? [] : input.columns.filter((c) => sameTable(c, name, schema)));
   const reported = new Set<string>();
+  const push = (q: Parsed, line: number, character: number, rule: AppRule, severity: Severity, message: string, advice: string) => {
+    const k = `${q.src.file}:${line}:${character}:${rule}:${message}`;
+    if (reported.has(k)) return;
+    reported.add(k);
+    findings.push({ rule, severity, file: q.src.file, line: line + 1, column: character + 1, message, advice, excerpt: (q.lines[line] ?? '').trim().slice(0, 160) });
+  };
 
-  for (const p of parsed) {
-    const { sf, src } = p;
-    const add = (node: TS.Node | number, rule: AppRule, severity: Severity, message: string, advice: string) => {
-      const pos = typeof node === 'number' ? node : node.getStart(sf);
-      const lc = sf.getLineAndCharacterOfPosition(pos);
-      const k = `${src.file}:${lc.line}:${lc.character}:${rule}:${message}`;
-      if (reported.has(k)) return;
-      reported.add(k);
-      const lineText = src.text.split(/\r?\n/)[lc.line] ?? '';
-      findings.push({ rule, severity, file: src.file, line: lc.line + 1, column: lc.character + 1, message, advice, excerpt: lineText.trim().slice(0, 160) });
+  for (const p of usable) guardFile(p.src.file, () => checkFile(p));
+  return { findings, skipped };
+
+  function checkFile(p: Parsed): void {
+    const { sf } = p;
+    const add = (node: TS.Node | number | { line: number; character: number }, rule: AppRule, severity: Severity, message: string, advice: string) => {
+      const lc = typeof node === 'number' ? sf.getLineAndCharacterOfPosition(node) : 'kind' in node ? sf.getLineAndCharacterOfPosition(node.getStart(sf)) : node;
+      push(p, lc.line, lc.character, rule, severity, message, advice);
+    };
+    const addIn = (q: Parsed, node: TS.Node, rule: AppRule, severity: Severity, message: string, advice: string) => {
+      const lc = q.sf.getLineAndCharacterOfPosition(node.getStart(q.sf));
+      push(q, lc.line, lc.character, rule, severity, message, advice);
     };
     /** Tables this file reads or writes: the scope in which a bare `.created_at` is taken to be the column. */
     const touched = new Set<string>();
     const touch = (cs: ChangedColumn[]) => cs.forEach((c) => touched.add(`${c.table.schema ?? 'public'}.${c.table.name}`));
+    // String constants of this file (`const COLUMNS = 'id, currency'`), inlined where a template uses them.
+    const constants = new Map<string, string>();
+    const collectConstants = (n: TS.Node): void => {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && ts.isStringLiteralLike(n.initializer) && ts.isVariableDeclarationList(n.parent) && n.parent.flags & ts.NodeFlags.Const)
+        constants.set(n.name.text, constants.has(n.name.text) ? '\u0000' : n.initializer.text);
+      ts.forEachChild(n, collectConstants);
+    };
+    collectConstants(sf);
 
     // --- SQL in strings and templates --------------------------------------------------------------
     const sqlParts = new Set<TS.Node>();
     const checkSql = (node: TS.Node, text: string, starts: { sql: number; src: number }[]) => {
-      if (!SQL_START.test(text)) return;
+      if (!looksLikeSql(text)) return;
       const lower = text.toLowerCase();
       if (!input.columns.some((c) => lower.includes(c.table.name.toLowerCase()))) return;
-      const toSrc = (off: number) => {
+      // Where an offset in the SQL is in the file: by lines, so CRLF files and multi-line templates agree.
+      const position = (off: number) => {
         let best = starts[0]!;
         for (const s of starts) if (s.sql <= off) best = s;
-        return best.src + (off - best.sql);
+        const base = sf.getLineAndCharacterOfPosition(best.src);
+        const between = text.slice(best.sql, off);
+        const nl = between.lastIndexOf('\n');
+        if (nl < 0) return { line: base.line, character: base.character + between.length };
+        return { line: base.line + between.split('\n').length - 1, character: between.length - nl - 1 };
       };
       let a = analyzeSql(text, input.columns, input.phase);
-      if (!a.parsed) {
-        // An interpolated identifier (`FROM ${table}`) is not a parameter: try it as a name.
-        const retry = analyzeSql(text.replace(/\$(\d+)/g, 'lockstep_param_$1'), input.columns, input.phase);
-        if (retry.parsed) a = retry;
+      // An interpolated identifier (`FROM ${table}`) is not a parameter; other drivers use `?` and `:name`.
+      for (const retry of [() => text.replace(/\$(\d+)/g, 'lockstep_param_$1'), () => normalizePlaceholders(text)]) {
+        if (a.parsed) break;
+        const b = analyzeSql(retry(), input.columns, input.phase);
+        if (b.parsed) a = b;
       }
       if (!a.parsed) {
         const table = input.columns.find((c) => new RegExp(`\\b${c.table.name.replace(/[^a-zA-Z0-9_]/g, '\\$&')}\\b`, 'i').test(text));
-        if (table)
-          add(node, 'sql-not-parsed', 'info', `SQL that mentions ${tableLabel(table.table)} did not parse (${a.error}), so it was not checked`, 'if this is SQL built from pieces, check it by hand');
+        if (table) add(node, 'sql-not-parsed', 'info', `SQL that mentions ${tableLabel(table.table)} did not parse (${a.error}), so it was not checked`, 'if this is SQL built from pieces, check it by hand');
         return;
       }
       const tableCols = input.columns.filter((c) => a.tables.has(`${c.table.schema ?? 'public'}.${c.table.name}`));
       touch(tableCols);
-      for (const issue of a.issues) add(toSrc(issue.offset), issue.rule, issue.severity, issue.message, issue.advice);
+      for (const issue of a.issues) add(position(issue.offset), issue.rule, issue.severity, issue.message, issue.advice);
       // query<Row>(sql): the row type must admit NULL in a changed column the query returns.
       const call = node.parent;
       if (call && ts.isCallExpression(call) && call.arguments[0] === node && call.typeArguments?.[0]) {
@@ -201,14 +294,6 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
       if (!m || m.optional || typeAdmitsNull(m.type)) return;
       addIn(row.p, m.node, 'assumes-not-null', 'error', `${what} declares ${m.name}: ${m.type!.getText(row.p.sf)}, but ${tableLabel(c.table)}.${c.column} ${whyNull(c, input.phase)}`, `declare it ${m.name}: ${m.type!.getText(row.p.sf)} | null, and handle the null where it is read`);
     };
-    const addIn = (q: Parsed, node: TS.Node, rule: AppRule, severity: Severity, message: string, advice: string) => {
-      if (q === p) return add(node, rule, severity, message, advice);
-      const lc = q.sf.getLineAndCharacterOfPosition(node.getStart(q.sf));
-      const k = `${q.src.file}:${lc.line}:${lc.character}:${rule}:${message}`;
-      if (reported.has(k)) return;
-      reported.add(k);
-      findings.push({ rule, severity, file: q.src.file, line: lc.line + 1, column: lc.character + 1, message, advice, excerpt: (q.src.text.split(/\r?\n/)[lc.line] ?? '').trim().slice(0, 160) });
-    };
 
     const visitSql = (n: TS.Node): void => {
       if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) {
@@ -220,8 +305,10 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
         const starts = [{ sql: 0, src: n.head.getStart(sf) + 1 }];
         n.templateSpans.forEach((span, i) => {
           const e = span.expression;
-          // Drizzle's sql`… ${orders} …`: a table object stands for its name.
-          text += ts.isIdentifier(e) && drizzleVars.has(e.text) ? `"${drizzleVars.get(e.text)}"` : `$${i + 1}`;
+          const table = drizzleOf(e);
+          const constant = ts.isIdentifier(e) ? constants.get(e.text) : undefined;
+          // Drizzle's sql`… ${orders} …`: a table object stands for its name; a string constant for its text.
+          text += table ? `"${table.table}"` : constant !== undefined && constant !== '\u0000' ? constant : `$${i + 1}`;
           starts.push({ sql: text.length, src: span.literal.getStart(sf) + 1 });
           text += span.literal.text;
         });
@@ -230,16 +317,15 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
         return;
       }
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.PlusToken && !(ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.PlusToken)) {
-        // 'SELECT … ' + 'FROM orders': fold the literals, other operands become parameters.
+        // 'SELECT … ' + 'FROM orders': fold the literals, other operands become parameters (walked without recursion).
         const leaves: TS.Expression[] = [];
-        const flat = (e: TS.Expression): void => {
-          if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-            flat(e.left);
-            flat(e.right);
-          } else if (ts.isParenthesizedExpression(e)) flat(e.expression);
+        const stack: TS.Expression[] = [n];
+        while (stack.length) {
+          const e = stack.pop()!;
+          if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) stack.push(e.right, e.left);
+          else if (ts.isParenthesizedExpression(e)) stack.push(e.expression);
           else leaves.push(e);
-        };
-        flat(n);
+        }
         if (leaves.some((l) => ts.isStringLiteralLike(l))) {
           let text = '';
           let k = 0;
@@ -249,7 +335,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
               starts.push({ sql: text.length, src: l.getStart(sf) + 1 });
               text += l.text;
               sqlParts.add(l);
-            } else text += `$${++k}`;
+            } else text += ts.isIdentifier(l) && constants.has(l.text) && constants.get(l.text) !== '\u0000' ? constants.get(l.text) : `$${++k}`;
           }
           checkSql(n, text, starts);
         }
@@ -259,16 +345,21 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
     visitSql(sf);
 
     // --- Models and table types --------------------------------------------------------------------
+    const missingColumn = (q: Parsed, node: TS.Node, c: ChangedColumn, what: string, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => {
+      const must = !c.nullableAtEnd && !c.hasDefault;
+      const line = input.fieldLine?.(c, orm);
+      addIn(q, node, 'model-missing-column', must ? 'error' : 'warning', `${what} has no ${c.column}: ${must ? `inserts through it will fail once ${c.column} is NOT NULL (it has no default)` : `it can neither read nor write the new column`}`, line ? `add ${line}` : `add ${c.column} to it`);
+    };
     const visitModels = (n: TS.Node): void => {
       if (ts.isCallExpression(n)) {
-        const t = drizzleTable(n);
+        const t = drizzleTable(n, schemaVars);
         if (t) {
           const cols = colsOfTable(t.table, t.schema);
           touch(cols);
           for (const c of cols) {
             const col = t.columns.find((x) => x.column === c.column || (x.column === undefined && namesOf(c).has(x.key)));
             if (!col) {
-              if (c.kind === 'addColumn') missingColumn(n, c, `the Drizzle table ${t.variable ?? t.table}`, 'drizzle');
+              if (c.kind === 'addColumn') missingColumn(p, n, c, `the Drizzle table ${t.variable ?? t.table}`, 'drizzle');
             } else if (col.notNull && nullableFor(c, input.phase))
               add(col.node, 'assumes-not-null', 'error', `the Drizzle column ${col.key} is .notNull(), but ${tableLabel(c.table)}.${c.column} ${whyNull(c, input.phase)}`, `drop .notNull() until the change's contract phase is applied${c.nullableAtEnd ? '' : ', then add it back'}`);
           }
@@ -282,7 +373,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
           for (const c of cols) {
             const col = e.columns.find((x) => x.column === c.column || namesOf(c).has(x.column));
             if (!col) {
-              if (c.kind === 'addColumn') missingColumn(n.name ?? n, c, `the TypeORM entity ${n.name?.text ?? e.table}`, 'typeorm');
+              if (c.kind === 'addColumn') missingColumn(p, n.name ?? n, c, `the TypeORM entity ${n.name?.text ?? e.table}`, 'typeorm');
             } else if (!col.nullable && nullableFor(c, input.phase))
               add(col.node, 'assumes-not-null', 'error', `the TypeORM column ${col.property} is not nullable in its entity, but ${tableLabel(c.table)}.${c.column} ${whyNull(c, input.phase)}`, `mark it @Column({ …, nullable: true }) and type it ${col.property}: T | null until the contract phase is applied`);
           }
@@ -298,36 +389,23 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
           const members = membersOf(row.decl) ?? [];
           for (const c of cols) {
             if (!members.some((x) => namesOf(c).has(x.name))) {
-              if (c.kind === 'addColumn') missingColumnIn(row.p, row.decl.name ?? row.decl, c, `the table type ${row.decl.name?.getText(row.p.sf)} (${n.name.text}.${m.name})`, 'ts');
+              if (c.kind === 'addColumn') missingColumn(row.p, row.decl.name ?? row.decl, c, `the table type ${row.decl.name?.getText(row.p.sf)} (${n.name.text}.${m.name})`, 'ts');
             } else checkMemberNullability(row, c, `the table type ${row.decl.name?.getText(row.p.sf)} (${n.name.text}.${m.name})`);
           }
         }
       }
       ts.forEachChild(n, visitModels);
     };
-    const missingColumn = (node: TS.Node, c: ChangedColumn, what: string, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => missingColumnIn(p, node, c, what, orm);
-    const missingColumnIn = (q: Parsed, node: TS.Node, c: ChangedColumn, what: string, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => {
-      const must = !c.nullableAtEnd && !c.hasDefault;
-      const line = input.fieldLine?.(c, orm);
-      addIn(
-        q,
-        node,
-        'model-missing-column',
-        must ? 'error' : 'warning',
-        `${what} has no ${c.column}: ${must ? `inserts through it will fail once ${c.column} is NOT NULL (it has no default)` : `it can neither read nor write the new column`}`,
-        line ? `add ${line}` : `add ${c.column} to it`,
-      );
-    };
     visitModels(sf);
 
-    // --- Query-builder inserts ---------------------------------------------------------------------
+    // --- Query-builder inserts, and the calls that show this file uses the table -------------------------
     const mustWrite = input.columns.filter((c) => !c.nullableAtEnd && !c.hasDefault);
     const visitInserts = (n: TS.Node): void => {
       if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression)) {
         const method = n.expression.name.text;
-        const target = insertTarget(n, method, drizzleVars, prismaByAccessor);
+        const target = insertTarget(n, method, drizzleOf, prismaByAccessor);
         if (target) {
-          const cols = colsOfTable(target.table);
+          const cols = colsOfTable(target.table, target.schema);
           touch(cols);
           for (const obj of target.objects) {
             if (obj.properties.some((x) => ts.isSpreadAssignment(x))) continue; // cannot tell what a spread holds
@@ -335,59 +413,69 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
             for (const c of cols.filter((x) => mustWrite.includes(x))) {
               const prismaField = target.prisma?.fields.find((f) => f.column === c.column)?.name;
               if ([...namesOf(c, prismaField ? [prismaField] : [])].some((k) => keys.has(k))) continue;
-              add(obj, 'insert-omits-column', 'error', `${target.how} inserts into ${tableLabel(c.table)} without ${c.column}, which ${c.kind === 'addColumn' ? 'is added' : 'becomes'} NOT NULL without a default: it fails once the change's contract phase enforces it`, `set ${prismaField ?? c.column} here, and deploy that before the contract phase`);
+              add(
+                obj,
+                'insert-omits-column',
+                c.defaultKnown ? 'error' : 'warning',
+                `${target.how} inserts into ${tableLabel(c.table)} without ${c.column}, which ${c.kind === 'addColumn' ? 'is added' : 'becomes'} NOT NULL without a default${c.defaultKnown ? '' : ' (unless it has one: pass --db to know)'}: it fails once the change's contract phase enforces it`,
+                `set ${prismaField ?? c.column} here, and deploy that before the contract phase`,
+              );
             }
           }
         }
-        // Prisma Client reads count as touching the table too.
+        // Prisma Client calls on a model count as using its table.
         const acc = n.expression.expression;
-        if (ts.isPropertyAccessExpression(acc) && prismaByAccessor.has(acc.name.text)) {
+        if (PRISMA_METHODS.test(method) && ts.isPropertyAccessExpression(acc) && prismaByAccessor.has(acc.name.text)) {
           const m = prismaByAccessor.get(acc.name.text)!;
           touch(colsOfTable(m.table, m.schema));
         }
-        // knex('orders'), db.selectFrom('orders'), …: a call naming the table.
-        const named = stringArg(n);
+        // db.selectFrom('orders'), knex.from('orders'), …: a builder method naming the table.
+        const named = tableOf(stringArg(n));
         if (named && /^(selectFrom|updateTable|deleteFrom|insertInto|from|into|table)$/.test(method)) touch(colsOfTable(named));
       }
-      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && stringArg(n)) touch(colsOfTable(stringArg(n)));
-      if (ts.isIdentifier(n) && drizzleVars.has(n.text)) touch(colsOfTable(drizzleVars.get(n.text)));
+      // knex('orders').where(…), trx('orders'): a builder root, or a call whose result is used as one.
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && stringArg(n)) {
+        const parent = n.parent;
+        if (BUILDER_ROOTS.test(n.expression.text) || (ts.isPropertyAccessExpression(parent) && parent.expression === n && BUILDER_METHODS.test(parent.name.text))) touch(colsOfTable(tableOf(stringArg(n))));
+      }
+      if ((ts.isIdentifier(n) || ts.isPropertyAccessExpression(n)) && !ts.isPropertyAccessExpression(n.parent)) {
+        const t = drizzleOf(n as TS.Expression);
+        if (t) touch(colsOfTable(t.table, t.schema));
+      }
       ts.forEachChild(n, visitInserts);
     };
     visitInserts(sf);
 
     // --- Reads that assume the column is never NULL -------------------------------------------------
     const watched = input.columns.filter((c) => nullableFor(c, input.phase) && touched.has(`${c.table.schema ?? 'public'}.${c.table.name}`));
-    if (watched.length) {
-      const byName = new Map<string, ChangedColumn>();
-      for (const c of watched) {
-        const prismaField = input.prisma.find((m) => m.table === c.table.name)?.fields.find((f) => f.column === c.column)?.name;
-        for (const k of namesOf(c, prismaField ? [prismaField] : [])) byName.set(k, c);
-      }
-      const visitReads = (n: TS.Node): void => {
-        if (ts.isPropertyAccessExpression(n) && byName.has(n.name.text) && !isWrite(n)) {
-          const c = byName.get(n.name.text)!;
-          const parent = n.parent;
-          let how: string | undefined;
-          if (ts.isNonNullExpression(parent)) how = `${n.getText(sf)}! asserts it is not null`;
-          else if (ts.isPropertyAccessExpression(parent) && parent.expression === n && !parent.questionDotToken) how = `${parent.getText(sf)} dereferences it`;
-          else if (ts.isElementAccessExpression(parent) && parent.expression === n && !parent.questionDotToken) how = `${n.getText(sf)}[…] dereferences it`;
-          else if (ts.isCallExpression(parent) && parent.expression === n && !parent.questionDotToken) how = `${n.getText(sf)}() calls it`;
-          if (how && !guarded(n, sf))
-            add(n, 'assumes-not-null', 'error', `${how}, but ${tableLabel(c.table)}.${c.column} ${whyNull(c, input.phase)}`, `handle NULL: ${n.getText(sf)}?.… or ${n.getText(sf)} ?? <fallback>`);
-        }
-        ts.forEachChild(n, visitReads);
-      };
-      visitReads(sf);
+    if (!watched.length) return;
+    const byName = new Map<string, ChangedColumn>();
+    for (const c of watched) {
+      const prismaField = input.prisma.find((m) => m.table === c.table.name)?.fields.find((f) => f.column === c.column)?.name;
+      for (const k of namesOf(c, prismaField ? [prismaField] : [])) byName.set(k, c);
     }
+    const visitReads = (n: TS.Node): void => {
+      if (ts.isPropertyAccessExpression(n) && byName.has(n.name.text) && !isWrite(n)) {
+        const c = byName.get(n.name.text)!;
+        const parent = n.parent;
+        let how: string | undefined;
+        if (ts.isNonNullExpression(parent)) how = `${n.getText(sf)}! asserts it is not null`;
+        else if (ts.isPropertyAccessExpression(parent) && parent.expression === n && !parent.questionDotToken) how = `${parent.getText(sf)} dereferences it`;
+        else if (ts.isElementAccessExpression(parent) && parent.expression === n && !parent.questionDotToken) how = `${n.getText(sf)}[…] dereferences it`;
+        else if (ts.isCallExpression(parent) && parent.expression === n && !parent.questionDotToken) how = `${n.getText(sf)}() calls it`;
+        if (how && !guarded(n, sf)) add(n, 'assumes-not-null', 'error', `${how}, but ${tableLabel(c.table)}.${c.column} ${whyNull(c, input.phase)}`, `handle NULL: ${n.getText(sf)}?.… or ${n.getText(sf)} ?? <fallback>`);
+      }
+      ts.forEachChild(n, visitReads);
+    };
+    visitReads(sf);
   }
-
-  return { findings, skipped };
 }
 
 /** Why a column can be NULL for an app deployed in that phase. */
 export function whyNull(c: ChangedColumn, phase: AppPhase): string {
   if (c.nullableAtEnd) return 'is nullable';
-  return phase === 'expand' ? 'is NULL in rows not yet backfilled until the change\'s contract phase is applied' : 'is nullable';
+  if (phase !== 'expand') return 'is nullable';
+  return c.kind === 'addColumn' ? "is NULL in rows not yet backfilled until the change's contract phase is applied" : "may hold NULL until the change's contract phase validates NOT NULL";
 }
 
 function isWrite(n: TS.Node): boolean {
@@ -395,22 +483,91 @@ function isWrite(n: TS.Node): boolean {
   return ts.isBinaryExpression(p) && p.left === n && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
 }
 
-/** `if (x.col) …`, `x.col ? … : …`, `x.col && …`, `if (!x.col) return;` before it: the read is guarded. */
-function guarded(n: TS.Node, sf: TS.SourceFile): boolean {
-  const text = n.getText(sf);
-  const mentions = (e: TS.Node | undefined) => !!e && e.getText(sf).includes(text);
+const norm = (t: string) => t.replace(/\s+/g, '').replace(/\?\./g, '.');
+
+function unparen(e: TS.Expression): TS.Expression {
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  return e;
+}
+
+/** `cond` being true proves `target` is not null: `x`, `x != null`, `x !== undefined`, `typeof x === 's'`, `a && x`. */
+function provesWhenTrue(cond: TS.Expression, target: string, sf: TS.SourceFile): boolean {
+  const e = unparen(cond);
+  if (norm(e.getText(sf)) === target) return true;
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken) return provesWhenTrue(e.left, target, sf) || provesWhenTrue(e.right, target, sf);
+    const sides = [e.left, e.right].map((x) => unparen(x));
+    const other = sides.find((x) => norm(x.getText(sf)) !== target);
+    const hasTarget = sides.some((x) => norm(x.getText(sf)) === target);
+    const isNullish = !!other && (other.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(other) && other.text === 'undefined'));
+    if (hasTarget && isNullish && (op === ts.SyntaxKind.ExclamationEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken)) return true;
+    if ((op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) && sides.some((x) => ts.isTypeOfExpression(x) && norm(x.expression.getText(sf)) === target) && sides.some((x) => ts.isStringLiteral(x) && x.text !== 'undefined' && x.text !== 'object'))
+      return true;
+  }
+  return false;
+}
+
+/** `cond` being false proves `target` is not null: `!x`, `x == null`, `x === null`, `a || !x`. */
+function provesWhenFalse(cond: TS.Expression, target: string, sf: TS.SourceFile): boolean {
+  const e = unparen(cond);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return provesWhenTrue(e.operand, target, sf);
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.BarBarToken) return provesWhenFalse(e.left, target, sf) || provesWhenFalse(e.right, target, sf);
+    const sides = [e.left, e.right].map((x) => unparen(x));
+    const hasTarget = sides.some((x) => norm(x.getText(sf)) === target);
+    const isNullish = sides.some((x) => x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined'));
+    if (hasTarget && isNullish && (op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the read `n` is guarded against NULL: under `if (x)` / `x ? … :` / `x && …` / `x == null || …`,
+ * in the else of `if (x == null)`, after `if (!x) return|throw|continue|break`, after `assert(x)`, or in
+ * a `.map(r => r.x…)` behind `.filter(r => r.x != null)`.
+ */
+function guarded(n: TS.PropertyAccessExpression, sf: TS.SourceFile): boolean {
+  const target = norm(n.getText(sf));
   let child: TS.Node = n;
   for (let a = n.parent; a; child = a, a = a.parent) {
-    if (ts.isIfStatement(a) && a.thenStatement === child && mentions(a.expression)) return true;
-    if (ts.isConditionalExpression(a) && a.whenTrue === child && mentions(a.condition)) return true;
-    if (ts.isBinaryExpression(a) && a.right === child && a.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && mentions(a.left)) return true;
-    if (ts.isBlock(a) || ts.isSourceFile(a)) {
+    if (ts.isIfStatement(a)) {
+      if (a.thenStatement === child && provesWhenTrue(a.expression, target, sf)) return true;
+      if (a.elseStatement === child && provesWhenFalse(a.expression, target, sf)) return true;
+    }
+    if (ts.isConditionalExpression(a)) {
+      if (a.whenTrue === child && provesWhenTrue(a.condition, target, sf)) return true;
+      if (a.whenFalse === child && provesWhenFalse(a.condition, target, sf)) return true;
+    }
+    if (ts.isBinaryExpression(a) && a.right === child) {
+      if (a.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && provesWhenTrue(a.left, target, sf)) return true;
+      if (a.operatorToken.kind === ts.SyntaxKind.BarBarToken && provesWhenFalse(a.left, target, sf)) return true;
+    }
+    if (ts.isBlock(a) || ts.isSourceFile(a) || ts.isCaseClause(a) || ts.isDefaultClause(a)) {
       const stmts = a.statements;
       const idx = stmts.indexOf(child as TS.Statement);
       for (let i = 0; i < idx; i++) {
-        const s = stmts[i]!;
-        if (ts.isIfStatement(s) && mentions(s.expression) && exits(s.thenStatement)) return true;
+        const st = stmts[i]!;
+        if (ts.isIfStatement(st) && !st.elseStatement && exits(st.thenStatement) && provesWhenFalse(st.expression, target, sf)) return true;
+        if (ts.isExpressionStatement(st) && ts.isCallExpression(st.expression) && /^(assert|invariant|ok|strictEqual)$/.test(st.expression.expression.getText(sf).split('.').pop()!) && st.expression.arguments[0] && provesWhenTrue(st.expression.arguments[0], target, sf))
+          return true;
       }
+    }
+    // rows.filter((r) => r.x != null).map((r) => r.x.trim())
+    if ((ts.isArrowFunction(a) || ts.isFunctionExpression(a)) && ts.isCallExpression(a.parent) && a.parent.arguments.includes(a as TS.Expression)) {
+      const param = a.parameters[0]?.name;
+      const call = a.parent;
+      if (param && ts.isIdentifier(param) && ts.isPropertyAccessExpression(call.expression) && ts.isCallExpression(call.expression.expression)) {
+        const filter = call.expression.expression;
+        const cb = filter.arguments[0];
+        if (ts.isPropertyAccessExpression(filter.expression) && filter.expression.name.text === 'filter' && cb && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) {
+          const fp = cb.parameters[0]?.name;
+          const body = ts.isArrowFunction(cb) && !ts.isBlock(cb.body) ? cb.body : undefined;
+          if (fp && ts.isIdentifier(fp) && body && target.startsWith(`${param.text}.`) && provesWhenTrue(body, `${fp.text}${target.slice(param.text.length)}`, sf)) return true;
+        }
+      }
+      break;
     }
     if (ts.isFunctionLike(a)) break;
   }
@@ -429,8 +586,8 @@ interface DrizzleTable {
   columns: { key: string; column?: string; notNull: boolean; node: TS.Node }[];
 }
 
-/** `pgTable('orders', { … })`, `mysqlTable`, `sqliteTable`, `pgSchema('app').table('orders', { … })`. */
-function drizzleTable(call: TS.CallExpression): DrizzleTable | undefined {
+/** `pgTable('orders', { … })`, `mysqlTable`, `sqliteTable`, `pgSchema('app').table('orders', { … })`, `sales.table(…)` with `const sales = pgSchema('sales')`. */
+function drizzleTable(call: TS.CallExpression, schemaVars: Map<string, string>): DrizzleTable | undefined {
   const callee = call.expression;
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
   if (!/^(pgTable|mysqlTable|sqliteTable|table)$/.test(name)) return undefined;
@@ -438,9 +595,9 @@ function drizzleTable(call: TS.CallExpression): DrizzleTable | undefined {
   if (name === 'table') {
     if (!ts.isPropertyAccessExpression(callee)) return undefined;
     const base = callee.expression;
-    // mySchema.table(…) where mySchema = pgSchema('app'): the variable's initializer is not followed here.
     if (ts.isCallExpression(base) && base.expression.getText() === 'pgSchema') schema = stringArg(base);
-    else if (!ts.isIdentifier(base) || !/schema/i.test(base.text)) return undefined;
+    else if (ts.isIdentifier(base) && schemaVars.has(base.text)) schema = schemaVars.get(base.text);
+    else return undefined;
   }
   const table = stringArg(call);
   const shape = call.arguments[1];
@@ -509,7 +666,7 @@ function typeormEntity(cls: TS.ClassDeclaration): { table: string; schema?: stri
     if (!ts.isPropertyDeclaration(m)) continue;
     const property = propName(m.name);
     if (!property) continue;
-    const col = decoratorsOf(m).map(decoratorCall).find((d) => /Column$/.test(d.name) && !/^(OneToMany|ManyToMany)$/.test(d.name));
+    const col = decoratorsOf(m).map(decoratorCall).find((d) => /Column$/.test(d.name) && d.name !== 'JoinColumn');
     if (!col) continue;
     const args = col.call?.arguments ?? [];
     const o = args.find((x) => ts.isObjectLiteralExpression(x));
@@ -530,38 +687,41 @@ function typeormEntity(cls: TS.ClassDeclaration): { table: string; schema?: stri
 function insertTarget(
   call: TS.CallExpression,
   method: string,
-  drizzleVars: Map<string, string>,
+  drizzleOf: (e: TS.Expression | undefined) => { table: string; schema?: string } | undefined,
   prisma: Map<string, PrismaModel>,
-): { table: string; how: string; objects: TS.ObjectLiteralExpression[]; prisma?: PrismaModel } | undefined {
+): { table: string; schema?: string; how: string; objects: TS.ObjectLiteralExpression[]; prisma?: PrismaModel } | undefined {
   const rowsOf = (e: TS.Expression | undefined): TS.ObjectLiteralExpression[] =>
     !e ? [] : ts.isObjectLiteralExpression(e) ? [e] : ts.isArrayLiteralExpression(e) ? e.elements.filter((x): x is TS.ObjectLiteralExpression => ts.isObjectLiteralExpression(x)) : [];
   const receiver = (call.expression as TS.PropertyAccessExpression).expression;
   if (method === 'values' && ts.isCallExpression(receiver) && ts.isPropertyAccessExpression(receiver.expression)) {
     const inner = receiver.expression.name.text;
     // Kysely: db.insertInto('orders').values({…})
-    if (inner === 'insertInto' && stringArg(receiver)) return { table: stringArg(receiver)!, how: 'Kysely insertInto(…).values(…)', objects: rowsOf(call.arguments[0]) };
-    // Drizzle: db.insert(orders).values({…})
-    const a = receiver.arguments[0];
-    if (inner === 'insert' && a && ts.isIdentifier(a) && drizzleVars.has(a.text)) return { table: drizzleVars.get(a.text)!, how: 'Drizzle insert(…).values(…)', objects: rowsOf(call.arguments[0]) };
+    if (inner === 'insertInto' && stringArg(receiver)) return { table: tableOf(stringArg(receiver))!, how: 'Kysely insertInto(…).values(…)', objects: rowsOf(call.arguments[0]) };
+    // Drizzle: db.insert(orders).values({…}), db.insert(schema.orders), an imported alias
+    const t = inner === 'insert' ? drizzleOf(receiver.arguments[0]) : undefined;
+    if (t) return { ...t, how: 'Drizzle insert(…).values(…)', objects: rowsOf(call.arguments[0]) };
   }
-  // Knex: knex('orders').insert({…}), trx('orders').insert([…]), knex.table('orders').insert(…), knex.insert({…}).into('orders')
+  // Knex: knex('orders').insert({…}), trx('orders').returning('id').insert([…]), knex.table('orders').insert(…)
   if (method === 'insert') {
+    let table: string | undefined;
     for (let e: TS.Expression = receiver; ; ) {
       if (ts.isCallExpression(e)) {
-        const t = stringArg(e);
-        if (t && e.arguments.length === 1) return { table: t, how: 'Knex insert(…)', objects: rowsOf(call.arguments[0]) };
-        e = e.expression;
+        // The call that names the table is the root of the chain (`knex('orders')`) or .table/.from/.into.
+        const callee = e.expression;
+        if (stringArg(e) && (ts.isIdentifier(callee) || (ts.isPropertyAccessExpression(callee) && /^(table|from|into)$/.test(callee.name.text)))) table = tableOf(stringArg(e));
+        e = callee;
       } else if (ts.isPropertyAccessExpression(e)) e = e.expression;
       else break;
     }
+    if (table) return { table, how: 'Knex insert(…)', objects: rowsOf(call.arguments[0]) };
   }
   if (method === 'into' && stringArg(call) && ts.isCallExpression(receiver) && ts.isPropertyAccessExpression(receiver.expression) && receiver.expression.name.text === 'insert')
-    return { table: stringArg(call)!, how: 'Knex insert(…).into(…)', objects: rowsOf(receiver.arguments[0]) };
+    return { table: tableOf(stringArg(call))!, how: 'Knex insert(…).into(…)', objects: rowsOf(receiver.arguments[0]) };
   // Prisma Client: prisma.order.create({ data: {…} }), createMany({ data: […] }), upsert({ create: {…} })
   if (/^(create|createMany|createManyAndReturn|upsert)$/.test(method) && ts.isPropertyAccessExpression(receiver) && prisma.has(receiver.name.text)) {
     const m = prisma.get(receiver.name.text)!;
     const data = objectOption(call.arguments[0], method === 'upsert' ? 'create' : 'data');
-    return { table: m.table, how: `Prisma ${receiver.name.text}.${method}(…)`, objects: rowsOf(data), prisma: m };
+    return { table: m.table, ...(m.schema ? { schema: m.schema } : {}), how: `Prisma ${receiver.name.text}.${method}(…)`, objects: rowsOf(data), prisma: m };
   }
   return undefined;
 }

@@ -54,7 +54,7 @@ describe.each(servers)('phase gates on $name', (server) => {
     // 1. Expand: the column exists, NULL everywhere. The old app still works; the new one may be deployed.
     expect((await apply(change, { url: db.url, until: 'expand', ...fast })).stoppedAfter).toBe('expand');
     expect(await stage()).toBe('nullable');
-    expect(await statusText(db.url)).toContain('app: orders.currency exists and may be NULL: reads must handle NULL; writes must set it before the contract phase (no default)');
+    expect(await statusText(db.url)).toContain('app: orders.currency exists and may be NULL: reads must handle NULL; inserts must set currency before the contract phase (it has no default)');
     await oldAppInsert();
     const r = await appCheck(change, { paths: ['app'], cwd: shop, phase: 'expand', version: server.major });
     expect(r.findings).toEqual([]);
