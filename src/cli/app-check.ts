@@ -5,7 +5,7 @@ import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError, type Problem } from '../core/errors.js';
 import { loadConfig, parseVersion } from '../config/config.js';
 import { DEFAULT_PG_VERSION } from '../lint/lint.js';
-import { introspectUrl } from '../dialects/postgres/introspect.js';
+import { LineIndex } from '../report/lines.js';
 import { readChange } from '../spec/read.js';
 import { appCheck, type AppCheckResult } from '../app/app-check.js';
 import { tableLabel } from '../app/columns.js';
@@ -71,17 +71,17 @@ export async function appCheckCommand(argv: string[], io: Io): Promise<number> {
 
   const { config } = await loadConfig(io.cwd, values.config);
   const [file, ...paths] = positionals as [string, ...string[]];
-  const { change } = await readChange(resolve(io.cwd, file), file);
+  const { change, unconverted, source } = await readChange(resolve(io.cwd, file), file);
   if (!change.operations.some((op) => op.kind === 'addColumn' || op.kind === 'setNotNull'))
     throw new LockstepError('E_INPUT', [{ where: file, message: 'adds no column and sets no NOT NULL: there is nothing for the application to adapt to' }]);
-  let version = parseVersion(values['pg-version'] ?? config.pgVersion ?? DEFAULT_PG_VERSION)!.major;
-  let catalog;
-  if (values.db) {
-    const facts = await introspectUrl(values.db, '--db');
-    version = facts.major;
-    catalog = facts.catalog;
+  // The statements of a SQL change that are not operations (a hand-written UPDATE backfill, say) do not change what the app sees; say so.
+  if (unconverted.length) {
+    const li = new LineIndex(source);
+    for (const u of unconverted) io.stderr.write(`lockstep: ${file}:${li.position(u.span.start).line}: not part of the change app-check looks at: ${u.reason}\n`);
   }
-  const result = await appCheck(change, { paths, cwd: io.cwd, phase, version, ...(catalog ? { catalog, db: values.db } : {}) });
+  // With --db the server's version (or the plan apply recorded) decides, unless --pg-version says otherwise.
+  const version = values['pg-version'] !== undefined ? parseVersion(values['pg-version'])!.major : values.db ? undefined : parseVersion(config.pgVersion ?? DEFAULT_PG_VERSION)!.major;
+  const result = await appCheck(change, { paths, cwd: io.cwd, phase, ...(version !== undefined ? { version } : {}), ...(values.db ? { db: values.db } : {}) });
   if (format === 'json') io.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else io.stdout.write(renderAppCheckText(result, useColor(io)));
   const threshold: Severity | undefined = failOn === 'never' ? undefined : failOn;

@@ -56,16 +56,21 @@ describe.each(servers)('phase gates on $name', (server) => {
     expect(await stage()).toBe('nullable');
     expect(await statusText(db.url)).toContain('app: orders.currency exists and may be NULL: reads must handle NULL; inserts must set currency before the contract phase (it has no default)');
     await oldAppInsert();
-    const r = await appCheck(change, { paths: ['app'], cwd: shop, phase: 'expand', version: server.major });
+    // app-check with --db mid-change: the plan apply recorded, not a new one that finds the column already there.
+    const r = await appCheck(change, { paths: ['app'], cwd: shop, phase: 'expand', db: db.url });
     expect(r.findings).toEqual([]);
     expect(r.filesChecked).toBe(1);
+    expect(r.columns).toMatchObject([{ column: 'currency', nullableDuringRollout: true, nullableAtEnd: false, hasDefault: false, defaultKnown: true }]);
+    // …and the app of before the change, which omits currency, is what it reports.
+    const old = await appCheck(change, { paths: ['test/fixtures/app/broken/src/orders-pg.ts'], cwd: join(shop, '../..'), db: db.url });
+    expect(old.findings.filter((f) => f.rule === 'insert-omits-column')).toHaveLength(1);
 
     // 2. The new app is deployed: it writes currency, and reads rows the backfill has not reached.
     const placed = await placeOrder(c, { customerId: 2, totalCents: 1250, currency: 'USD' });
     expect(placed.currency).toBe('USD');
-    const old = (await getOrder(c, 1))!;
-    expect(old.currency).toBeNull();
-    expect(toResponse(old, { showCurrency: true })).toEqual({ id: '1', total: '0.01' });
+    const first = (await getOrder(c, 1))!;
+    expect(first.currency).toBeNull();
+    expect(toResponse(first, { showCurrency: true })).toEqual({ id: '1', total: '0.01' });
 
     // 3. Backfill: every existing row filled — the flag that shows currency may go on.
     await apply(change, { url: db.url, until: 'backfill', ...fast });
