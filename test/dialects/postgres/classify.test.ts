@@ -41,9 +41,15 @@ describe('classify() recognizes each effects entry from its proof', () => {
 });
 
 describe('classify() decisions the proofs do not cover', () => {
-  const cat = catalogFrom(`CREATE TABLE o (id bigint PRIMARY KEY, v varchar(10), n numeric(8,2), ts timestamp(3), ch char(2));
+  // Built once the parser is loaded (beforeAll), not while the tests are collected: the parser's WASM
+  // is only ready then, and a catalog read without it is silently empty (a flake seen in a full run).
+  let cat: Catalog;
+  beforeAll(async () => {
+    await loadParser();
+    cat = catalogFrom(`CREATE TABLE o (id bigint PRIMARY KEY, v varchar(10), n numeric(8,2), ts timestamp(3), ch char(2));
     CREATE FUNCTION stable_f() RETURNS int STABLE LANGUAGE sql AS 'select 1';
     CREATE FUNCTION default_f() RETURNS int LANGUAGE sql AS 'select 1';`);
+  });
   const entryOf = (sql: string, version = 15) => classify(parsePostgres(sql).statements[0]!, { version, catalog: cat }).parts.map((p) => p.entry);
   test.each([
     ['ALTER TABLE o ADD COLUMN c timestamptz DEFAULT CURRENT_TIMESTAMP', 'add-column-default'],
