@@ -79,7 +79,8 @@ async function collect(paths: string[], cwd: string, skipped: SkippedFile[]): Pr
       if (explicit) throw new LockstepError('E_INPUT', [{ where: display(abs), message: 'no such file or directory' }]);
       return;
     }
-    if (st.isSymbolicLink()) {
+    const linked = st.isSymbolicLink();
+    if (linked) {
       try {
         st = await stat(abs);
       } catch {
@@ -96,7 +97,7 @@ async function collect(paths: string[], cwd: string, skipped: SkippedFile[]): Pr
         skipped.push({ file: display(abs), reason: `directory cannot be read (${e?.code ?? e?.message ?? e})` });
         return;
       }
-      for (const e of entries) await visit(join(abs, e), false);
+      await Promise.all(entries.map((e) => visit(join(abs, e), false)));
       return;
     }
     if (!st.isFile()) return;
@@ -109,11 +110,14 @@ async function collect(paths: string[], cwd: string, skipped: SkippedFile[]): Pr
       skipped.push({ file: display(abs), reason: `larger than ${MAX_BYTES / 1024 / 1024} MB (generated code?)` });
       return;
     }
-    const real = await realpath(abs).catch(() => abs);
+    // Only a link can be a second name of a file already listed (directories behind links are not walked).
+    const real = linked ? await realpath(abs).catch(() => abs) : abs;
     if (!out.has(real)) out.set(real, abs);
   };
   for (const p of paths) await visit(resolve(cwd, p), true);
-  return [...out.values()];
+  // Walked in parallel: put the files (and what was skipped) in a stable order.
+  skipped.sort((a, b) => a.file.localeCompare(b.file));
+  return [...out.values()].sort();
 }
 
 export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppCheckResult> {
@@ -138,14 +142,21 @@ export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppC
   const code: SourceText[] = [];
   const prisma: PrismaModel[] = [];
   let checked = 0;
-  for (const abs of files) {
-    let text: string;
-    try {
-      text = (await readFile(abs, 'utf8')).replace(/^\uFEFF/, '');
-    } catch (e: any) {
-      skipped.push({ file: display(abs), reason: `cannot be read (${e?.code ?? e?.message ?? e})` });
+  // Read in parallel (bounded), check in order.
+  const texts: (string | Error)[] = new Array(files.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(32, files.length) }, async () => {
+      for (let i = next++; i < files.length; i = next++) texts[i] = await readFile(files[i]!, 'utf8').catch((e: Error) => e);
+    }),
+  );
+  for (const [i, abs] of files.entries()) {
+    const read = texts[i]!;
+    if (read instanceof Error) {
+      skipped.push({ file: display(abs), reason: `cannot be read (${(read as any).code ?? read.message})` });
       continue;
     }
+    const text = read.replace(/^\uFEFF/, '');
     const file = display(abs);
     if (extname(abs) === '.prisma') {
       try {

@@ -6,6 +6,7 @@
  * type given to `query<Row>(sql)`), and code that uses a column as if it could not be NULL.
  */
 import type * as TS from 'typescript';
+import { createRequire } from 'node:module';
 import { camel, nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
 import { analyzeSql, normalizePlaceholders } from './sql-usage.js';
 import type { AppFinding, AppRule, SkippedFile } from './findings.js';
@@ -14,9 +15,12 @@ import type { Severity } from '../core/types.js';
 
 let ts: typeof TS;
 
-/** The compiler is loaded only by app-check (it is large; the other commands never need it). */
+/**
+ * The compiler is loaded only by app-check (it is large; the other commands never need it), with
+ * require: importing its 9 MB CommonJS file as ESM makes Node scan it for named exports (~0.3 s).
+ */
 export async function loadTypeScript(): Promise<void> {
-  ts ??= ((await import('typescript')) as any).default ?? (await import('typescript'));
+  ts ??= createRequire(import.meta.url)('typescript') as typeof TS;
 }
 
 export interface SourceText {
@@ -28,7 +32,8 @@ export interface SourceText {
 interface Parsed {
   src: SourceText;
   sf: TS.SourceFile;
-  lines: string[];
+  /** The file's lines, split when a finding needs its excerpt. */
+  lines?: string[];
 }
 
 type Decl = TS.InterfaceDeclaration | TS.TypeAliasDeclaration | TS.ClassDeclaration;
@@ -159,7 +164,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
         skipped.push({ file: src.file, reason: `does not parse${pos ? ` (line ${pos.line + 1}:${pos.character + 1})` : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}` });
         return;
       }
-      parsed.push({ src, sf, lines: src.text.split(/\r?\n/) });
+      parsed.push({ src, sf });
     });
   }
 
@@ -222,10 +227,22 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
     const k = `${q.src.file}:${line}:${character}:${rule}:${message}`;
     if (reported.has(k)) return;
     reported.add(k);
-    findings.push({ rule, severity, file: q.src.file, line: line + 1, column: character + 1, message, advice, excerpt: (q.lines[line] ?? '').trim().slice(0, 160) });
+    findings.push({ rule, severity, file: q.src.file, line: line + 1, column: character + 1, message, advice, excerpt: ((q.lines ??= q.src.text.split(/\r?\n/))[line] ?? '').trim().slice(0, 160) });
   };
 
-  for (const p of usable) guardFile(p.src.file, () => checkFile(p));
+  // A file that names none of the changed tables, columns, their Drizzle variables or Prisma models
+  // cannot read or write them: it is not walked again (most files of an application).
+  const words = new Set<string>();
+  for (const c of input.columns) for (const w of [c.table.name, ...namesOf(c)]) words.add(w.toLowerCase());
+  for (const [v, t] of drizzleVars) if (colsOfTable(t.table, t.schema).length) words.add(v.toLowerCase());
+  for (const [alias, orig] of aliases) if (words.has(orig.toLowerCase())) words.add(alias.toLowerCase());
+  for (const [acc, m] of prismaByAccessor) if (colsOfTable(m.table, m.schema).length) words.add(acc.toLowerCase());
+  const relevant = (text: string) => {
+    const lower = text.toLowerCase();
+    for (const w of words) if (lower.includes(w)) return true;
+    return false;
+  };
+  for (const p of usable) if (relevant(p.src.text)) guardFile(p.src.file, () => checkFile(p));
   return { findings, skipped };
 
   function checkFile(p: Parsed): void {
