@@ -9,8 +9,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { testServers, freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { apply } from '../../src/apply/apply.js';
 import { readChange } from '../../src/spec/read.js';
@@ -18,34 +16,13 @@ import { rowTypes, type RowTypes } from '../../src/app/types.js';
 import { typesCommand } from '../../src/cli/types.js';
 import { Writable } from 'node:stream';
 import type { PhaseName } from '../../src/plan/types.js';
+import { typecheck } from '../helpers/typecheck.js';
+const typecheckText = (text: string) => typecheck(text, { name: 'generated_types_db' });
 
 // Every server of the matrix the run started (PG 15, and the embedded 16, 17, 18 unless LOCKSTEP_TEST_SERVERS limits it).
 const servers = testServers();
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const fast = { guard: { baseDelayMs: 20, maxDelayMs: 200, deadlineMs: 30_000 }, replicaWaitMs: 0, snapshot: false };
 
-/** Compiles `text` as a module of its own (strict, with @types/node) and returns the diagnostics. */
-function typecheck(text: string): string[] {
-  const file = join(root, 'test', 'app', '__lockstep_generated_types_db__.ts');
-  const options: ts.CompilerOptions = {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    types: ['node'],
-    lib: ['lib.es2022.d.ts'],
-    skipLibCheck: true,
-  };
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  const fileExists = host.fileExists.bind(host);
-  const readFile = host.readFile.bind(host);
-  host.getSourceFile = (name, lang, ...rest) => (name === file ? ts.createSourceFile(name, text, lang) : getSourceFile(name, lang, ...rest));
-  host.fileExists = (name) => name === file || fileExists(name);
-  host.readFile = (name) => (name === file ? text : readFile(name));
-  return ts.getPreEmitDiagnostics(ts.createProgram([file], options, host)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-}
 
 const schema = `
 CREATE TYPE mood AS ENUM ('happy', 'sad', 'in between');
@@ -157,7 +134,7 @@ async function compare(db: TestDatabase, r: RowTypes, { whole }: { whole: boolea
       if (v === null) expect(col.nullable, `${col.name} is NULL in a row`).toBe(true);
       else if (col.type.ts !== 'unknown' && !(whole === false && col.type.ts === 'string' && col.type.note?.startsWith('string: '))) expect(valueHasType(v, col.type.ts), `${col.name}: ${JSON.stringify(v)} is ${col.type.ts}`).toBe(true);
     }
-  expect(typecheck(r.text.ts)).toEqual([]);
+  expect(typecheckText(r.text.ts)).toEqual([]);
 }
 
 let dir: string;
@@ -241,7 +218,7 @@ describe.each(servers)('lockstep types on $name', (server) => {
     expect(r.text.ts).toContain('  created_at: Date | null;');
     expect(r.text.ts).toContain('  note: string | null;');
     expect(r.text.ts).toContain(`  status: 'happy' | 'sad' | 'in between';`);
-    expect(typecheck(r.text.ts)).toEqual([]);
+    expect(typecheckText(r.text.ts)).toEqual([]);
     // The command: the same, with the Prisma and Drizzle lines.
     let out = '';
     const sink = (f: (s: string) => void) => new Writable({ write: (chunk, _e, cb) => (f(String(chunk)), cb()) });

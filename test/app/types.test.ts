@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { loadParser } from '../../src/parse/postgres.js';
 import { plan } from '../../src/plan/planner.js';
 import { LockstepError, formatProblem } from '../../src/core/errors.js';
@@ -17,36 +16,11 @@ import type { Change, Operation } from '../../src/operations/types.js';
 import { camel, describeNullability, isNullableAt, mapType, pascal, phaseNullability, rowTypes, type TypeResolver } from '../../src/app/types.js';
 import { typesCommand, typesHelp } from '../../src/cli/types.js';
 import type { Io } from '../../src/cli/io.js';
+import { typecheck } from '../helpers/typecheck.js';
+const typecheckText = (text: string) => typecheck(text, { name: 'generated_types', noUnusedLocals: true });
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Compiles `text` as a module of its own (strict, with @types/node) and returns the diagnostics. */
-function typecheck(text: string): string[] {
-  const file = join(root, 'test', 'app', '__lockstep_generated_types__.ts');
-  const options: ts.CompilerOptions = {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    types: ['node'],
-    lib: ['lib.es2022.d.ts'],
-    noUnusedLocals: true,
-    skipLibCheck: true,
-  };
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  const fileExists = host.fileExists.bind(host);
-  const readFile = host.readFile.bind(host);
-  host.getSourceFile = (name, lang, ...rest) => (name === file ? ts.createSourceFile(name, text, lang) : getSourceFile(name, lang, ...rest));
-  host.fileExists = (name) => name === file || fileExists(name);
-  host.readFile = (name) => (name === file ? text : readFile(name));
-  const program = ts.createProgram([file], options, host);
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
-    return `${pos ? `${pos.line + 1}:${pos.character + 1} ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
-  });
-}
 
 const zodInstalled = existsSync(join(root, 'node_modules', 'zod'));
 
@@ -230,15 +204,15 @@ describe('rendering', () => {
   };
 
   test('the compiler check does catch errors (and knows Buffer from @types/node)', () => {
-    expect(typecheck(`export const x: number = 'a';`)).toEqual([expect.stringMatching(/not assignable to type 'number'/)]);
-    expect(typecheck(`export const b: Buffer | null = null;`)).toEqual([]);
-    expect(typecheck(`export const b: NoSuchType | null = null;`)).toHaveLength(1);
+    expect(typecheckText(`export const x: number = 'a';`)).toEqual([expect.stringMatching(/not assignable to type 'number'/)]);
+    expect(typecheckText(`export const b: Buffer | null = null;`)).toEqual([]);
+    expect(typecheckText(`export const b: NoSuchType | null = null;`)).toHaveLength(1);
   });
 
   test.each(['expand', 'contract'] as const)('the TypeScript compiles (%s)', async (phase) => {
     const r = await rowTypes(many, { phase, pgVersion: 15 });
     expect(r.tables.map((t) => t.typeName)).toEqual(['OrdersRow', 'BillingInvoicesRow']);
-    expect(typecheck(r.text.ts)).toEqual([]);
+    expect(typecheckText(r.text.ts)).toEqual([]);
   });
 
   test('zod: one entry per column, .nullable() exactly where the row type says | null', async () => {
@@ -263,7 +237,7 @@ describe('rendering', () => {
 
   test.runIf(zodInstalled)('zod: the schemas compile against the installed zod', async () => {
     const r = await rowTypes(many, { phase: 'contract', pgVersion: 15, zod: true });
-    expect(typecheck(r.text.ts)).toEqual([]);
+    expect(typecheckText(r.text.ts)).toEqual([]);
   });
 });
 

@@ -3,26 +3,12 @@
  * the HTML report), exit 1 when a check fails, and one clear line per bad input with exit 2.
  */
 import { describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bin, expectCleanError, runCli } from '../helpers/cli.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/lockstep.js');
-
-function run(args: string[], cwd = root) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectCleanError(r: { code: number | null; stderr: string }, pattern: RegExp) {
-  expect(r.code, r.stderr).toBe(2);
-  expect(r.stderr).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  for (const line of r.stderr.trim().split('\n')) expect(line).toMatch(/^lockstep: /);
-}
+const run = (args: string[], cwd?: string) => runCli(args, cwd);
 
 describe('lockstep rehearse', () => {
   test("the README's main job: the shop example on PGlite, verdict and HTML report", { timeout: 120_000 }, () => {

@@ -6,91 +6,31 @@
  * loud notice on a workstation and fail in CI.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, expectClean, haveChromium, launch, warnIfNoChromium, type BrowserHarness, type Opened } from './browser.js';
 import { formatMs, formatPct, renderRehearsalHtml, stallNotMeasured } from '../../src/report/rehearse-html.js';
 import type { RehearsalReport } from '../../src/rehearse/types.js';
 import { samplePassingRehearsalReport, sampleRehearsalReport } from '../fixtures/rehearsal-report.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 const SCREENSHOT = '/tmp/lockstep-rehearsal-report.png';
 const SCREENSHOT_PASS = '/tmp/lockstep-rehearsal-report-pass.png';
 
-if (!haveChromium && !process.env.CI) {
-  console.warn(
-    `\n${'*'.repeat(100)}\n*** SKIPPING test/report/rehearse-html.test.ts: ${CHROMIUM} is missing (apt-get install chromium). ***\n*** The HTML rehearsal report is NOT being tested on this machine. ***\n${'*'.repeat(100)}\n`,
-  );
-}
+warnIfNoChromium('test/report/rehearse-html.test.ts');
 
 test.runIf(!haveChromium && !!process.env.CI)('Chromium is installed for the HTML report tests', () => {
   throw new Error(`${CHROMIUM} is missing in CI: install Debian's chromium package (.ci/run does this)`);
 });
 
-interface Opened {
-  page: Page;
-  url: string;
-  /** Every request the page made, as seen by the request event and by the router. */
-  requests: string[];
-  routed: string[];
-  consoleErrors: string[];
-  pageErrors: string[];
-  dialogs: string[];
-}
-
 describe.skipIf(!haveChromium)('rehearsal report in Chromium', () => {
-  let browser: Browser;
-  let dir: string;
-  let files = 0;
-
+  let harness: BrowserHarness;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lockstep-html-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    harness = await launch();
   });
   afterAll(async () => {
-    await browser?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await harness?.close();
   });
-
-  async function open(html: string): Promise<Opened> {
-    const file = join(dir, `report-${++files}.html`);
-    writeFileSync(file, html);
-    const url = pathToFileURL(file).href;
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light' });
-    const o: Opened = { page: await context.newPage(), url, requests: [], routed: [], consoleErrors: [], pageErrors: [], dialogs: [] };
-    await context.route('**/*', (route) => {
-      const u = route.request().url();
-      o.routed.push(u);
-      return u === url ? route.continue() : route.abort();
-    });
-    o.page.on('request', (r) => o.requests.push(r.url()));
-    o.page.on('console', (m) => {
-      if (m.type() === 'error') o.consoleErrors.push(m.text());
-    });
-    o.page.on('pageerror', (e) => o.pageErrors.push(String(e)));
-    o.page.on('dialog', (d) => {
-      o.dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await o.page.goto(url, { waitUntil: 'load' });
-    await o.page.waitForTimeout(150); // let anything deferred (it should not exist) try its luck
-    return o;
-  }
-
-  const clean = (o: Opened) => {
-    expect(o.consoleErrors).toEqual([]);
-    expect(o.pageErrors).toEqual([]);
-    expect(o.dialogs).toEqual([]);
-    expect(o.requests.filter((u) => u !== o.url)).toEqual([]);
-    expect(o.routed.filter((u) => u !== o.url)).toEqual([]);
-  };
+  const open = (html: string): Promise<Opened> => harness.open(html);
+  const clean = expectClean;
 
   test('the request recorder sees what a page fetches (control for "no requests")', async () => {
     const o = await open('<!doctype html><title>control</title><img src="http://127.0.0.1:9/x.png"><link rel="stylesheet" href="https://fonts.example.invalid/a.css">');
