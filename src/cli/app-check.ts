@@ -1,8 +1,8 @@
 /** `lockstep app-check <spec|sql> [src…]`: the application code a change will break, with file:line. */
 import { resolve } from 'node:path';
-import { parse, oneOf } from './args.js';
+import { parse, UsageProblems } from './args.js';
 import { EXIT, useColor, type Io } from './io.js';
-import { LockstepError, type Problem } from '../core/errors.js';
+import { LockstepError } from '../core/errors.js';
 import { loadConfig, parseVersion } from '../config/config.js';
 import { DEFAULT_PG_VERSION } from '../lint/lint.js';
 import { LineIndex } from '../report/lines.js';
@@ -51,23 +51,14 @@ export async function appCheckCommand(argv: string[], io: Io): Promise<number> {
     io.stdout.write(appCheckHelp + '\n');
     return EXIT.ok;
   }
-  const problems: Problem[] = [];
-  const collect = <T>(f: () => T): T | undefined => {
-    try {
-      return f();
-    } catch (e) {
-      if (e instanceof LockstepError) problems.push(...e.problems);
-      return undefined;
-    }
-  };
-  const phase = collect(() => oneOf('--phase', values.phase, ['expand', 'contract'] as const)) ?? 'expand';
-  const format = collect(() => oneOf('--format', values.format, ['text', 'json'] as const)) ?? 'text';
-  const failOn = collect(() => oneOf('--fail-on', values['fail-on'], ['error', 'warning', 'never'] as const)) ?? 'error';
-  if (values['pg-version'] !== undefined && !parseVersion(values['pg-version']))
-    problems.push({ where: '--pg-version', message: `must be a Postgres major from 11 to 18; got ${JSON.stringify(values['pg-version'])}` });
-  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) problems.push({ where: '--db', message: 'must be a postgres:// or postgresql:// URL' });
-  if (!positionals.length) problems.push({ where: 'app-check', message: 'needs a change file (.yaml, .yml, .json or .sql), then the source paths to check' });
-  if (problems.length) throw new LockstepError('E_USAGE', problems);
+  const problems = new UsageProblems();
+  const phase = problems.oneOf('--phase', values.phase, ['expand', 'contract'] as const) ?? 'expand';
+  const format = problems.oneOf('--format', values.format, ['text', 'json'] as const) ?? 'text';
+  const failOn = problems.oneOf('--fail-on', values['fail-on'], ['error', 'warning', 'never'] as const) ?? 'error';
+  problems.pgVersion(values['pg-version'], (v) => !!parseVersion(v));
+  problems.dbUrl(values.db);
+  if (!positionals.length) problems.add('app-check', 'needs a change file (.yaml, .yml, .json or .sql), then the source paths to check');
+  problems.throwIfAny();
 
   const { config } = await loadConfig(io.cwd, values.config);
   const [file, ...paths] = positionals as [string, ...string[]];

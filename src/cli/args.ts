@@ -19,3 +19,39 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
   if (!(allowed as readonly string[]).includes(value)) throw new LockstepError('E_USAGE', [{ where: flag, message: `must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}` }]);
   return value as T;
 }
+
+/**
+ * Collects every usage problem of a command line before anything runs, so that one call reports them
+ * all (one line each), the same way in every command.
+ */
+export class UsageProblems {
+  readonly list: { where: string; message: string }[] = [];
+
+  add(where: string, message: string): void {
+    this.list.push({ where, message });
+  }
+
+  /** The value if it is one of `allowed`; otherwise a problem is recorded and undefined returned. */
+  oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+    if (value === undefined) return undefined;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.add(flag, `must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
+    return undefined;
+  }
+
+  /** A postgres:// URL (required or not). */
+  dbUrl(value: string | undefined, required = false, flag = '--db'): void {
+    if (value === undefined) {
+      if (required) this.add(flag, 'is required');
+    } else if (!/^postgres(ql)?:\/\//.test(value)) this.add(flag, 'must be a postgres:// or postgresql:// URL');
+  }
+
+  /** A Postgres major lockstep knows. */
+  pgVersion(value: string | undefined, valid: (v: string) => boolean, flag = '--pg-version'): void {
+    if (value !== undefined && !valid(value)) this.add(flag, `must be a Postgres major from 11 to 18; got ${JSON.stringify(value)}`);
+  }
+
+  throwIfAny(): void {
+    if (this.list.length) throw new LockstepError('E_USAGE', this.list);
+  }
+}

