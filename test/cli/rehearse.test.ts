@@ -113,7 +113,9 @@ describe('lockstep rehearse on real servers', () => {
 
   test('--sandbox embedded starts a real PostgreSQL of the target major, and removes it', { timeout: 120_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lockstep-rehearse-cli-'));
-    writeFileSync(join(dir, 'schema.sql'), 'CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 20000) g;');
+    // Enough rows that the CONCURRENTLY build lasts many of the watcher's samples even on a busy machine
+    // (with 20,000 it once ended between two samples: observed 'none').
+    writeFileSync(join(dir, 'schema.sql'), 'CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 300000) g;');
     writeFileSync(join(dir, 'c.yaml'), 'name: c\ntable: t\naddColumn:\n  name: w\n  type: int\n  index: true\n');
     const r = run(['rehearse', 'c.yaml', '--schema', 'schema.sql', '--sandbox', 'embedded', '--pg-version', '16', '--format', 'json'], dir);
     expect(r.code, r.stderr).toBe(0);

@@ -3,7 +3,7 @@
  * database on the server), a broken down caught with its diff, a directory of twelve migrations in
  * order, a failing up with its code frame, and the sandbox always removed.
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,10 @@ import { testServers, freshDatabase, serverUrl } from '../helpers/db.js';
 import { rehearse } from '../../src/rehearse/rehearse.js';
 import { readMigrations } from '../../src/parse/layouts/index.js';
 import type { Change } from '../../src/operations/types.js';
+
+// PGlite instances and 100k-row loads: 25-35 s a test on 2 cores in a parallel run, past 60 s when the
+// machine is busy. A generous limit keeps a slow machine from failing them; no timing is asserted.
+vi.setConfig({ testTimeout: 180_000 });
 
 const pg15 = testServers().find((s) => s.major === 15)!;
 const fixtures = fileURLToPath(new URL('../fixtures/rehearse/', import.meta.url));

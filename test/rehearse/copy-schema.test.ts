@@ -5,13 +5,17 @@
  * the target's catalogs as from the source's, including tables only reached through foreign keys; the
  * script it returns rebuilds the same schema on its own; hostile names survive; errors name the object.
  */
-import { describe, expect, test, type onTestFinished as OnTestFinished } from 'vitest';
+import { describe, expect, test, type onTestFinished as OnTestFinished, vi } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import { freshDatabase, testServers } from '../helpers/db.js';
 import { freshPglite } from '../helpers/pglite.js';
 import { copySchema } from '../../src/rehearse/copy-schema.js';
 import { LockstepError } from '../../src/core/errors.js';
 import type { Queryable } from '../../src/dialects/postgres/introspect.js';
+
+// PGlite instances and 100k-row loads: 25-35 s a test on 2 cores in a parallel run, past 60 s when the
+// machine is busy. A generous limit keeps a slow machine from failing them; no timing is asserted.
+vi.setConfig({ testTimeout: 180_000 });
 
 const pg15 = testServers().find((s) => s.major === 15)!;
 const HOSTILE = 'x"; drop table t; --';

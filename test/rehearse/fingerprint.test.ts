@@ -4,12 +4,16 @@
  * of difference shows up as readable lines, and the checksum sees every changed value but not the order
  * rows happen to be stored in.
  */
-import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, onTestFinished, test, vi } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import { freshPglite } from '../helpers/pglite.js';
 import { dropDatabase, freshDatabase, testServers } from '../helpers/db.js';
 import type { Queryable } from '../../src/dialects/postgres/introspect.js';
 import { dataChecksum, diffFingerprints, fingerprint, literal, oneLine, tableColumns, type Fingerprint } from '../../src/rehearse/fingerprint.js';
+
+// PGlite instances and 100k-row loads: 25-35 s a test on 2 cores in a parallel run, past 60 s when the
+// machine is busy. A generous limit keeps a slow machine from failing them; no timing is asserted.
+vi.setConfig({ testTimeout: 180_000 });
 
 interface Conn {
   db: Queryable;
