@@ -111,8 +111,9 @@ async function collect(paths: string[], cwd: string, skipped: SkippedFile[]): Pr
       return;
     }
     // Only a link can be a second name of a file already listed (directories behind links are not walked).
+    // Walked in parallel: the file's own name wins over a link to it, whichever is met first.
     const real = linked ? await realpath(abs).catch(() => abs) : abs;
-    if (!out.has(real)) out.set(real, abs);
+    if (!linked || !out.has(real)) out.set(real, abs);
   };
   for (const p of paths) await visit(resolve(cwd, p), true);
   // Walked in parallel: put the files (and what was skipped) in a stable order.

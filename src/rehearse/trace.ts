@@ -268,6 +268,9 @@ class Watcher {
     })();
   }
   static async start(db: SandboxDb, pid: number, known: Map<number, { name: string }>): Promise<Watcher> {
+    // One sample before the step starts: the session's first query (its catalog caches) is slow on a
+    // busy machine, and a short CONCURRENTLY build could end before it returned (observed 'none').
+    await lockPairs(db, pid, known).catch(() => undefined);
     return new Watcher(db, pid, known);
   }
   async stop(): Promise<Set<string>> {

@@ -119,6 +119,7 @@ describe('lockstep rehearse on real servers', () => {
     writeFileSync(join(dir, 'c.yaml'), 'name: c\ntable: t\naddColumn:\n  name: w\n  type: int\n  index: true\n');
     const r = run(['rehearse', 'c.yaml', '--schema', 'schema.sql', '--sandbox', 'embedded', '--pg-version', '16', '--format', 'json'], dir);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/done is not a function/);
     const report = JSON.parse(r.stdout);
     expect(report.sandbox).toMatchObject({ kind: 'embedded', major: 16, targetMajor: 16 });
     expect(report.versionNotes).toEqual([]);
