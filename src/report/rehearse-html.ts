@@ -114,7 +114,7 @@ export function renderRehearsalHtml(report: RehearsalReport): string {
     summary(report),
     card({ id: 'checks', title: 'Checks', count: `${report.checks.length - failed.length} of ${report.checks.length} passed`, parts: [checksList(report.checks)] }),
     card({ id: 'timeline', title: 'Timeline', count: `${plural(report.steps.length, 'step')} · locks held · rewrites`, parts: [timelineLegend(), timeline(report), stepErrors(report.steps)] }),
-    card({ id: 'latency', title: 'Query latency', count: 'before → after the change', parts: [latency(report.queries), planChanges(report.queries)] }),
+    card({ id: 'latency', title: 'Query latency', count: 'before → after the change', parts: [latency(report.queries, report.workload), planChanges(report.queries)] }),
     card({ id: 'stall', title: 'Stall per step', count: 'longest wait a concurrent probe saw while the step ran', parts: [stalls(report)] }),
     card({ id: 'data', cls: 'tables', title: 'The numbers', parts: [stepsTable(report), queriesTable(report.queries)] }),
     `<footer>lockstep rehearsal report · format version ${esc(report.version)} · ${esc(isoWhen(report.startedAt))}</footer>`,
@@ -444,9 +444,11 @@ function stepErrors(steps: StepTrace[]): string {
 
 // ───────────────────────────── latency ─────────────────────────────
 
-function latency(queries: QueryTiming[]): string {
-  if (!queries.length) return '<p class="empty">No queries were timed.</p>';
-  return compareChart({
+function latency(queries: QueryTiming[], workload?: string): string {
+  // Where the queries came from (a workload file, the source's pg_stat_statements, derived), as the terminal says it.
+  const origin = workload ? `<p class="muted small workload">workload: ${esc(workload)}</p>` : '';
+  if (!queries.length) return `${origin}<p class="empty">No queries were timed.</p>`;
+  return origin + compareChart({
     svgClass: 'latency',
     titleId: 'lat-title',
     title: `Latency of ${plural(queries.length, 'query', 'queries')} before and after the change (p50 bars, p95 whiskers)`,
@@ -601,7 +603,7 @@ function stepsTable(r: RehearsalReport): string {
               return `<span class="chip" style="background:${st.fill};color:${st.ink}" title="${esc(st.name)}">${esc(st.abbr)}</span> ${esc(l.relation)} <span class="muted">${esc(formatMs(fin(l.heldMs)))}</span>`;
             })
             .join('<br>')
-        : '<span class="muted">none</span>';
+        : `<span class="muted">${s.observed === 'none' ? 'not observed' : 'none'}</span>`;
       const claim = s.claim
         ? s.claim.agrees
           ? '<span class="ok-text">agrees</span>'

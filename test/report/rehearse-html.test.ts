@@ -371,3 +371,16 @@ function pngStats(png: Buffer): { width: number; height: number; colors: number;
   const top = Math.max(...counts.values());
   return { width, height, colors: counts.size, nonBackground: 1 - top / total };
 }
+
+describe('what the terminal says, the page says too', () => {
+  test('where the workload came from, and a step whose locks were not observed', () => {
+    const r = sampleRehearsalReport();
+    r.workload = 'the 3 most expensive queries on orders <from pg_stat_statements>';
+    const step = r.steps.find((s) => !s.locks.length) ?? r.steps[0]!;
+    step.locks = [];
+    step.observed = 'none';
+    const html = renderRehearsalHtml(r);
+    expect(html).toContain('workload: the 3 most expensive queries on orders &lt;from pg_stat_statements&gt;');
+    expect(html).toContain('<span class="muted">not observed</span>');
+  });
+});
