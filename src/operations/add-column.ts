@@ -4,7 +4,7 @@
  * FOREIGN KEY, UNIQUE and builds the index the non-blocking way. When Postgres can already do it in one
  * instant step (11+: a non-volatile default, NOT NULL or not), the plan is that one step.
  */
-import { objectName, quoteIdent, sqlName } from '../dialects/postgres/names.js';
+import { objectName, quoteIdent, quoteLiteral, sqlName } from '../dialects/postgres/names.js';
 import type { OperationPlanner, StepDraft } from './operation.js';
 import { checkSteps, foreignKeySteps, notNullSteps, uniqueSteps } from './constraints.js';
 import { indexStep } from './add-index.js';
@@ -47,7 +47,7 @@ export const addColumn: OperationPlanner<'addColumn'> = {
         });
     }
     if (op.comment !== undefined)
-      steps.push({ name: 'comment', phase: 'expand', title: `Comment on ${t}.${c}`, up: `COMMENT ON COLUMN ${t}.${c} IS ${literal(op.comment)}`, down: `COMMENT ON COLUMN ${t}.${c} IS NULL` });
+      steps.push({ name: 'comment', phase: 'expand', title: `Comment on ${t}.${c}`, up: `COMMENT ON COLUMN ${t}.${c} IS ${quoteLiteral(op.comment)}`, down: `COMMENT ON COLUMN ${t}.${c} IS NULL` });
 
     if (!instant && backfill !== undefined) {
       const key = ctx.primaryKey(op.table);
@@ -88,8 +88,5 @@ export const addColumn: OperationPlanner<'addColumn'> = {
   },
 };
 
-function literal(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
 
 export type { AddColumn };

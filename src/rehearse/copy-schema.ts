@@ -27,7 +27,7 @@
  */
 import { LockstepError } from '../core/errors.js';
 import type { Queryable } from '../dialects/postgres/introspect.js';
-import { quoteIdent, sqlName } from '../dialects/postgres/names.js';
+import { quoteIdent, quoteLiteral, sqlName } from '../dialects/postgres/names.js';
 
 export interface TableRef {
   schema: string;
@@ -52,10 +52,7 @@ export interface CopySchemaResult {
 }
 
 /** `'it''s'`; an E'' literal when there is a backslash, so the text means the same whatever standard_conforming_strings says. */
-export function quoteLiteral(s: string): string {
-  const body = s.replace(/'/g, "''");
-  return s.includes('\\') ? `E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
-}
+export { quoteLiteral };
 
 const qualified = (schema: string, name: string) => sqlName({ schema, name });
 const display = (t: TableRef) => sqlName(t.schema === 'public' ? { name: t.name } : t);

@@ -26,7 +26,7 @@
  * statistics, and everything physical.
  */
 import type { Queryable } from '../dialects/postgres/introspect.js';
-import { quoteIdent, sqlName } from '../dialects/postgres/names.js';
+import { escapeControls, quoteIdent, quoteLiteral, sqlName } from '../dialects/postgres/names.js';
 
 export interface Fingerprint {
   /** Canonical one-line facts, sorted (by UTF-16 code units) and unique. */
@@ -568,16 +568,9 @@ function withValidity(def: string, valid: boolean): string {
 }
 
 /** A string as an SQL literal on one line: `'it''s'`, or `E'a\nb'` when it holds control characters. */
+/** A value shown in a diff: a SQL literal with control characters spelled out. */
 export function literal(s: string): string {
-  const body = s.replace(/'/g, "''");
-  if (!/[\x00-\x1f\x7f]/.test(s)) return `'${body}'`;
-  return `E'${escapeControls(body.replace(/\\/g, '\\\\'))}'`;
-}
-
-function escapeControls(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) =>
-    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  return quoteLiteral(s, { escapeControls: true });
 }
 
 /**

@@ -417,9 +417,7 @@ export function columnLabel(use: { table: QualifiedName; column: string }): stri
 }
 
 /** A SQL string literal: `'it''s'`. */
-export function quoteLiteral(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
+export { quoteLiteral } from '../dialects/postgres/names.js';
 
 /** The longest identifier Postgres keeps, in bytes (NAMEDATALEN - 1). */
 export const MAX_IDENTIFIER_BYTES = 63;

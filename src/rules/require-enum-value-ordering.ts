@@ -27,7 +27,7 @@ export default defineRule({
       message: `ADD VALUE ${quoteLiteral(a.newVal)} to ${sqlName(type)} without BEFORE or AFTER puts it last${last !== undefined ? `, after ${quoteLiteral(last)}` : ''}; ORDER BY and comparisons on the column use the declared order`,
       fix:
         last !== undefined
-          ? sqlBlock(`Say where it goes among ${values!.map(quoteLiteral).join(', ')}; to keep it last:`, `${head} AFTER ${quoteLiteral(last)};`)
+          ? sqlBlock(`Say where it goes among ${values!.map((v) => quoteLiteral(v)).join(', ')}; to keep it last:`, `${head} AFTER ${quoteLiteral(last)};`)
           : sqlBlock('Say where it goes:', `${head} AFTER '<value>';  -- or BEFORE '<value>'`),
     });
   },

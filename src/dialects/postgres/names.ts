@@ -211,3 +211,21 @@ export function checkConstraintName(table: QualifiedName, expr: unknown): string
   return objectName(table.name, cols.size === 1 ? [...cols][0] : undefined, 'check');
 }
 
+
+/**
+ * A SQL string literal for `s`, right whatever standard_conforming_strings is: quotes doubled, and an
+ * E'' literal with doubled backslashes when there is a backslash. `escapeControls` (for showing a
+ * value to people) writes control characters as \n, \t, \xNN in an E'' literal.
+ */
+export function quoteLiteral(s: string, o: { escapeControls?: boolean } = {}): string {
+  const body = s.replace(/'/g, "''");
+  const controls = o.escapeControls && /[\x00-\x1f\x7f]/.test(s);
+  if (!controls && !s.includes('\\')) return `'${body}'`;
+  const escaped = body.replace(/\\/g, '\\\\');
+  return `E'${controls ? escapeControls(escaped) : escaped}'`;
+}
+
+/** Control characters as the escapes of an E'' literal: \n, \r, \t, \xNN. */
+export function escapeControls(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
