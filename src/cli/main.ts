@@ -16,16 +16,18 @@ const help = `lockstep ${toolVersion} — safe schema changes on live PostgreSQL
 Usage: lockstep <command> [options]
 
 Commands:
-  lint [paths…]    check migrations for statements that lock or rewrite tables (lockstep lint --help)
-  plan <change>    turn a change spec or SQL migration into safe steps (lockstep plan --help)
-  rehearse <change>  prove a change up, down and up again on a production-like copy (lockstep rehearse --help)
-  apply <change>   run those steps on the database, resumable, with retries and a throttled backfill
-  rollback <change>  undo the steps a change completed, newest first
-  status           the changes in the database's ledger, their steps and backfill progress
-  snapshot         record the database's vital signs (query, table and index statistics) to compare later
-  verify           what a change did: two snapshots compared, with findings (lockstep verify --help)
-  app-check <change> [src…]  the application code a change will break: inserts, SELECT *, models, null handling
-  types <change>   the changed table's row type after a phase: TypeScript/zod, Prisma, Drizzle (lockstep types --help)
+  lint [paths…]              check migrations for statements that lock or rewrite tables
+  plan <change>              turn a change spec or SQL migration into safe steps
+  rehearse <change>          prove a change up, down and up again on a production-like copy
+  apply <change>             run those steps on the database, resumable, with retries and a throttled backfill
+  rollback <change>          undo the steps a change completed, newest first
+  status                     the ledger's changes, their steps, backfill progress, and what the app may assume
+  snapshot                   record the database's vital signs (query, table and index statistics)
+  verify                     what a change did: two snapshots compared, with findings
+  app-check <change> [src…]  the application code a change will break: inserts, SELECT *, models, NULL handling
+  types <change>             the changed table's row after a phase: TypeScript/zod, Prisma, Drizzle
+
+  lockstep <command> --help shows a command's options.
 
 Options:
   -h, --help       show this help
