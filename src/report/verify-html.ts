@@ -182,7 +182,12 @@ function findingsList(findings: VerifyFinding[]): string {
 
 function queriesChart(r: VerifyResult, shown: QueryRate[]): string {
   if (!shown.length) {
-    return `<p class="empty">${resets(r).statements ? 'pg_stat_statements was reset between the snapshots: query times are not compared.' : 'No query statistics between the snapshots: pg_stat_statements is not installed (it needs shared_preload_libraries), or no query ran.'}</p>`;
+    const why = resets(r).statements
+      ? 'pg_stat_statements was reset between the snapshots: query times are not compared.'
+      : r.queriesCompared === false
+        ? `Queries are not compared: ${r.statementsNote ?? 'pg_stat_statements was not read in one of the snapshots'}.`
+        : 'No query ran between the snapshots.';
+    return `<p class="empty">${esc(why)}</p>`;
   }
   const pct = r.thresholds.queryRegressionPct;
   return compareChart({

@@ -11,6 +11,10 @@ export const SNAPSHOT_VERSION = 1;
 
 export interface StatementStat {
   queryid: string;
+  /** The role that ran it: pg_stat_statements keeps one row per (role, database, query, top level). Absent in older snapshot files. */
+  userid?: string;
+  /** PG 14+: false for statements run inside functions (pg_stat_statements.track = all). */
+  toplevel?: boolean;
   query: string;
   calls: number;
   totalMs: number;
@@ -22,6 +26,8 @@ export interface StatementStat {
 
 export interface TableStat {
   table: string;
+  /** The table's OID: a table dropped and created again, or renamed, is told apart by it. Absent in older snapshot files. */
+  relid?: number;
   seqScan: number;
   seqTupRead: number;
   idxScan: number;
@@ -47,6 +53,8 @@ export interface TableStat {
 export interface IndexStat {
   index: string;
   table: string;
+  /** The index's OID (a renamed index is the same index). Absent in older snapshot files. */
+  indexrelid?: number;
   idxScan: number;
   /** PostgreSQL 16+; null before. */
   lastIdxScan: string | null;
@@ -71,6 +79,10 @@ export interface Snapshot {
   statements: StatementStat[] | null;
   statementsNote?: string;
   statementsResetAt: string | null;
+  /** How many rows the snapshot kept at most (by total time): a query missing from a full list may just have been below the cut. */
+  statementsLimit?: number;
+  /** When the server started: counters start again after a restart (a crash leaves stats_reset NULL). */
+  serverStartedAt?: string;
   tables: TableStat[];
   indexes: IndexStat[];
   databaseStats: {
@@ -92,26 +104,47 @@ const ts = (v: unknown): string | null => (v === null || v === undefined ? null 
 const userSchemas = (alias: string) => `${alias}.schemaname NOT IN ('pg_catalog', 'information_schema', 'lockstep') AND ${alias}.schemaname NOT LIKE 'pg_toast%'`;
 
 export async function takeSnapshot(db: Db, o: { label?: string; change?: string; statementsLimit?: number } = {}): Promise<Snapshot> {
-  const v = (await db.query(`SELECT current_setting('server_version_num')::int AS n, current_database() AS d, (SELECT oid::int FROM pg_database WHERE datname = current_database()) AS oid, now() AS at`)).rows[0];
+  const v = (await db.query(`SELECT current_setting('server_version_num')::int AS n, current_database() AS d, (SELECT oid::int FROM pg_database WHERE datname = current_database()) AS oid, now() AS at, pg_postmaster_start_time() AS started`)).rows[0];
   const sysid = await db.query(`SELECT system_identifier::text AS id FROM pg_control_system()`).then((r) => r.rows[0]?.id ?? null, () => null);
 
   let statements: StatementStat[] | null = null;
   let statementsNote: string | undefined;
   let statementsResetAt: string | null = null;
+  const limit = o.statementsLimit ?? 500;
   const hasPss = (await db.query(`SELECT to_regclass('pg_stat_statements') IS NOT NULL AS ok`)).rows[0].ok;
   if (!hasPss) {
-    statementsNote = "pg_stat_statements is not installed: add it to shared_preload_libraries (restart), then CREATE EXTENSION pg_stat_statements; the rest of the snapshot does not need it";
+    const preloaded = (await db.query(`SELECT current_setting('shared_preload_libraries') ~ '(^|[ ,])pg_stat_statements($|[ ,])' AS ok`)).rows[0].ok;
+    statementsNote = preloaded
+      ? 'pg_stat_statements is loaded but not created in this database: CREATE EXTENSION pg_stat_statements; the rest of the snapshot does not need it'
+      : "pg_stat_statements is not installed: add it to shared_preload_libraries (restart), then CREATE EXTENSION pg_stat_statements; the rest of the snapshot does not need it";
   } else {
     try {
+      // Rows another role's statistics hide from this one (no pg_read_all_stats) have no queryid: left out, and said.
+      // lockstep's own statements (this snapshot, the ledger) are left out too: they are not the application's.
       const r = await db.query(
-        `SELECT s.queryid::text AS queryid, s.query, s.calls, s.rows, s.shared_blks_hit AS hit, s.shared_blks_read AS read,
+        `SELECT s.queryid::text AS queryid, s.userid::text AS userid, (to_jsonb(s) ->> 'toplevel')::boolean AS toplevel, s.query, s.calls, s.rows,
+                s.shared_blks_hit AS hit, s.shared_blks_read AS read,
                 coalesce((to_jsonb(s) ->> 'total_exec_time')::float8, (to_jsonb(s) ->> 'total_time')::float8) AS total,
                 coalesce((to_jsonb(s) ->> 'mean_exec_time')::float8, (to_jsonb(s) ->> 'mean_time')::float8) AS mean
          FROM pg_stat_statements s WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-         ORDER BY 7 DESC NULLS LAST LIMIT $1`,
-        [o.statementsLimit ?? 500],
+           AND s.queryid IS NOT NULL AND s.query NOT LIKE '%lockstep.%' AND s.query NOT LIKE '%/* lockstep snapshot */%'
+         ORDER BY 9 DESC NULLS LAST LIMIT $1 /* lockstep snapshot */`,
+        [limit],
       );
-      statements = r.rows.map((x: any) => ({ queryid: x.queryid, query: x.query, calls: num(x.calls), totalMs: num(x.total), meanMs: num(x.mean), rows: num(x.rows), sharedBlksHit: num(x.hit), sharedBlksRead: num(x.read) }));
+      statements = r.rows.map((x: any) => ({
+        queryid: x.queryid,
+        userid: x.userid,
+        ...(x.toplevel === null || x.toplevel === undefined ? {} : { toplevel: !!x.toplevel }),
+        query: redactSecrets(x.query),
+        calls: num(x.calls),
+        totalMs: num(x.total),
+        meanMs: num(x.mean),
+        rows: num(x.rows),
+        sharedBlksHit: num(x.hit),
+        sharedBlksRead: num(x.read),
+      }));
+      const hidden = (await db.query(`SELECT count(*)::int AS n FROM pg_stat_statements WHERE queryid IS NULL /* lockstep snapshot */`)).rows[0]?.n ?? 0;
+      if (hidden) statementsNote = `${hidden} statement(s) of other roles are hidden from this role (grant it pg_read_all_stats to compare them)`;
       // pg_stat_statements_info (PG 14+) says when the statistics were last reset.
       statementsResetAt = await db.query(`SELECT stats_reset FROM pg_stat_statements_info`).then((r) => ts(r.rows[0]?.stats_reset), () => null);
     } catch (e: any) {
@@ -121,7 +154,7 @@ export async function takeSnapshot(db: Db, o: { label?: string; change?: string;
   }
 
   const tables = (await db.query(
-    `SELECT format('%I.%I', t.schemaname, t.relname) AS t, t.seq_scan, t.seq_tup_read, t.idx_scan, t.n_live_tup, t.n_dead_tup, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
+    `SELECT format('%I.%I', t.schemaname, t.relname) AS t, t.relid::int8 AS relid, t.seq_scan, t.seq_tup_read, t.idx_scan, t.n_live_tup, t.n_dead_tup, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
             t.last_vacuum, t.last_autovacuum, t.last_analyze, t.last_autoanalyze,
             io.heap_blks_hit, io.heap_blks_read, io.idx_blks_hit, io.idx_blks_read,
             pg_relation_size(t.relid) AS bytes, pg_total_relation_size(t.relid) AS total
@@ -129,6 +162,7 @@ export async function takeSnapshot(db: Db, o: { label?: string; change?: string;
      WHERE ${userSchemas('t')} ORDER BY 1`,
   )).rows.map((x: any): TableStat => ({
     table: x.t,
+    relid: Number(x.relid),
     seqScan: num(x.seq_scan),
     seqTupRead: num(x.seq_tup_read),
     idxScan: num(x.idx_scan),
@@ -151,13 +185,14 @@ export async function takeSnapshot(db: Db, o: { label?: string; change?: string;
   }));
 
   const indexes = (await db.query(
-    `SELECT format('%I.%I', i.schemaname, i.indexrelname) AS i, format('%I.%I', i.schemaname, i.relname) AS t, i.idx_scan, to_jsonb(i) ->> 'last_idx_scan' AS last,
+    `SELECT format('%I.%I', i.schemaname, i.indexrelname) AS i, format('%I.%I', i.schemaname, i.relname) AS t, i.indexrelid::int8 AS indexrelid, i.idx_scan, to_jsonb(i) ->> 'last_idx_scan' AS last,
             i.idx_tup_read, i.idx_tup_fetch, io.idx_blks_hit, io.idx_blks_read, pg_relation_size(i.indexrelid) AS bytes, x.indisvalid AS valid
      FROM pg_stat_user_indexes i JOIN pg_statio_user_indexes io ON io.indexrelid = i.indexrelid JOIN pg_index x ON x.indexrelid = i.indexrelid
      WHERE ${userSchemas('i')} ORDER BY 1`,
   )).rows.map((x: any): IndexStat => ({
     index: x.i,
     table: x.t,
+    indexrelid: Number(x.indexrelid),
     idxScan: num(x.idx_scan),
     lastIdxScan: ts(x.last),
     tupRead: num(x.idx_tup_read),
@@ -189,6 +224,8 @@ export async function takeSnapshot(db: Db, o: { label?: string; change?: string;
     statements,
     ...(statementsNote ? { statementsNote } : {}),
     statementsResetAt,
+    ...(statements ? { statementsLimit: limit } : {}),
+    serverStartedAt: ts(v.started)!,
     tables,
     indexes,
     databaseStats: {
@@ -217,4 +254,13 @@ export async function storeSnapshot(db: Db, s: Snapshot): Promise<number> {
   )`);
   const r = await db.query(`INSERT INTO lockstep.snapshots (label, change, taken_at, data) VALUES ($1, $2, $3, $4) RETURNING id`, [s.label ?? null, s.change ?? null, s.takenAt, JSON.stringify(s)]);
   return Number(r.rows[0].id);
+}
+
+/**
+ * Query text as pg_stat_statements keeps it has utility statements verbatim — `ALTER ROLE … PASSWORD
+ * 'secret'`, `CREATE USER MAPPING … OPTIONS (password 'secret')`. The literal after PASSWORD or
+ * password is replaced before the text is stored in the ledger, a file or a report.
+ */
+export function redactSecrets(query: string): string {
+  return query.replace(/(\bpassword\b\s*(?:=\s*)?)('(?:[^']|'')*'|E'(?:[^'\\]|\\.|'')*'|\$([A-Za-z_]*)\$[\s\S]*?\$\3\$)/gi, "$1'***'");
 }

@@ -22,6 +22,12 @@ export interface VerifyThresholds {
   deadTupleRatio: number;
   /** Replication lag over this (seconds, default 5). */
   replicationLagSeconds: number;
+  /** Sequential scans are only judged on tables of at least this many live rows (default 1000)… */
+  seqScanMinRows: number;
+  /** …and only when their rate between the snapshots is this many times the table's rate before (default 2; a table never seq-scanned before always counts). */
+  seqScanRateFactor: number;
+  /** A table (with its indexes) growing by more than this (percent, default 20, and at least 1 MB) is said. */
+  tableGrowthPct: number;
 }
 
 export const defaultThresholds: VerifyThresholds = {
@@ -31,11 +37,14 @@ export const defaultThresholds: VerifyThresholds = {
   cacheHitDropPoints: 2,
   deadTupleRatio: 0.2,
   replicationLagSeconds: 5,
+  seqScanMinRows: 1000,
+  seqScanRateFactor: 2,
+  tableGrowthPct: 20,
 };
 
 /** The threshold names, as `--threshold name=value` and the config's `verify.thresholds` take them. */
 export const thresholdNames = Object.keys(defaultThresholds) as (keyof VerifyThresholds)[];
-const wholeThresholds: ReadonlySet<string> = new Set<keyof VerifyThresholds>(['unusedIndexAfterScans', 'queryMinCalls']);
+const wholeThresholds: ReadonlySet<string> = new Set<keyof VerifyThresholds>(['unusedIndexAfterScans', 'queryMinCalls', 'seqScanMinRows']);
 
 /**
  * What is wrong with one threshold setting, as a message to print after its name; undefined when it
@@ -101,6 +110,9 @@ export interface VerifyResult {
     queries: { query: string; callsPerS: number; meanMsBefore: number | null; meanMsAfter: number | null; calls: number; regression: boolean }[];
   };
   statsReset: boolean;
+  /** False when pg_stat_statements was missing (or unreadable) on either side: no query was compared; `statementsNote` says why. */
+  queriesCompared: boolean;
+  statementsNote?: string;
 }
 
 const ratio = (hit: number, read: number) => (hit + read > 0 ? (100 * hit) / (hit + read) : null);
@@ -127,44 +139,79 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
   if (!(seconds > 0)) throw new LockstepError('E_INPUT', [{ where: 'verify', message: `the "after" snapshot (${after.takenAt}) is not later than the "before" one (${before.takenAt})` }]);
 
   const findings: VerifyFinding[] = [];
-  // A reset between the two: counters started again, so differences mean nothing.
-  const dbReset = (after.databaseStats.statsResetAt ?? '') !== (before.databaseStats.statsResetAt ?? '') && after.databaseStats.statsResetAt !== null && Date.parse(after.databaseStats.statsResetAt) > Date.parse(before.takenAt);
+  // A reset between the two: counters started again, so differences mean nothing. Said by a newer
+  // stats_reset, by a server restart (a crash leaves stats_reset NULL), or by totals that went down.
+  const bd = before.databaseStats;
+  const ad = after.databaseStats;
+  const restarted = !!before.serverStartedAt && !!after.serverStartedAt && before.serverStartedAt !== after.serverStartedAt;
+  const wentDown = ad.commits < bd.commits || ad.blksHit < bd.blksHit || ad.blksRead < bd.blksRead;
+  const resetAt = ad.statsResetAt !== null && (bd.statsResetAt ?? '') !== ad.statsResetAt && Date.parse(ad.statsResetAt) > Date.parse(before.takenAt);
+  const dbReset = resetAt || restarted || wentDown;
   const pssReset = !!after.statementsResetAt && Date.parse(after.statementsResetAt) > Date.parse(before.takenAt);
-  if (dbReset) findings.push({ kind: 'stats-reset', severity: 'info', subject: 'database', message: `statistics were reset at ${after.databaseStats.statsResetAt}, between the snapshots: table, index and cache figures are not compared` });
+  if (dbReset)
+    findings.push({
+      kind: 'stats-reset',
+      severity: 'info',
+      subject: 'database',
+      message: `${resetAt ? `statistics were reset at ${ad.statsResetAt}` : restarted ? `the server restarted at ${after.serverStartedAt}` : 'the database counters went down (a reset or a crash restart)'}, between the snapshots: table, index and cache figures are not compared`,
+    });
   if (pssReset) findings.push({ kind: 'stats-reset', severity: 'info', subject: 'pg_stat_statements', message: `pg_stat_statements was reset at ${after.statementsResetAt}, between the snapshots: query times are not compared` });
 
-  const tb = new Map(before.tables.map((t) => [t.table, t]));
-  const ib = new Map(before.indexes.map((i) => [i.index, i]));
+  // Tables and indexes by OID when both snapshots have it (a renamed index is the same index; a table
+  // dropped and created again is a new one), else by name (snapshot files from before OIDs were kept).
+  const byOid = before.tables.every((t) => t.relid !== undefined) && after.tables.every((t) => t.relid !== undefined);
+  const tkey = (t: Snapshot['tables'][number]) => (byOid ? `#${t.relid}` : t.table);
+  const ikeyOk = before.indexes.every((i) => i.indexrelid !== undefined) && after.indexes.every((i) => i.indexrelid !== undefined);
+  const ikey = (i: Snapshot['indexes'][number]) => (ikeyOk ? `#${i.indexrelid}` : i.index);
+  const tb = new Map(before.tables.map((t) => [tkey(t), t]));
+  const ib = new Map(before.indexes.map((i) => [ikey(i), i]));
+  const tableAfter = new Map(after.tables.map((t) => [t.table, t]));
+  // The rate of sequential scans before the first snapshot: over the time since statistics last started.
+  const since = bd.statsResetAt ?? before.serverStartedAt ?? null;
+  const lifetime = since ? (Date.parse(before.takenAt) - Date.parse(since)) / 1000 : null;
   const rates: VerifyResult['rates'] = { tables: [], indexes: [], queries: [] };
   const changed = o.changedTables ? new Set(o.changedTables) : undefined;
 
   if (!dbReset) {
+    const zero = { seqScan: 0, seqTupRead: 0, idxScan: 0, inserted: 0, updated: 0, deleted: 0, deadTuples: 0, totalBytes: 0 };
+    const beforeOf = new Map<string, Pick<Snapshot['tables'][number], keyof typeof zero>>();
     for (const t of after.tables) {
-      const b = tb.get(t.table);
-      if (!b) continue;
-      const d = (k: keyof typeof t) => Math.max(0, Number(t[k]) - Number(b[k]));
+      // A table created between the snapshots starts from zero.
+      const b = tb.get(tkey(t)) ?? zero;
+      beforeOf.set(t.table, b);
+      const d = (k: keyof typeof zero) => Math.max(0, Number(t[k]) - Number(b[k]));
       const seq = d('seqScan');
       const idx = d('idxScan');
       const written = d('inserted') + d('updated') + d('deleted');
       if (seq || idx || written) rates.tables.push({ table: t.table, seqScansPerS: seq / seconds, idxScansPerS: idx / seconds, rowsWrittenPerS: written / seconds, seqScans: seq, idxScans: idx });
-      if ((!changed || changed.has(t.table)) && seq > 0 && t.liveTuples >= 1000) {
-        findings.push({ kind: 'new-seq-scans', severity: 'regression', subject: t.table, message: `${seq} sequential scans of ${t.table} (${t.liveTuples.toLocaleString('en-US')} rows) since the first snapshot, ${(seq / seconds).toFixed(2)}/s`, advice: 'find the query with EXPLAIN; an index may be missing or unused' });
+      const rateBefore = lifetime && lifetime > 0 ? b.seqScan / lifetime : null;
+      const newlyScanned = b.seqScan === 0 || rateBefore === null || seq / seconds > th.seqScanRateFactor * rateBefore;
+      if ((!changed || changed.has(t.table)) && seq > 0 && t.liveTuples >= th.seqScanMinRows && newlyScanned) {
+        findings.push({
+          kind: 'new-seq-scans',
+          severity: 'regression',
+          subject: t.table,
+          message: `${seq} sequential scans of ${t.table} (${t.liveTuples.toLocaleString('en-US')} rows) since the first snapshot, ${(seq / seconds).toFixed(2)}/s${rateBefore !== null && b.seqScan > 0 ? `, against ${rateBefore.toFixed(2)}/s before` : b.seqScan === 0 ? ', none before' : ''}`,
+          advice: 'find the query with EXPLAIN; an index may be missing or unused',
+        });
       }
       if (t.deadTuples > th.deadTupleRatio * Math.max(t.liveTuples, 1) && t.deadTuples > b.deadTuples) {
         findings.push({ kind: 'dead-tuples', severity: 'regression', subject: t.table, message: `${t.deadTuples.toLocaleString('en-US')} dead tuples in ${t.table} (${Math.round((100 * t.deadTuples) / Math.max(t.liveTuples, 1))} % of its live rows; ${b.deadTuples.toLocaleString('en-US')} before)`, advice: `VACUUM (ANALYZE) ${t.table}` });
       }
-      if (b.totalBytes > 0 && t.totalBytes > 1.2 * b.totalBytes && t.totalBytes - b.totalBytes > 1024 * 1024) {
+      if (b.totalBytes > 0 && t.totalBytes > (1 + th.tableGrowthPct / 100) * b.totalBytes && t.totalBytes - b.totalBytes > 1024 * 1024) {
         findings.push({ kind: 'table-growth', severity: 'info', subject: t.table, message: `${t.table} grew from ${mb(b.totalBytes)} to ${mb(t.totalBytes)} with its indexes` });
       }
     }
     const activeTables = new Set(rates.tables.map((t) => t.table));
     for (const i of after.indexes) {
-      const prev = ib.get(i.index);
+      const prev = ib.get(ikey(i));
       let unused = false;
-      if (!prev) {
+      if (!prev && !i.valid) {
+        findings.push({ kind: 'unused-index', severity: 'regression', subject: i.index, message: `the new index ${i.index} is INVALID (a failed CREATE INDEX CONCURRENTLY?): it is maintained on every write and never used`, advice: `DROP INDEX CONCURRENTLY ${i.index}, then build it again` });
+      } else if (!prev) {
         // A new index (not in the first snapshot) whose table was scanned a lot, never through it.
-        const t = after.tables.find((x) => x.table === i.table);
-        const b = tb.get(i.table);
+        const t = tableAfter.get(i.table);
+        const b = beforeOf.get(i.table);
         const scans = t && b ? t.seqScan - b.seqScan + (t.idxScan - b.idxScan) : 0;
         if (i.idxScan === 0 && scans >= th.unusedIndexAfterScans) {
           unused = true;
@@ -183,10 +230,20 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
       findings.push({ kind: 'cache-hit-drop', severity: 'regression', subject: 'database', message: `cache hit ratio ${hInterval.toFixed(1)} % between the snapshots, against ${hb.toFixed(1)} % before`, advice: 'a new index or a larger table may no longer fit in shared_buffers' });
   }
 
-  if (!pssReset && before.statements && after.statements) {
-    const qb = new Map(before.statements.map((q) => [q.queryid, q]));
+  const queriesCompared = !!before.statements && !!after.statements && !pssReset;
+  if (queriesCompared && before.statements && after.statements) {
+    // One row per (role, query, top level) in pg_stat_statements: matched on all three when both
+    // snapshots have them (older snapshot files only have the query id).
+    const byRole = before.statements.every((q) => q.userid !== undefined) && after.statements.every((q) => q.userid !== undefined);
+    const qkey = (q: NonNullable<Snapshot['statements']>[number]) => (byRole ? `${q.userid}/${q.queryid}/${q.toplevel ?? ''}` : q.queryid);
+    const qb = new Map(before.statements.map((q) => [qkey(q), q]));
+    // The first snapshot kept only its top queries: one missing from a full list may have been below the cut.
+    const beforeFull = before.statements.length >= (before.statementsLimit ?? 500);
     for (const q of after.statements) {
-      const b = qb.get(q.queryid);
+      const b = qb.get(qkey(q));
+      if (!b && beforeFull) continue;
+      // Fewer calls than before: this entry was reset (pg_stat_statements_reset for one query, or evicted).
+      if (b && q.calls < b.calls) continue;
       const calls = q.calls - (b?.calls ?? 0);
       if (calls <= 0) continue;
       const meanInterval = (q.totalMs - (b?.totalMs ?? 0)) / calls;
@@ -226,6 +283,8 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
     findings,
     rates,
     statsReset: dbReset || pssReset,
+    queriesCompared,
+    ...(!queriesCompared && !pssReset ? { statementsNote: before.statementsNote ?? after.statementsNote ?? 'pg_stat_statements was not read in one of the snapshots' } : {}),
   };
 }
 
@@ -233,10 +292,21 @@ function mb(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.round(bytes / 1024)} kB`;
 }
 
-/** Checks that a parsed JSON value is a snapshot (a file the user passed). */
+/** Checks that a parsed JSON value is a snapshot (a file the user passed): every field verify reads. */
 export function asSnapshot(v: unknown, where: string): Snapshot {
   const s = v as Snapshot;
-  if (!s || typeof s !== 'object' || s.kind !== 'lockstep-snapshot' || s.version !== 1 || !Array.isArray(s.tables) || !s.database)
-    throw new LockstepError('E_INPUT', [{ where, message: 'not a lockstep snapshot (written by lockstep snapshot --out)' }]);
+  const no = (message: string) => new LockstepError('E_INPUT', [{ where, message }]);
+  if (!s || typeof s !== 'object' || s.kind !== 'lockstep-snapshot') throw no('not a lockstep snapshot (written by lockstep snapshot --out)');
+  if (s.version !== 1) throw no(`a lockstep snapshot of format version ${JSON.stringify(s.version)}; this lockstep reads version 1`);
+  const isObj = (x: unknown) => !!x && typeof x === 'object' && !Array.isArray(x);
+  const broken: string[] = [];
+  if (typeof s.takenAt !== 'string' || Number.isNaN(Date.parse(s.takenAt))) broken.push('takenAt is not a date');
+  if (!isObj(s.database) || typeof s.database.name !== 'string') broken.push('database');
+  if (!Array.isArray(s.tables) || !s.tables.every(isObj)) broken.push('tables');
+  if (!Array.isArray(s.indexes) || !s.indexes.every(isObj)) broken.push('indexes');
+  if (!isObj(s.databaseStats)) broken.push('databaseStats');
+  if (s.statements !== null && (!Array.isArray(s.statements) || !s.statements.every(isObj))) broken.push('statements');
+  if (!Array.isArray(s.replication)) broken.push('replication');
+  if (broken.length) throw no(`a damaged lockstep snapshot: ${broken.join(', ')} missing or wrong`);
   return s;
 }

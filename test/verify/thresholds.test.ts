@@ -32,7 +32,7 @@ describe('thresholds', () => {
   });
 
   test('thresholdProblem: names, numbers, whole numbers', () => {
-    expect(thresholdNames).toEqual(['unusedIndexAfterScans', 'queryRegressionPct', 'queryMinCalls', 'cacheHitDropPoints', 'deadTupleRatio', 'replicationLagSeconds']);
+    expect(thresholdNames).toEqual(['unusedIndexAfterScans', 'queryRegressionPct', 'queryMinCalls', 'cacheHitDropPoints', 'deadTupleRatio', 'replicationLagSeconds', 'seqScanMinRows', 'seqScanRateFactor', 'tableGrowthPct']);
     expect(thresholdProblem('queryRegressionPct', 12.5)).toBeUndefined();
     expect(thresholdProblem('deadTupleRatio', 0)).toBeUndefined();
     expect(thresholdProblem('queryRegresionPct', 10)).toBe('unknown threshold (did you mean queryRegressionPct?)');
