@@ -113,7 +113,8 @@ export async function takeSnapshot(db: Db, o: { label?: string; change?: string;
   const limit = o.statementsLimit ?? 500;
   const hasPss = (await db.query(`SELECT to_regclass('pg_stat_statements') IS NOT NULL AS ok`)).rows[0].ok;
   if (!hasPss) {
-    const preloaded = (await db.query(`SELECT current_setting('shared_preload_libraries') ~ '(^|[ ,])pg_stat_statements($|[ ,])' AS ok`)).rows[0].ok;
+    // shared_preload_libraries is readable only with pg_read_all_settings: without it, the general advice.
+    const preloaded = await db.query(`SELECT current_setting('shared_preload_libraries') ~ '(^|[ ,])pg_stat_statements($|[ ,])' AS ok`).then((r) => !!r.rows[0]?.ok, () => false);
     statementsNote = preloaded
       ? 'pg_stat_statements is loaded but not created in this database: CREATE EXTENSION pg_stat_statements; the rest of the snapshot does not need it'
       : "pg_stat_statements is not installed: add it to shared_preload_libraries (restart), then CREATE EXTENSION pg_stat_statements; the rest of the snapshot does not need it";

@@ -23,11 +23,21 @@ export function strings(list: any[] | undefined): string[] {
   return (list ?? []).map((n: any) => n?.String?.sval).filter((s: unknown): s is string => typeof s === 'string');
 }
 
-const plainIdent = /^[a-z_][a-z0-9_$]*$/;
+// What quote_ident leaves bare: lower-case letters, digits and underscores, not starting with a digit, and
+// not a keyword other than an unreserved one (PostgreSQL 18's kwlist.h: reserved, column-name and
+// type/function-name keywords). `$` is allowed in identifiers but quote_ident quotes it.
+const plainIdent = /^[a-z_][a-z0-9_]*$/;
 const reserved = new Set(
-  'all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references returning select session_user some symmetric system_user table then to trailing true union unique user using variadic when where window with'.split(
-    ' ',
-  ),
+  [
+    // reserved
+    'all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references returning select session_user some symmetric system_user table then to trailing true union unique user using variadic when where window with',
+    // column-name keywords
+    'between bigint bit boolean char character coalesce dec decimal exists extract float greatest grouping inout int integer interval json json_array json_arrayagg json_exists json_object json_objectagg json_query json_scalar json_serialize json_table json_value least merge_action national nchar none normalize nullif numeric out overlay position precision real row setof smallint substring time timestamp treat trim values varchar xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable',
+    // type- and function-name keywords
+    'authorization binary collation concurrently cross current_schema freeze full ilike inner is isnull join left like natural notnull outer overlaps right similar tablesample verbose',
+  ]
+    .join(' ')
+    .split(' '),
 );
 
 /** Quotes an identifier for SQL when it needs it (the way `quote_ident` does). */
