@@ -755,7 +755,9 @@ export function renderPrisma(r: RowTypes): string {
         out.push(`  @@map(${prismaString(e.name.name)})${e.name.schema ? `\n  @@schema(${prismaString(e.name.schema)})` : ''}`, '}', '');
       }
     }
-    out.push(`// model ${t.modelName} { … }${t.modelName !== t.table.name ? `  (@@map(${prismaString(t.table.name)}))` : ''}`);
+    // The model's block attributes: @@map when the names differ, @@schema for a table outside public (multiSchema).
+    const blockAttrs = [t.modelName !== t.table.name ? `@@map(${prismaString(t.table.name)})` : '', t.table.schema && t.table.schema !== 'public' ? `@@schema(${prismaString(t.table.schema)})` : ''].filter(Boolean);
+    out.push(`// model ${t.modelName} { … }${blockAttrs.length ? `  (${blockAttrs.join(' ')})` : ''}`);
     for (const c of changed) out.push(prismaFieldLine(c));
     out.push('');
   }

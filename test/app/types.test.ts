@@ -181,6 +181,9 @@ describe('rendering', () => {
     expect(contract.text.drizzle).toContain("  refCode: varchar('Ref Code', { length: 20 }).unique(),");
     const now = await rowTypes({ name: 'n', operations: [add('created_at', 'timestamptz', { nullable: false, default: 'now()' })] }, { phase: 'expand', pgVersion: 15 });
     expect(now.text.prisma).toContain('  createdAt DateTime @default(now()) @map("created_at") @db.Timestamptz(6)');
+    // A table outside public: the model needs @@schema (Prisma's multiSchema) as well as @@map.
+    const billing = await rowTypes({ name: 'b', operations: [{ kind: 'addColumn', table: { schema: 'billing', name: 'invoices' }, name: 'note', type: 'text', nullable: true }] }, { phase: 'expand', pgVersion: 15 });
+    expect(billing.text.prisma).toMatch(/^\/\/ model \w+ \{ … \} {2}\((?:@@map\("invoices"\) )?@@schema\("billing"\)\)$/m);
   });
 
   const many: Change = {
