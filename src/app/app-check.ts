@@ -16,7 +16,7 @@ import { changedColumns, nullableFor, tableLabel, type AppPhase, type ChangedCol
 import type { AppFinding, SkippedFile } from './findings.js';
 import { parsePrismaSchema, PrismaSyntaxError, type PrismaModel } from './prisma.js';
 import { analyzeSql } from './sql-usage.js';
-import { drizzleColumnLine, prismaFieldLine, rowTypes, type RowColumn } from './types.js';
+import { changePlan, drizzleColumnLine, prismaFieldLine, rowTypes, type ChangePlan, type RowColumn } from './types.js';
 import { key } from '../dialects/postgres/names.js';
 import { checkTypeScript, loadTypeScript, whyNull, type SourceText } from './typescript.js';
 
@@ -38,8 +38,8 @@ export interface AppCheckOptions {
 type FieldLine = (c: ChangedColumn, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => string | undefined;
 
 /** The line to paste for a missing column, from `lockstep types` for the phase the code is deployed in. */
-async function fieldLines(change: Change, o: { version?: number; db?: Queryable }, phase: AppPhase): Promise<FieldLine> {
-  const r = await rowTypes(change, { phase: phase === 'expand' ? 'backfill' : 'contract', ...(o.version !== undefined ? { pgVersion: o.version } : {}), ...(o.db ? { db: o.db } : {}) });
+async function fieldLines(change: Change, o: { db?: Queryable; planned: ChangePlan }, phase: AppPhase): Promise<FieldLine> {
+  const r = await rowTypes(change, { phase: phase === 'expand' ? 'backfill' : 'contract', planned: o.planned, ...(o.db ? { db: o.db } : {}) });
   const cols = new Map<string, RowColumn>();
   for (const t of r.tables) for (const c of t.columns) if (c.changed) cols.set(`${key(t.table)}.${c.name}`, c);
   return (c, orm) => {
@@ -129,9 +129,10 @@ export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppC
   let fieldLine: FieldLine;
   try {
     await db?.query('SET default_transaction_read_only = on'); // app-check only reads
-    const facts = { ...(o.version !== undefined ? { version: o.version } : {}), ...(db ? { db } : {}) };
-    columns = await changedColumns(change, facts);
-    fieldLine = await fieldLines(change, facts, phase);
+    // One plan (and with --db one read of the schema) for the columns and for the field lines.
+    const planned = await changePlan(change, { ...(o.version !== undefined ? { pgVersion: o.version } : {}), ...(db ? { db } : {}) });
+    columns = await changedColumns(change, { planned });
+    fieldLine = await fieldLines(change, { planned, ...(db ? { db } : {}) }, phase);
   } finally {
     await db?.close();
   }

@@ -10,7 +10,7 @@ import type { Change } from '../operations/types.js';
 import { parsePostgres } from '../parse/postgres.js';
 import type { Queryable } from '../dialects/postgres/introspect.js';
 import { key } from '../dialects/postgres/names.js';
-import { camel, changePlan, phaseNullability } from './types.js';
+import { camel, changePlan, phaseNullability, type ChangePlan } from './types.js';
 
 export type AppPhase = 'expand' | 'contract';
 
@@ -39,8 +39,8 @@ export interface ChangedColumn {
  * (phaseNullability), so the answer is what apply does. A column both added and made NOT NULL by the
  * change (a SQL migration's ADD COLUMN + SET NOT NULL) is one column.
  */
-export async function changedColumns(change: Change, o: { version?: number; db?: Queryable } = {}): Promise<ChangedColumn[]> {
-  const { plan: p, before } = await changePlan(change, { ...(o.db ? { db: o.db } : {}), ...(o.version !== undefined ? { pgVersion: o.version } : {}) });
+export async function changedColumns(change: Change, o: { version?: number; db?: Queryable; planned?: ChangePlan } = {}): Promise<ChangedColumn[]> {
+  const { plan: p, before } = o.planned ?? (await changePlan(change, { ...(o.db ? { db: o.db } : {}), ...(o.version !== undefined ? { pgVersion: o.version } : {}) }));
   const phases = await phaseNullability(p, before);
   const out = new Map<string, ChangedColumn>();
   for (const c of phases) {

@@ -473,6 +473,8 @@ export interface RowTypesOptions {
   zod?: boolean;
   /** Where the change came from, for the header. */
   source?: string;
+  /** The plan and schema from changePlan, when the caller already has them (not planned or read again). */
+  planned?: ChangePlan;
 }
 
 export interface RowTypes {
@@ -530,7 +532,7 @@ interface DbColumn {
 
 async function build(change: Change, opts: RowTypesOptions, db: Queryable | undefined): Promise<RowTypes> {
   const notes: string[] = [];
-  const { plan: p, before, planFrom, version } = await changePlan(change, { ...(db ? { db } : {}), ...(opts.pgVersion !== undefined ? { pgVersion: opts.pgVersion } : {}) });
+  const { plan: p, before, planFrom, version } = opts.planned ?? (await changePlan(change, { ...(db ? { db } : {}), ...(opts.pgVersion !== undefined ? { pgVersion: opts.pgVersion } : {}) }));
   const columns = await phaseNullability(p, before);
   const phase = opts.phase;
   if (!p.phases.some((ph) => ph.name === phase)) notes.push(`The plan has no ${phase} steps: the row is as the phases before it leave it.`);
@@ -597,7 +599,14 @@ async function build(change: Change, opts: RowTypesOptions, db: Queryable | unde
  * the schema as it was before the change (what the change already added is taken out again); offline,
  * a plan for `pgVersion` (default: DEFAULT_PG_VERSION).
  */
-export async function changePlan(change: Change, o: { db?: Queryable; pgVersion?: number }): Promise<{ plan: Plan; before?: Catalog; planFrom: 'planned' | 'ledger'; version: number }> {
+export interface ChangePlan {
+  plan: Plan;
+  before?: Catalog;
+  planFrom: 'planned' | 'ledger';
+  version: number;
+}
+
+export async function changePlan(change: Change, o: { db?: Queryable; pgVersion?: number }): Promise<ChangePlan> {
   let version = o.pgVersion ?? DEFAULT_PG_VERSION;
   let before: Catalog | undefined;
   if (o.db) {
