@@ -88,7 +88,7 @@ export function isNullableAt(columns: ColumnPhases[], table: QualifiedName, colu
 
 /** Offline, a setNotNull's column is known only from the change: start it nullable. */
 function seedColumn(cat: Catalog, t: QualifiedName, column: string): void {
-  let table = cat.table(t);
+  let table = cat.editTable(t);
   if (!table) {
     table = { name: t, kind: 'table', columns: new Map(), constraints: new Map(), indexes: new Set(), partial: true };
     cat.tables.set(key(t), table);
@@ -643,7 +643,7 @@ async function beforeChange(now: Catalog, change: Change, version: number): Prom
     if (s.kind === 'AlterTableStmt') for (const c of s.ast.cmds ?? []) if (c.AlterTableCmd?.subtype === 'AT_AddConstraint' && c.AlterTableCmd.def?.Constraint?.conname) constraintNames.add(c.AlterTableCmd.def.Constraint.conname);
   }
   for (const op of change.operations) {
-    const t = cat.table(op.table);
+    const t = cat.editTable(op.table);
     if (!t) continue;
     for (const n of constraintNames) t.constraints.delete(n);
     for (const n of indexNames) {

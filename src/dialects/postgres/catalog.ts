@@ -72,16 +72,60 @@ export class Catalog {
   /** True when the schema came from a live database (absence of a table then means it does not exist). */
   complete = false;
 
-  /** A deep copy, for reading a down section without keeping its changes. */
+  /**
+   * Objects this catalog may change in place. A clone shares every table, index, domain and enum with
+   * its source until either of them changes one: then it copies that one object first (copy on write),
+   * so cloning is O(tables) pointer copies and reading a down section never copies the schema it does
+   * not touch. Cloning therefore also takes ownership away from the source.
+   */
+  private owned = new WeakSet<object>();
+
+  /** An independent copy (copy on write), for reading a down section without keeping its changes. */
   clone(): Catalog {
     const c = new Catalog();
-    for (const [k, v] of structuredClone(this.tables)) c.tables.set(k, v);
-    for (const [k, v] of structuredClone(this.indexes)) c.indexes.set(k, v);
-    for (const [k, v] of structuredClone(this.domains)) c.domains.set(k, v);
-    for (const [k, v] of structuredClone(this.enums)) c.enums.set(k, v);
+    for (const [k, v] of this.tables) c.tables.set(k, v);
+    for (const [k, v] of this.indexes) c.indexes.set(k, v);
+    for (const [k, v] of this.domains) c.domains.set(k, v);
+    for (const [k, v] of this.enums) c.enums.set(k, v);
     for (const [k, v] of this.functions) c.functions.set(k, v);
     c.complete = this.complete;
+    this.owned = new WeakSet();
     return c;
+  }
+
+  /** The table, safe to change in place here (copied first when it is shared with another catalog). */
+  editTable(n: QualifiedName): TableInfo | undefined {
+    const t = this.table(n);
+    return t && this.own(t);
+  }
+
+  private own(t: TableInfo): TableInfo {
+    if (this.owned.has(t)) return t;
+    const copy: TableInfo = {
+      ...t,
+      columns: new Map([...t.columns].map(([k, c]) => [k, { ...c }])),
+      constraints: new Map([...t.constraints].map(([k, c]) => [k, { ...c, columns: [...c.columns] }])),
+      indexes: new Set(t.indexes),
+    };
+    this.owned.add(copy);
+    this.tables.set(key(copy.name), copy);
+    return copy;
+  }
+
+  private ownIndex(i: IndexInfo): IndexInfo {
+    if (this.owned.has(i)) return i;
+    const copy = { ...i };
+    this.owned.add(copy);
+    this.indexes.set(key(copy.name), copy);
+    return copy;
+  }
+
+  private ownDomain(d: DomainInfo): DomainInfo {
+    if (this.owned.has(d)) return d;
+    const copy = { ...d, constraints: new Map([...d.constraints].map(([k, c]) => [k, { ...c }])) };
+    this.owned.add(copy);
+    this.domains.set(key(copy.name), copy);
+    return copy;
   }
 
   table(n: QualifiedName): TableInfo | undefined {
@@ -142,12 +186,12 @@ export class Catalog {
   }
 
   private ensureTable(n: QualifiedName, kind: TableInfo['kind'] = 'table'): TableInfo {
-    let t = this.tables.get(key(n));
-    if (!t) {
-      t = { name: n, kind, columns: new Map(), constraints: new Map(), indexes: new Set() };
-      this.tables.set(key(n), t);
-    }
-    return t;
+    const t = this.tables.get(key(n));
+    if (t) return this.own(t);
+    const created: TableInfo = { name: n, kind, columns: new Map(), constraints: new Map(), indexes: new Set() };
+    this.owned.add(created);
+    this.tables.set(key(n), created);
+    return created;
   }
 
   /** Learns what `stmt` does to the schema. `migration` names where it happened (for `createdIn`). */
@@ -182,8 +226,10 @@ export class Catalog {
       case 'IndexStmt': {
         const table = fromRangeVar(a.relation);
         const name = { ...(table.schema ? { schema: table.schema } : {}), name: a.idxname ?? `${table.name}_idx` };
-        this.indexes.set(key(name), { name, table, unique: !!a.unique });
-        this.table(table)?.indexes.add(name.name);
+        const index: IndexInfo = { name, table, unique: !!a.unique };
+        this.owned.add(index);
+        this.indexes.set(key(name), index);
+        this.editTable(table)?.indexes.add(name.name);
         break;
       }
       case 'RenameStmt':
@@ -194,8 +240,8 @@ export class Catalog {
           this.moveTable(fromRangeVar(a.relation), { schema: a.newschema, name: a.relation.relname });
         break;
       case 'ClusterStmt': {
-        const t = a.relation ? this.table(fromRangeVar(a.relation)) : undefined;
-        if (t && a.indexname) t.clusteredOn = a.indexname;
+        const t = a.relation && a.indexname ? this.editTable(fromRangeVar(a.relation)) : undefined;
+        if (t) t.clusteredOn = a.indexname;
         break;
       }
       case 'DropStmt':
@@ -204,6 +250,7 @@ export class Catalog {
       case 'CreateDomainStmt': {
         const name = fromNameList(a.domainname);
         const d: DomainInfo = { name, constraints: new Map(), notNull: false };
+        this.owned.add(d);
         (a.constraints ?? []).forEach((c: any, i: number) => {
           const con = c.Constraint;
           if (con?.contype === 'CONSTR_NOTNULL') d.notNull = true;
@@ -213,8 +260,9 @@ export class Catalog {
         break;
       }
       case 'AlterDomainStmt': {
-        const d = this.domain(fromNameList(a.typeName));
-        if (!d) break;
+        const found = this.domain(fromNameList(a.typeName));
+        if (!found) break;
+        const d = this.ownDomain(found);
         if (a.subtype === 'C' && a.def?.Constraint) d.constraints.set(a.def.Constraint.conname ?? `${d.name.name}_check`, { valid: !a.def.Constraint.skip_validation });
         else if (a.subtype === 'V' && a.name) d.constraints.set(a.name, { valid: true });
         else if (a.subtype === 'X' && a.name) d.constraints.delete(a.name);
@@ -227,8 +275,10 @@ export class Catalog {
         break;
       case 'AlterEnumStmt': {
         const k = key(fromNameList(a.typeName));
-        const vals = this.enums.get(k);
-        if (vals && a.newVal && !a.oldVal) {
+        const shared = this.enums.get(k);
+        if (shared && a.newVal && !a.oldVal) {
+          const vals = [...shared]; // enum value lists are small: copy rather than track them
+          this.enums.set(k, vals);
           const at = a.newValNeighbor ? vals.indexOf(a.newValNeighbor) : -1;
           if (at < 0) vals.push(a.newVal);
           else vals.splice(a.newValIsAfter ? at + 1 : at, 0, a.newVal);
@@ -296,7 +346,7 @@ export class Catalog {
   private alterTable(name: QualifiedName, cmds: any[], migration: string): void {
     // Without a live database, a table first seen in an ALTER existed before: start tracking it
     // (its constraints and columns from here on), so later statements are judged with what this one did.
-    let t = this.table(name);
+    let t = this.editTable(name);
     if (!t && !this.complete) {
       t = this.ensureTable(name);
       t.partial = true;
@@ -340,7 +390,7 @@ export class Catalog {
           t.constraints.delete(cmd.name);
           break;
         case 'AT_AttachPartition': {
-          const p = this.table(fromRangeVar(cmd.def?.PartitionCmd?.name));
+          const p = this.editTable(fromRangeVar(cmd.def?.PartitionCmd?.name));
           if (p) {
             p.partitionOf = t.name;
             p.isDefaultPartition = !!cmd.def?.PartitionCmd?.bound?.is_default;
@@ -354,7 +404,7 @@ export class Catalog {
           delete t.clusteredOn;
           break;
         case 'AT_DetachPartition': {
-          const p = this.table(fromRangeVar(cmd.def?.PartitionCmd?.name));
+          const p = this.editTable(fromRangeVar(cmd.def?.PartitionCmd?.name));
           if (p) delete p.partitionOf;
           break;
         }
@@ -367,7 +417,7 @@ export class Catalog {
       const from = fromRangeVar(a.relation);
       this.moveTable(from, { ...(from.schema ? { schema: from.schema } : {}), name: a.newname });
     } else if (a.renameType === 'OBJECT_COLUMN') {
-      const t = this.table(fromRangeVar(a.relation));
+      const t = this.editTable(fromRangeVar(a.relation));
       const c = t?.columns.get(a.subname);
       if (t && c) {
         t.columns.delete(a.subname);
@@ -375,7 +425,7 @@ export class Catalog {
         t.columns.set(a.newname, c);
       }
     } else if (a.renameType === 'OBJECT_TABCONSTRAINT') {
-      const t = this.table(fromRangeVar(a.relation));
+      const t = this.editTable(fromRangeVar(a.relation));
       const c = t?.constraints.get(a.subname);
       if (t && c) {
         t.constraints.delete(a.subname);
@@ -384,25 +434,31 @@ export class Catalog {
       }
     } else if (a.renameType === 'OBJECT_INDEX') {
       const from = fromRangeVar(a.relation);
-      const i = this.index(from);
-      if (i) {
+      const found = this.index(from);
+      if (found) {
+        const i = this.ownIndex(found);
         this.indexes.delete(key(from));
         i.name = { ...(from.schema ? { schema: from.schema } : {}), name: a.newname };
         this.indexes.set(key(i.name), i);
+        const t = this.editTable(i.table);
+        if (t?.indexes.delete(from.name)) t.indexes.add(a.newname);
       }
     }
   }
 
   /** Renames or moves a table, keeping what points at it (indexes, foreign keys, partitions) pointing at it. */
   private moveTable(from: QualifiedName, to: QualifiedName): void {
-    const t = this.table(from);
+    const t = this.editTable(from);
     if (!t) return;
     const old = key(from);
     this.tables.delete(old);
     t.name = to;
     this.tables.set(key(to), t);
-    for (const i of this.indexes.values()) if (key(i.table) === old) i.table = to;
-    for (const other of this.tables.values()) {
+    for (const i of [...this.indexes.values()]) if (key(i.table) === old) this.ownIndex(i).table = to;
+    for (const found of [...this.tables.values()]) {
+      const points = (found.partitionOf && key(found.partitionOf) === old) || [...found.constraints.values()].some((c) => c.references && key(c.references) === old);
+      if (!points) continue;
+      const other = this.own(found);
       if (other.partitionOf && key(other.partitionOf) === old) other.partitionOf = to;
       for (const c of other.constraints.values()) if (c.references && key(c.references) === old) c.references = to;
     }
@@ -419,7 +475,7 @@ export class Catalog {
           break;
         case 'OBJECT_INDEX': {
           const i = this.index(name);
-          if (i) this.table(i.table)?.indexes.delete(i.name.name);
+          if (i) this.editTable(i.table)?.indexes.delete(i.name.name);
           this.indexes.delete(key(name));
           break;
         }
