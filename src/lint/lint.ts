@@ -5,7 +5,7 @@
 import type { Finding, Severity, SourceFile } from '../core/types.js';
 import { loadParser } from '../parse/postgres.js';
 import type { LayoutId, LayoutOptions, Migration, TransactionMode } from '../parse/migrations.js';
-import { readMigrations } from '../parse/layouts/index.js';
+import { readMigrations, type History } from '../parse/layouts/index.js';
 import { Catalog } from '../dialects/postgres/catalog.js';
 import { rules, type RuleId } from '../rules/registry.js';
 import type { Rule } from '../rules/rule.js';
@@ -74,12 +74,28 @@ function engineOptions(opts: LintOptions) {
   };
 }
 
-/** Lints migrations already read. */
+/** Lints migrations already read, as one history (in order, each judged against the schema the earlier ones made). */
 export async function lintMigrations(migrations: Migration[], files: SourceFile[], opts: LintOptions = {}): Promise<LintResult> {
+  return lintHistories([{ path: '.', migrations, files }], files, opts);
+}
+
+/**
+ * Lints each history on its own: every history starts from the schema given in `opts.catalog` (or an
+ * empty one), so nothing one history creates, validates or drops changes the findings of another.
+ */
+export async function lintHistories(histories: History[], files: SourceFile[], opts: LintOptions = {}): Promise<LintResult> {
   await loadParser();
   const eo = engineOptions(opts);
-  const r = runRules(migrations, eo);
-  return { findings: r.findings, files, migrations: migrations.length, statements: r.statements, pgVersion: eo.version };
+  const findings: Finding[] = [];
+  let statements = 0;
+  let migrations = 0;
+  for (const h of histories) {
+    const r = runRules(h.migrations, eo);
+    findings.push(...r.findings);
+    statements += r.statements;
+    migrations += h.migrations.length;
+  }
+  return { findings, files, migrations, statements, pgVersion: eo.version };
 }
 
 /** Lints one piece of SQL, as if it were one migration run the given way (default: no runner transaction). */
@@ -95,14 +111,18 @@ export async function lintSql(sql: string, opts: LintOptions & { file?: string; 
   return lintMigrations([migration], [file], opts);
 }
 
-/** Reads migration files and directories (layouts detected unless given) and lints them in order. */
+/**
+ * Reads migration files and directories (layouts detected unless given) and lints them. Each directory
+ * is a history of its own; files given one by one are one history with the other files given from
+ * the same directory (as a shell glob gives them).
+ */
 export async function lintPaths(
   paths: string[],
   opts: LintOptions & { layout?: LayoutId; layoutOptions?: Partial<Record<LayoutId, LayoutOptions>> } = {},
 ): Promise<LintResult> {
   engineOptions(opts); // validate options before touching the file system
-  const { migrations, files } = await readMigrations(paths, { ...(opts.layout ? { layout: opts.layout } : {}), ...(opts.layoutOptions ? { layoutOptions: opts.layoutOptions } : {}) });
-  return lintMigrations(migrations, files, opts);
+  const { histories, files } = await readMigrations(paths, { ...(opts.layout ? { layout: opts.layout } : {}), ...(opts.layoutOptions ? { layoutOptions: opts.layoutOptions } : {}) });
+  return lintHistories(histories, files, opts);
 }
 
 /** Session defaults from config's `assume` block. */

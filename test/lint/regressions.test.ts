@@ -111,6 +111,32 @@ describe('classifier', () => {
   });
 });
 
+describe('histories', () => {
+  // dirA proves orders.note non-null with a validated CHECK; dirB has a table of the same name without one.
+  const dirA = () => tree({ '001_a.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, note text);\n', '002_b.sql': 'ALTER TABLE orders ADD CONSTRAINT note_nn CHECK (note IS NOT NULL) NOT VALID;\n', '003_c.sql': 'ALTER TABLE orders VALIDATE CONSTRAINT note_nn;\n' });
+  const dirB = () => tree({ '001_x.sql': "SET lock_timeout = '2s';\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;\n" });
+
+  test('each directory is its own history: a CHECK validated in one does not prove anything in another', async () => {
+    const b = dirB();
+    const alone = (await lintPaths([b])).findings.filter((f) => f.rule === 'setting-not-null');
+    expect(alone).toHaveLength(1);
+    const both = await lintPaths([dirA(), b]);
+    expect(both.findings.filter((f) => f.rule === 'setting-not-null').map((f) => f.file)).toEqual([alone[0]!.file]);
+    expect(both.migrations).toBe(4);
+  });
+
+  test('files given one by one from one directory are one history, in the order given', async () => {
+    const a = dirA();
+    const x = join(a, '004_x.sql');
+    writeFileSync(x, "SET lock_timeout = '2s';\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;\n");
+    const r = await lintPaths(['001_a.sql', '002_b.sql', '003_c.sql', '004_x.sql'].map((f) => join(a, f)));
+    expect(r.findings.filter((f) => f.rule === 'setting-not-null')).toEqual([]);
+    // The same file from another directory's glob starts from nothing.
+    const apart = await lintPaths([join(a, '001_a.sql'), join(dirB(), '001_x.sql')]);
+    expect(apart.findings.filter((f) => f.rule === 'setting-not-null')).toHaveLength(1);
+  });
+});
+
 describe('layouts', () => {
   test('Flyway runs a script with CREATE INDEX CONCURRENTLY outside a transaction', async () => {
     const dir = tree({ 'V1__init.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, a int);\n', 'V2__idx.sql': 'CREATE INDEX CONCURRENTLY orders_a_idx ON orders (a);\n' });

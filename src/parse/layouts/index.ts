@@ -6,6 +6,7 @@ import { LockstepError, isLockstepError, type Problem } from '../../core/errors.
 import type { SourceFile } from '../../core/types.js';
 import { layoutIds, type LayoutId, type LayoutOptions, type Migration } from '../migrations.js';
 import type { Layout, Listing } from './common.js';
+import { posix } from 'node:path';
 import { dbmate } from './dbmate.js';
 import { diesel } from './diesel.js';
 import { drizzle } from './drizzle.js';
@@ -59,7 +60,7 @@ export interface ReadOptions {
  * given directly yields the migration it belongs to. Throws one LockstepError (E_INPUT) listing every
  * problem of every path.
  */
-export async function readMigrations(paths: string[], opts: ReadOptions = {}): Promise<{ migrations: Migration[]; files: SourceFile[] }> {
+export async function readMigrations(paths: string[], opts: ReadOptions = {}): Promise<{ migrations: Migration[]; files: SourceFile[]; histories: History[] }> {
   if (opts.layout !== undefined && !(layoutIds as readonly string[]).includes(opts.layout)) {
     throw new LockstepError('E_USAGE', [{ where: 'layout', message: `unknown layout "${opts.layout}" (one of: ${layoutIds.join(', ')})` }]);
   }
@@ -67,6 +68,8 @@ export async function readMigrations(paths: string[], opts: ReadOptions = {}): P
   const problems: Problem[] = [];
   const migrations: Migration[] = [];
   const files: SourceFile[] = [];
+  const histories: History[] = [];
+  const historyOf = new Map<string, History>();
   listed.forEach((result, i) => {
     const path = paths[i]!;
     problems.push(...result.problems);
@@ -92,7 +95,26 @@ export async function readMigrations(paths: string[], opts: ReadOptions = {}): P
       problems.push({ where: path, message: `no migrations found (looked for ${layout.looksFor})` });
     }
     migrations.push(...found);
+    // A directory is a history of its own; files given one by one (a shell glob) belong to the history
+    // of the directory they are in, together with the other files given from there.
+    const id = result.single ? `file:${posix.dirname(path)}` : `dir:${path}`;
+    let h = historyOf.get(id);
+    if (!h || !result.single) {
+      h = { path: result.single ? posix.dirname(path) : path, migrations: [], files: [] };
+      historyOf.set(id, h);
+      histories.push(h);
+    }
+    h.migrations.push(...found);
+    for (const f of listing.files) if (!h.files.includes(f)) h.files.push(f);
   });
   if (problems.length > 0) throw new LockstepError('E_INPUT', problems);
-  return { migrations, files };
+  return { migrations, files, histories };
+}
+
+/** One migration history: a directory given as a path, or the files given from one directory. */
+export interface History {
+  /** The directory. */
+  path: string;
+  migrations: Migration[];
+  files: SourceFile[];
 }
