@@ -35,7 +35,7 @@ Options:
   --fail-on <level>    error | warning | never: exit 1 when a finding is at least this (default: error)
   -h, --help           show this help
 
-Exit codes: 0 nothing at --fail-on, 1 findings, 2 bad usage or input.`;
+Exit codes: 0 nothing at --fail-on, 1 findings, 2 bad usage or input, 4 cannot read --db.`;
 
 export async function appCheckCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {

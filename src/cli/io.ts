@@ -5,8 +5,8 @@ export interface Io {
   cwd: string;
 }
 
-/** Exit codes, the same for every command. */
-export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 3 } as const;
+/** Exit codes, the same for every command (the table is in `lockstep --help` and the README). */
+export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 3, database: 4, interrupted: 130 } as const;
 
 /** Colour on a TTY unless NO_COLOR is set (https://no-color.org); FORCE_COLOR forces it. */
 export function useColor(io: Io, stream: 'stdout' | 'stderr' = 'stdout'): boolean {

@@ -24,7 +24,7 @@ Options:
   --config <file>      config file (default: lockstep.config.json, or "lockstep" in package.json)
   -h, --help           show this help
 
-Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage or input.
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage or input, 4 cannot read --db.
 Ignore a finding: "-- lockstep-ignore <rule-id>: <reason>" before the statement,
 or "-- lockstep-ignore-file <rule-id>" anywhere in the file. Rules: docs/rules/README.md`;
 

@@ -1,14 +1,6 @@
 /** The `lockstep` command: picks a subcommand, prints errors once (no stack), maps them to exit codes. */
-import { isLockstepError } from '../core/errors.js';
+import { isLockstepError, type ErrorCode } from '../core/errors.js';
 import { EXIT, type Io } from './io.js';
-import { lintCommand, lintHelp } from './lint.js';
-import { planCommand, planHelp } from './plan.js';
-import { applyCommand, applyHelp, rollbackCommand, rollbackHelp, statusCommand, statusHelp } from './apply.js';
-import { rehearseCommand, rehearseHelp } from './rehearse.js';
-import { snapshotCommand, snapshotHelp } from './snapshot.js';
-import { verifyCommand, verifyHelp } from './verify.js';
-import { appCheckCommand, appCheckHelp } from './app-check.js';
-import { typesCommand, typesHelp } from './types.js';
 import { toolVersion } from '../report/version.js';
 
 const help = `lockstep ${toolVersion} — safe schema changes on live PostgreSQL
@@ -31,34 +23,63 @@ Commands:
 
 Options:
   -h, --help       show this help
-  -v, --version    print the version`;
+  -v, --version    print the version
 
-const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number>; help: string }> = {
-  lint: { run: lintCommand, help: lintHelp },
-  plan: { run: planCommand, help: planHelp },
-  rehearse: { run: rehearseCommand, help: rehearseHelp },
-  apply: { run: applyCommand, help: applyHelp },
-  rollback: { run: rollbackCommand, help: rollbackHelp },
-  status: { run: statusCommand, help: statusHelp },
-  snapshot: { run: snapshotCommand, help: snapshotHelp },
-  verify: { run: verifyCommand, help: verifyHelp },
-  'app-check': { run: appCheckCommand, help: appCheckHelp },
-  types: { run: typesCommand, help: typesHelp },
+Exit codes (every command):
+  0    done; nothing at or above --fail-on
+  1    findings at or above --fail-on, a failed check, a regression, or statements left unconverted
+  2    bad usage or input: flags, arguments, config, spec, SQL or paths (nothing was changed)
+  3    internal error (a bug in lockstep; LOCKSTEP_DEBUG=1 prints the stack)
+  4    database: cannot connect, or the database refused or failed a statement
+  130  interrupted (Ctrl-C / SIGTERM); apply stops between batches and resumes where it stopped`;
+
+interface Command {
+  run: (argv: string[], io: Io) => Promise<number>;
+  help: string;
+}
+
+/** Each command's module is loaded only when it runs: `lockstep lint` never loads the rehearsal or the apply code. */
+const commands: Record<string, () => Promise<Command>> = {
+  lint: async () => import('./lint.js').then((m) => ({ run: m.lintCommand, help: m.lintHelp })),
+  plan: async () => import('./plan.js').then((m) => ({ run: m.planCommand, help: m.planHelp })),
+  rehearse: async () => import('./rehearse.js').then((m) => ({ run: m.rehearseCommand, help: m.rehearseHelp })),
+  apply: async () => import('./apply.js').then((m) => ({ run: m.applyCommand, help: m.applyHelp })),
+  rollback: async () => import('./apply.js').then((m) => ({ run: m.rollbackCommand, help: m.rollbackHelp })),
+  status: async () => import('./apply.js').then((m) => ({ run: m.statusCommand, help: m.statusHelp })),
+  snapshot: async () => import('./snapshot.js').then((m) => ({ run: m.snapshotCommand, help: m.snapshotHelp })),
+  verify: async () => import('./verify.js').then((m) => ({ run: m.verifyCommand, help: m.verifyHelp })),
+  'app-check': async () => import('./app-check.js').then((m) => ({ run: m.appCheckCommand, help: m.appCheckHelp })),
+  types: async () => import('./types.js').then((m) => ({ run: m.typesCommand, help: m.typesHelp })),
 };
+
+/** The exit code for an error lockstep raised on purpose (see the table in --help). */
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'E_INTERNAL':
+      return EXIT.internal;
+    case 'E_CONNECT':
+    case 'E_DATABASE':
+      return EXIT.database;
+    case 'E_USAGE':
+    case 'E_INPUT':
+    case 'E_CONFIG':
+      return EXIT.usage;
+  }
+}
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
       const topic = cmd === 'help' ? rest[0] : undefined;
-      io.stdout.write((topic && commands[topic] ? commands[topic].help : help) + '\n');
+      io.stdout.write((topic && Object.hasOwn(commands, topic) ? (await commands[topic]!()).help : help) + '\n');
       return EXIT.ok;
     }
     if (cmd === '-v' || cmd === '--version') {
       io.stdout.write(`${toolVersion}\n`);
       return EXIT.ok;
     }
-    const command = commands[cmd];
+    const command = Object.hasOwn(commands, cmd) ? await commands[cmd]!() : undefined;
     if (!command) {
       io.stderr.write(`lockstep: unknown command "${cmd}" (commands: ${Object.keys(commands).join(', ')}; see lockstep --help)\n`);
       return EXIT.usage;
@@ -67,7 +88,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     if (isLockstepError(e)) {
       for (const p of e.problems) io.stderr.write(`lockstep: ${p.where ? `${p.where}: ` : ''}${p.message}\n`);
-      return e.code === 'E_INTERNAL' ? EXIT.internal : EXIT.usage;
+      return exitCodeFor(e.code);
     }
     const err = e as Error;
     io.stderr.write(`lockstep: internal error: ${err?.message ?? String(e)}\n`);

@@ -25,7 +25,8 @@ Options:
   --out <dir>          with --format sql: write the files there instead of printing them
   -h, --help           show this help
 
-Exit codes: 0 planned, 1 some SQL statements could not be turned into steps (listed), 2 bad usage or input.`;
+Exit codes: 0 planned, 1 some SQL statements could not be turned into steps (listed), 2 bad usage or input,
+4 cannot read --db.`;
 
 export async function planCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {

@@ -52,7 +52,8 @@ Workload and output:
   --layout <id>          the migration layout, when it cannot be detected
   -h, --help             show this help
 
-Exit codes: 0 every check passed, 1 a check failed, 2 bad usage or input.`;
+Exit codes: 0 every check passed, 1 a check failed, 2 bad usage or input, 4 a database (source or sandbox)
+failed.`;
 
 export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {

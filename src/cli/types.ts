@@ -31,7 +31,8 @@ Options:
 Without --db only the columns the change adds or alters are typed, and a type that is not built in
 (an enum, a domain) is a string. See docs/types.md.
 
-Exit codes: 0 written, 1 some SQL statements could not be read as a change (listed), 2 bad usage or input.`;
+Exit codes: 0 written, 1 some SQL statements could not be read as a change (listed), 2 bad usage or input,
+4 cannot read --db.`;
 
 export async function typesCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {

@@ -48,7 +48,7 @@ ${thresholdNames.map((k) => `                         ${k}=${defaultThresholds[k
   -h, --help           show this help
 
 Exit codes: 0 compared (and, with --fail-on regression, no regression found), 1 a regression found
-with --fail-on regression, 2 bad usage or input. When only storing the "now" snapshot fails (a
+with --fail-on regression, 2 bad usage or input, 4 a database error. When only storing the "now" snapshot fails (a
 read-only role or server), the result is printed, a warning says so on stderr, and the exit code is
 that of the comparison.`;
 

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expectCleanError } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/lockstep.js');
@@ -22,12 +23,6 @@ export function run(args: string[], opts: { cwd?: string; env?: Record<string, s
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function expectCleanError(r: { code: number | null; stdout: string; stderr: string }, pattern: RegExp) {
-  expect(r.code, r.stderr).toBe(2);
-  expect(r.stderr).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-  for (const line of r.stderr.trim().split('\n')) expect(line).toMatch(/^lockstep: /);
-}
 
 let dir: string;
 beforeAll(() => {
@@ -41,6 +36,9 @@ beforeAll(() => {
 describe('lockstep lint', () => {
   test('--help and --version', () => {
     expect(run(['--help']).stdout).toContain('lint [paths…]');
+    // The exit-code table: a database failure (4) is not bad usage (2).
+    expect(run(['--help']).stdout).toMatch(/^ {2}2 +bad usage or input[^\n]*\n {2}3 +internal error[^\n]*\n {2}4 +database: /m);
+    expect(run(['help', 'apply']).stdout).toContain('--db <url>');
     expect(run(['lint', '--help']).stdout).toContain('--fail-on');
     expect(run(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
@@ -92,9 +90,9 @@ describe('lockstep lint', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(3);
   });
 
-  test('unreachable --db: one line, password redacted', () => {
+  test('unreachable --db: one line, password redacted, exit 4 (a database, not bad usage)', () => {
     const r = run(['lint', join(dir, 'bad.sql'), '--db', 'postgres://app:s3cr3tpw@127.0.0.1:1/prod']);
-    expectCleanError(r, /^lockstep: --db: cannot connect to postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/prod/);
+    expectCleanError(r, /^lockstep: --db: cannot connect to postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/prod/, 4);
     expect(r.stderr).not.toContain('s3cr3tpw');
   });
 
@@ -123,7 +121,7 @@ describe('lockstep lint', () => {
 
   test('--db with sslmode: still one line on failure (no driver warning)', () => {
     const r = run(['lint', join(dir, 'bad.sql'), '--db', 'postgres://app:pw123@127.0.0.1:1/x?sslmode=require']);
-    expectCleanError(r, /^lockstep: --db: cannot connect to postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/x\?sslmode=require/);
+    expectCleanError(r, /^lockstep: --db: cannot connect to postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/x\?sslmode=require/, 4);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 

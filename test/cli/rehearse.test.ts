@@ -45,12 +45,19 @@ describe('lockstep rehearse', () => {
     [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--sandbox', 'docker'], /--sandbox: must be pglite, embedded or a postgres:\/\/ URL/],
     [['rehearse', 'examples/shop/changes/orders-created-at.yaml'], /orders-created-at: nothing to rehearse on: pass --db .* or --schema/],
     [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'missing.sql'], /--schema: missing\.sql: no such file/],
-    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--db', 'postgres://u:secret@127.0.0.1:1/x'], /--db: cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x/],
-    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'examples/shop/schema.sql', '--sandbox', 'postgres://u:secret@127.0.0.1:1/x'], /--sandbox: cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x/],
     [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'test/fixtures/rehearse/broken-schema.sql'], /--schema:2:\d+: the schema file failed in the sandbox: syntax error at or near "TABLEX"/],
   ])('bad input %j: one line, exit 2', (args, pattern) => {
     const r = run(args);
     expectCleanError(r, pattern);
+    expect(r.stderr).not.toContain('secret');
+  });
+
+  test.each([
+    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--db', 'postgres://u:secret@127.0.0.1:1/x'], /--db: cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x/],
+    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'examples/shop/schema.sql', '--sandbox', 'postgres://u:secret@127.0.0.1:1/x'], /--sandbox: cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x/],
+  ])('unreachable database %j: one line, exit 4', (args, pattern) => {
+    const r = run(args);
+    expectCleanError(r, pattern, 4);
     expect(r.stderr).not.toContain('secret');
   });
 });
@@ -95,7 +102,7 @@ describe('lockstep rehearse on real servers', () => {
     expect(await scratch(url)).toEqual(before);
   });
 
-  test('a sandbox server where the user may not create a database: one line, exit 2, nothing left', { timeout: 60_000 }, async () => {
+  test('a sandbox server where the user may not create a database: one line, exit 4, nothing left', { timeout: 60_000 }, async () => {
     const { testServers, serverUrl } = await import('../helpers/db.js');
     const pg15 = testServers().find((s) => s.major === 15)!;
     const { default: pg } = await import('pg');
@@ -107,7 +114,7 @@ describe('lockstep rehearse on real servers', () => {
     u.username = 'lockstep_nocreatedb';
     const before = await scratch(pg15.url);
     const r = run(['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'examples/shop/schema.sql', '--sandbox', u.toString()]);
-    expectCleanError(r, /--sandbox: cannot create a temporary database on postgres:\/\/lockstep_nocreatedb@.*permission denied to create database/);
+    expectCleanError(r, /--sandbox: cannot create a temporary database on postgres:\/\/lockstep_nocreatedb@.*permission denied to create database/, 4);
     expect(await scratch(pg15.url)).toEqual(before);
   });
 

@@ -12,9 +12,9 @@ export function runCli(args: string[], cwd = root, timeout = 120_000): { code: n
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Exit 2, every line `lockstep: …`, no stack trace, and the message matches. */
-export function expectCleanError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(2);
+/** Exit 2 (bad usage or input; 4 for a database that cannot be reached or fails), every line `lockstep: …`, no stack trace, and the message matches. */
+export function expectCleanError(r: { code: number | null; stderr: string }, pattern: RegExp, code: 2 | 4 = 2): void {
+  expect(r.code, r.stderr).toBe(code);
   expect(r.stderr).toMatch(pattern);
   expect(r.stderr).not.toMatch(/\n\s+at /);
   for (const line of r.stderr.trim().split('\n')) expect(line).toMatch(/^lockstep: /);

@@ -29,8 +29,8 @@ beforeAll(() => {
 
 const run = (args: string[]) => runCli(args, dir, 60_000);
 
-function oneLine(r: { code: number | null; stdout: string; stderr: string }, line: string | RegExp) {
-  expectCleanError(r, line instanceof RegExp ? line : new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n$`));
+function oneLine(r: { code: number | null; stdout: string; stderr: string }, line: string | RegExp, code: 2 | 4 = 2) {
+  expectCleanError(r, line instanceof RegExp ? line : new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n$`), code);
   expect(r.stdout).toBe('');
   expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
 }
@@ -171,10 +171,11 @@ describe(`a store the server refuses (${server.name})`, () => {
     expect(quiet.stderr).toBe('');
   });
 
-  test('a role without CREATE: snapshot is one line under --db, exit 2; --no-store --out works', () => {
+  test('a role without CREATE: snapshot is one line under --db, exit 4 (the database refused); --no-store --out works', () => {
     oneLine(
       run(['snapshot', '--db', roleUrl]),
       /^lockstep: --db: storing the snapshot in lockstep\.snapshots failed: permission denied for database \w+ \(--no-store --out <file> keeps it in a file only\)\n$/,
+      4,
     );
     const r = run(['snapshot', '--db', roleUrl, '--no-store', '--out', 'ro-snap.json']);
     expect(r.code, r.stderr).toBe(0);
@@ -189,7 +190,7 @@ describe(`a store the server refuses (${server.name})`, () => {
       expect(r.stderr).toMatch(warning);
       expect(r.stderr).toContain('read-only transaction');
       expect(r.stdout).toMatch(/^verify: file "before" at /);
-      oneLine(run(['snapshot', '--db', db.url]), /^lockstep: --db: storing the snapshot in lockstep\.snapshots failed: cannot execute CREATE SCHEMA in a read-only transaction /);
+      oneLine(run(['snapshot', '--db', db.url]), /^lockstep: --db: storing the snapshot in lockstep\.snapshots failed: cannot execute CREATE SCHEMA in a read-only transaction /, 4);
     } finally {
       await admin(`ALTER DATABASE ${db.name} RESET default_transaction_read_only`);
     }
