@@ -65,11 +65,13 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
     return li;
   };
 
-  // Parse everything first: ignore comments bind to the statement that follows them.
-  const parsed: Parsed[] = [];
-  const startsByFile = new Map<string, number[]>();
+  // One migration at a time: parse its sections, bind the ignore comments of its files to the
+  // statements that follow them, lint it, and let its syntax trees go (peak memory stays one migration's).
+  const ignores = new Map<string, IgnoreDirective[]>();
   const filesByPath = new Map<string, SourceFile>();
-  for (const m of migrations) {
+  function parseMigration(m: Migration): Parsed[] {
+    const out: Parsed[] = [];
+    const startsByFile = new Map<string, number[]>();
     for (const section of ['up', 'down'] as const) {
       const sec = m[section];
       if (!sec) continue;
@@ -83,17 +85,26 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
       const starts = startsByFile.get(sec.file.path) ?? [];
       starts.push(...p.statements.map((s) => s.span.start), ...p.syntax.map((s) => s.span.start));
       startsByFile.set(sec.file.path, starts);
-      parsed.push(p);
+      out.push(p);
     }
-  }
-  const ignores = new Map<string, IgnoreDirective[]>();
-  for (const [path, f] of filesByPath) {
-    const d = findIgnores(f.text);
-    if (d.length) {
-      bindIgnores(d, startsByFile.get(path) ?? []);
-      ignores.set(path, d);
+    for (const [path, starts] of startsByFile) {
+      if (ignores.has(path)) {
+        // A file shared by several migrations (rare): bind again with every statement seen in it.
+        const d = ignores.get(path)!;
+        bindIgnores(d, [...(boundStarts.get(path) ?? []), ...starts]);
+        boundStarts.set(path, [...(boundStarts.get(path) ?? []), ...starts]);
+        continue;
+      }
+      const d = findIgnores(filesByPath.get(path)!.text);
+      if (d.length) {
+        bindIgnores(d, starts);
+        ignores.set(path, d);
+        boundStarts.set(path, starts);
+      }
     }
+    return out;
   }
+  const boundStarts = new Map<string, number[]>();
 
   const byKind = new Map<string, ActiveRule[]>();
   const anyKind: ActiveRule[] = [];
@@ -108,7 +119,7 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
 
   let statements = 0;
   let upCatalog = catalog;
-  for (const p of parsed) {
+  for (const m of migrations) for (const p of parseMigration(m)) {
     const file = p.sec.file;
     const li = lines(file);
     const whereAt = (offset: number) => `line ${li.position(offset).line}`;
