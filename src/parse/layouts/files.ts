@@ -3,8 +3,8 @@
  * relevant text file under it, read as UTF-8) plus the problems met on the way. Never throws for bad
  * input; the caller collects problems across all paths and raises them at once.
  */
-import { readdir, realpath, stat } from 'node:fs/promises';
-import { readFileSync, type Stats } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import type { Problem } from '../../core/errors.js';
 import type { SourceFile } from '../../core/types.js';
@@ -92,17 +92,22 @@ async function companionsOf(path: string, problems: Problem[]): Promise<string[]
     .map((n) => sep + n);
 }
 
-/** Relative paths (`/`-separated) of the relevant files under `root`, skipping hidden entries and node_modules. */
+/**
+ * Relative paths (`/`-separated) of the relevant files under `root`, skipping hidden entries and
+ * node_modules. Synchronous on purpose, like readAll: a Diesel or Prisma history is a directory per
+ * migration, and a thread-pool round trip per directory cost more than the calls themselves
+ * (850 directories: ~30 ms async, ~8 ms sync).
+ */
 async function walk(root: string, problems: Problem[]): Promise<string[]> {
   const out: string[] = [];
   const seen = new Set<string>();
-  async function visit(rel: string): Promise<void> {
+  function visit(rel: string): void {
     const abs = rel ? joinRoot(root, rel) : root;
     try {
-      const real = await realpath(abs);
+      const real = realpathSync(abs);
       if (seen.has(real)) return; // a symlink loop, or the same directory twice
       seen.add(real);
-      const dirents = await readdir(abs, { withFileTypes: true });
+      const dirents = readdirSync(abs, { withFileTypes: true });
       dirents.sort((a, b) => naturalCompare(a.name, b.name));
       for (const d of dirents) {
         if (d.name.startsWith('.') || d.name === 'node_modules') continue;
@@ -111,7 +116,7 @@ async function walk(root: string, problems: Problem[]): Promise<string[]> {
         let isFile = d.isFile();
         if (d.isSymbolicLink()) {
           try {
-            const s = await stat(joinRoot(root, childRel));
+            const s = statSync(joinRoot(root, childRel));
             isDir = s.isDirectory();
             isFile = s.isFile();
           } catch (err) {
@@ -119,14 +124,14 @@ async function walk(root: string, problems: Problem[]): Promise<string[]> {
             continue;
           }
         }
-        if (isDir) await visit(childRel);
+        if (isDir) visit(childRel);
         else if (isFile && isRelevant(d.name)) out.push(childRel);
       }
     } catch (err) {
       problems.push({ where: abs, message: describeFsError(err) });
     }
   }
-  await visit('');
+  visit('');
   return out;
 }
 
