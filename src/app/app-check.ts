@@ -11,7 +11,7 @@ import type { Change } from '../operations/types.js';
 import type { Queryable } from '../dialects/postgres/introspect.js';
 import { connect } from '../apply/db.js';
 import { LineIndex } from '../report/lines.js';
-import { loadParser } from '../parse/postgres.js';
+import { loadParser } from '../dialects/postgres/parser.js';
 import { changedColumns, nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
 import type { AppFinding, SkippedFile } from './findings.js';
 import { parsePrismaSchema, PrismaSyntaxError, type PrismaModel } from './prisma.js';

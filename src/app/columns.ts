@@ -7,7 +7,7 @@
  */
 import type { QualifiedName } from '../core/types.js';
 import type { Change } from '../operations/types.js';
-import { parsePostgres } from '../parse/postgres.js';
+import { parsePostgres } from '../dialects/postgres/parser.js';
 import type { Queryable } from '../dialects/postgres/introspect.js';
 import { key } from '../dialects/postgres/names.js';
 import { camel, changePlan, phaseNullability, type ChangePlan } from './types.js';

@@ -5,7 +5,7 @@
  * over the table, and which of the changed columns a query reads.
  */
 import { walk } from '../dialects/postgres/volatility.js';
-import { parsePostgres } from '../parse/postgres.js';
+import { parsePostgres } from '../dialects/postgres/parser.js';
 import { nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
 import type { AppRule } from './findings.js';
 import type { Severity } from '../core/types.js';

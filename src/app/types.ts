@@ -12,7 +12,7 @@
 import type { QualifiedName } from '../core/types.js';
 import { LockstepError } from '../core/errors.js';
 import { redactIn } from '../core/redact.js';
-import { loadParser, parsePostgres } from '../parse/postgres.js';
+import { loadParser, parsePostgres } from '../dialects/postgres/parser.js';
 import { Catalog } from '../dialects/postgres/catalog.js';
 import { introspect, type Queryable } from '../dialects/postgres/introspect.js';
 import { fromTypeName, key, sqlName, type TypeRef } from '../dialects/postgres/names.js';

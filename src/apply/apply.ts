@@ -7,7 +7,7 @@
 import { LockstepError } from '../core/errors.js';
 import { introspect, type LiveFacts } from '../dialects/postgres/introspect.js';
 import { sqlName } from '../dialects/postgres/names.js';
-import { loadParser, parsePostgres } from '../parse/postgres.js';
+import { loadParser, parsePostgres } from '../dialects/postgres/parser.js';
 import type { Change } from '../operations/types.js';
 import { plan as makePlan } from '../plan/planner.js';
 import { phaseNames, type PhaseName, type Plan, type Step } from '../plan/types.js';

@@ -4,7 +4,7 @@
  * without `yes` when the application has written values into it.
  */
 import { LockstepError } from '../core/errors.js';
-import { loadParser, parsePostgres } from '../parse/postgres.js';
+import { loadParser, parsePostgres } from '../dialects/postgres/parser.js';
 import { fromRangeVar, quoteIdent, sqlName } from '../dialects/postgres/names.js';
 import type { Step } from '../plan/types.js';
 import { connect, type Db } from './db.js';

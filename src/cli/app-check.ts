@@ -56,7 +56,7 @@ export async function appCheckCommand(argv: string[], io: Io): Promise<number> {
   const format = problems.oneOf('--format', values.format, ['text', 'json'] as const) ?? 'text';
   const failOn = problems.oneOf('--fail-on', values['fail-on'], ['error', 'warning', 'never'] as const) ?? 'error';
   problems.pgVersion(values['pg-version'], (v) => !!parseVersion(v));
-  problems.dbUrl(values.db);
+  problems.dbUrl(values.db, 'app-check');
   if (!positionals.length) problems.add('app-check', 'needs a change file (.yaml, .yml, .json or .sql), then the source paths to check');
   problems.throwIfAny();
 

@@ -1,6 +1,6 @@
 /** `lockstep apply`, `lockstep rollback`, `lockstep status`. */
 import { resolve } from 'node:path';
-import { parse, oneOf } from './args.js';
+import { parse, oneOf, dbUrlProblem } from './args.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { progressPrinter } from './progress.js';
 import { LockstepError } from '../core/errors.js';
@@ -11,8 +11,10 @@ import { phaseNames } from '../plan/types.js';
 import { readChange } from '../spec/read.js';
 import { renderPlanText, duration } from '../report/plan.js';
 
-const dbProblem = (db: unknown) =>
-  db === undefined ? { where: '--db', message: 'is required (the database to change)' } : !/^postgres(ql)?:\/\//.test(String(db)) ? { where: '--db', message: 'must be a postgres:// or postgresql:// URL' } : undefined;
+const dbProblem = (db: string | undefined, command: 'apply' | 'rollback' | 'status') => {
+  const message = db === undefined ? 'is required (the database to change)' : dbUrlProblem(db, command);
+  return message ? { where: '--db', message } : undefined;
+};
 
 function ms(flag: string, v: string | undefined, problems: { where: string; message: string }[]): number | undefined {
   if (v === undefined) return undefined;
@@ -64,7 +66,7 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
   });
   if (values.help) return io.stdout.write(applyHelp + '\n'), EXIT.ok;
   const problems: { where: string; message: string }[] = [];
-  const p = dbProblem(values.db);
+  const p = dbProblem(values.db, 'apply');
   if (p) problems.push(p);
   let until;
   try {
@@ -104,7 +106,7 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { db: { type: 'string' }, yes: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) return io.stdout.write(rollbackHelp + '\n'), EXIT.ok;
   const problems: { where: string; message: string }[] = [];
-  const p = dbProblem(values.db);
+  const p = dbProblem(values.db, 'rollback');
   if (p) problems.push(p);
   if (positionals.length !== 1) problems.push({ where: 'rollback', message: 'needs the change: its spec file or its name' });
   if (problems.length) throw new LockstepError('E_USAGE', problems);
@@ -119,7 +121,7 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
 export async function statusCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { db: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) return io.stdout.write(statusHelp + '\n'), EXIT.ok;
-  const p = dbProblem(values.db);
+  const p = dbProblem(values.db, 'status');
   if (p) throw new LockstepError('E_USAGE', [p]);
   const changes = await status(values.db, positionals[0]);
   if (!changes.length) {

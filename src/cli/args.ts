@@ -1,6 +1,14 @@
 /** Argument parsing on node:util parseArgs, with one-line errors that name the flag. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LockstepError } from '../core/errors.js';
+import { urlProblem } from '../dialects/index.js';
+import type { Command } from '../dialects/dialect.js';
+
+/** What is wrong with a database URL flag, in one line, or undefined. */
+export function dbUrlProblem(value: string | undefined, command: Command, required = false): string | undefined {
+  if (value === undefined) return required ? 'is required' : undefined;
+  return urlProblem(value, command);
+}
 
 export function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>): { values: Record<string, any>; positionals: string[] } {
   try {
@@ -39,11 +47,10 @@ export class UsageProblems {
     return undefined;
   }
 
-  /** A postgres:// URL (required or not). */
-  dbUrl(value: string | undefined, required = false, flag = '--db'): void {
-    if (value === undefined) {
-      if (required) this.add(flag, 'is required');
-    } else if (!/^postgres(ql)?:\/\//.test(value)) this.add(flag, 'must be a postgres:// or postgresql:// URL');
+  /** A database URL `command` can use (required or not): a known scheme of a dialect that has the command. */
+  dbUrl(value: string | undefined, command: Command, required = false, flag = '--db'): void {
+    const p = dbUrlProblem(value, command, required);
+    if (p) this.add(flag, p);
   }
 
   /** A Postgres major lockstep knows. */

@@ -1,7 +1,7 @@
 /** `lockstep plan <spec|sql>`: argv → change → plan → renderer → exit code. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parse, oneOf } from './args.js';
+import { parse, oneOf, dbUrlProblem } from './args.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError } from '../core/errors.js';
 import { loadConfig, parseVersion } from '../config/config.js';
@@ -50,7 +50,8 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values['pg-version'] !== undefined && !parseVersion(values['pg-version']))
     problems.push({ where: '--pg-version', message: `must be a Postgres major from 11 to 18; got ${JSON.stringify(values['pg-version'])}` });
-  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) problems.push({ where: '--db', message: 'must be a postgres:// or postgresql:// URL' });
+  const dbp = dbUrlProblem(values.db, 'plan');
+  if (dbp) problems.push({ where: '--db', message: dbp });
   if (values.out !== undefined && format !== 'sql') problems.push({ where: '--out', message: 'only goes with --format sql' });
   if (positionals.length !== 1) problems.push({ where: 'plan', message: positionals.length ? 'takes one change file' : 'needs a change file (.yaml, .yml, .json or .sql)' });
   if (problems.length) throw new LockstepError('E_USAGE', problems);

@@ -1,7 +1,8 @@
 /** `lockstep rehearse <change|migration|directory>`: argv → subject → rehearse → renderers → exit code. */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { parse, oneOf } from './args.js';
+import { parse, oneOf, dbUrlProblem } from './args.js';
+import { flavorOfUrl } from '../dialects/schemes.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError, type Problem } from '../core/errors.js';
 import { parseVersion } from '../config/config.js';
@@ -97,8 +98,9 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
     if (!values.db) problems.push({ where: '--sample', message: 'needs --db (the source to sample rows from)' });
     if (values.rows !== undefined) problems.push({ where: '--rows', message: 'goes without --sample (a sample takes the percentage of each table)' });
   }
-  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) problems.push({ where: '--db', message: 'must be a postgres:// or postgresql:// URL' });
-  if (values.sandbox !== undefined && !['pglite', 'embedded'].includes(values.sandbox) && !/^postgres(ql)?:\/\//.test(values.sandbox))
+  const dbp = dbUrlProblem(values.db, 'rehearse');
+  if (dbp) problems.push({ where: '--db', message: dbp });
+  if (values.sandbox !== undefined && !['pglite', 'embedded'].includes(values.sandbox) && flavorOfUrl(values.sandbox) !== 'postgres')
     problems.push({ where: '--sandbox', message: 'must be pglite, embedded or a postgres:// URL' });
   if (values.db && values.schema) problems.push({ where: '--schema', message: 'goes without --db (the schema comes from the source)' });
   const pgVersion = values['pg-version'] !== undefined ? parseVersion(values['pg-version'])?.major : undefined;

@@ -2,7 +2,7 @@
 import { access, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse } from './args.js';
+import { parse, dbUrlProblem } from './args.js';
 import { EXIT, type Io } from './io.js';
 import { LockstepError, type Problem } from '../core/errors.js';
 import { connect, type Db } from '../apply/db.js';
@@ -77,7 +77,7 @@ export async function snapshotCommand(argv: string[], io: Io): Promise<number> {
   }
   const problems: Problem[] = [];
   if (!values.db) problems.push({ where: '--db', message: 'is required' });
-  else if (!/^postgres(ql)?:\/\//.test(values.db)) problems.push({ where: '--db', message: 'must be a postgres:// or postgresql:// URL' });
+  else if (dbUrlProblem(values.db, 'snapshot')) problems.push({ where: '--db', message: dbUrlProblem(values.db, 'snapshot')! });
   if (values.format !== undefined && !['text', 'json'].includes(values.format)) problems.push({ where: '--format', message: `must be text or json; got ${JSON.stringify(values.format)}` });
   if (values['no-store'] && !values.out) problems.push({ where: '--no-store', message: 'needs --out (the snapshot has to go somewhere)' });
   if (values.out !== undefined) problems.push(...(await outProblems(values.out, io.cwd)));

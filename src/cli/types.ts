@@ -53,7 +53,7 @@ export async function typesCommand(argv: string[], io: Io): Promise<number> {
   const format: TypesFormat = problems.oneOf('--format', values.format, typesFormats) ?? 'ts';
   if (values.zod && format !== 'ts' && format !== 'all') problems.add('--zod', 'only goes with --format ts or all');
   problems.pgVersion(values['pg-version'], (v) => !!parseVersion(v));
-  problems.dbUrl(values.db);
+  problems.dbUrl(values.db, 'types');
   if (positionals.length !== 1) problems.add('types', positionals.length ? 'takes one change file' : 'needs a change file (.yaml, .yml, .json or .sql)');
   problems.throwIfAny();
 

@@ -1,7 +1,7 @@
 /** `lockstep verify`: what a change did to the database, from two snapshots. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse, oneOf } from './args.js';
+import { parse, oneOf, dbUrlProblem } from './args.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError, type Problem } from '../core/errors.js';
 import { connect, type Db } from '../apply/db.js';
@@ -94,7 +94,7 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
   }
   const problems: Problem[] = [];
   if (!values.db) problems.push({ where: '--db', message: 'is required' });
-  else if (!/^postgres(ql)?:\/\//.test(values.db)) problems.push({ where: '--db', message: 'must be a postgres:// or postgresql:// URL' });
+  else if (dbUrlProblem(values.db, 'verify')) problems.push({ where: '--db', message: dbUrlProblem(values.db, 'verify')! });
   if (!values.change === !values.before) problems.push({ where: 'verify', message: 'needs either --change <name> or --before <snapshot>' });
   let format: (typeof verifyFormats)[number] = 'text';
   try {

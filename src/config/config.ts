@@ -6,10 +6,12 @@ import { readFile } from 'node:fs/promises';
 import { join, dirname, resolve } from 'node:path';
 import { LockstepError, type Problem } from '../core/errors.js';
 import { severities, type Severity } from '../core/types.js';
+import { dialectOf, flavors, type Flavor } from '../core/version.js';
+import { dialects } from '../dialects/index.js';
 import { layoutIds, type LayoutId, type LayoutOptions, type TransactionMode } from '../parse/migrations.js';
-import { isRuleId, rules } from '../rules/registry.js';
+import { isRuleId, allRules } from '../rules/registry.js';
 import { MIN_VERSION, MAX_VERSION } from '../dialects/postgres/effects.js';
-import { parseDuration } from '../lint/session.js';
+import { parseDuration } from '../dialects/postgres/session.js';
 import { suggest } from '../core/suggest.js';
 import { thresholdProblem, type VerifyThresholds } from '../verify/verify.js';
 
@@ -18,7 +20,11 @@ export type FailOn = 'error' | 'warning' | 'never';
 export const failOnValues: readonly FailOn[] = ['error', 'warning', 'never'];
 
 export interface Config {
-  /** Target Postgres major (11–18), or a full version like "14.2". */
+  /** The SQL dialect of the migrations: postgres (default), mysql or mariadb. */
+  dialect?: Flavor;
+  /** Target version of that dialect's server: "15", "14.2", "8.0.36", "10.11". */
+  serverVersion?: string;
+  /** Target Postgres major (11–18), or a full version like "14.2" (serverVersion for PostgreSQL). */
   pgVersion?: number | string;
   /** Per rule: a severity, `off`, or `on` (enables an opt-in rule at its default severity). */
   rules?: Record<string, RuleSetting>;
@@ -51,8 +57,15 @@ export function validateConfig(raw: unknown, where: string): Config {
   const at = (path: string) => (where ? `${where}: ${path}` : path);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new LockstepError('E_CONFIG', [{ where, message: 'must be a JSON object' }]);
   const c = raw as Record<string, unknown>;
-  const known = ['$schema', 'pgVersion', 'rules', 'layout', 'layouts', 'paths', 'failOn', 'assume', 'verify'];
+  const known = ['$schema', 'dialect', 'serverVersion', 'pgVersion', 'rules', 'layout', 'layouts', 'paths', 'failOn', 'assume', 'verify'];
   for (const k of Object.keys(c)) if (!known.includes(k)) problems.push({ where: at(k), message: `unknown setting (known: ${known.slice(1).join(', ')})` });
+  if (c.dialect !== undefined && !(flavors as readonly unknown[]).includes(c.dialect)) problems.push({ where: at('dialect'), message: `must be one of ${flavors.join(', ')}; got ${JSON.stringify(c.dialect)}` });
+  if (c.serverVersion !== undefined) {
+    const flavor = (flavors as readonly unknown[]).includes(c.dialect) ? (c.dialect as Flavor) : 'postgres';
+    const v = typeof c.serverVersion === 'string' ? serverVersionProblem(c.serverVersion, flavor) : 'must be a string like "15", "8.0.36" or "10.11"';
+    if (v) problems.push({ where: at('serverVersion'), message: v });
+    if (c.pgVersion !== undefined) problems.push({ where: at('pgVersion'), message: 'goes without serverVersion (it is the same setting)' });
+  }
   if (c.pgVersion !== undefined) {
     const v = parseVersion(c.pgVersion);
     if (!v) problems.push({ where: at('pgVersion'), message: `must be a Postgres major from ${MIN_VERSION} to ${MAX_VERSION} (or a version like "14.2"), got ${JSON.stringify(c.pgVersion)}` });
@@ -61,7 +74,7 @@ export function validateConfig(raw: unknown, where: string): Config {
     if (typeof c.rules !== 'object' || c.rules === null || Array.isArray(c.rules)) problems.push({ where: at('rules'), message: 'must be an object of rule id → severity' });
     else
       for (const [id, v] of Object.entries(c.rules)) {
-        if (!isRuleId(id)) problems.push({ where: at(`rules.${id}`), message: `unknown rule${suggest(id, Object.keys(rules))}` });
+        if (!isRuleId(id)) problems.push({ where: at(`rules.${id}`), message: `unknown rule${suggest(id, Object.keys(allRules))}` });
         if (!['off', 'on', ...severities].includes(v as string)) problems.push({ where: at(`rules.${id}`), message: `must be one of off, on, error, warning, info; got ${JSON.stringify(v)}` });
       }
   }
@@ -169,13 +182,21 @@ async function readJson(file: string, where: string, optional = false): Promise<
 }
 
 /** The active rules with their severities, from defaults and config. */
-export function resolveRules(settings: Record<string, RuleSetting> = {}): { id: string; severity: Severity }[] {
+export function resolveRules(settings: Record<string, RuleSetting> = {}, ruleSet: Readonly<Record<string, { severity: Severity; optIn?: boolean }>> = allRules): { id: string; severity: Severity }[] {
   const out: { id: string; severity: Severity }[] = [];
-  for (const [id, rule] of Object.entries(rules)) {
+  for (const [id, rule] of Object.entries(ruleSet)) {
     const s = settings[id];
     if (s === 'off') continue;
     if (s === undefined && (rule as { optIn?: boolean }).optIn) continue;
     out.push({ id, severity: s === undefined || s === 'on' ? rule.severity : s });
   }
   return out;
+}
+
+/** Why `text` is not a version of `flavor` lockstep knows, or undefined. */
+function serverVersionProblem(text: string, flavor: Flavor): string | undefined {
+  const dialect = dialects[dialectOf(flavor)];
+  if (!dialect) return `${flavor}: not available in this version of lockstep`;
+  const v = dialect.versions.parse(text, flavor);
+  return typeof v === 'string' ? v : undefined;
 }

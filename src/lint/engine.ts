@@ -1,52 +1,64 @@
 /**
  * The lint engine: reads migrations in order, keeps the schema (catalog) and session state as it
- * goes, asks the effects table what each statement does, runs the rules, applies ignore comments and
- * size-aware severities, and returns findings. No I/O here: callers hand in parsed migrations.
+ * goes, asks the dialect what each statement does, runs the rules, applies ignore comments and
+ * size-aware severities, and returns findings and what each statement does. No I/O here: callers hand
+ * in migrations read from files. Everything that depends on the SQL dialect comes from its LintKit.
  */
 import type { Finding, QualifiedName, Severity, SourceFile, Span } from '../core/types.js';
 import { severityRank } from '../core/types.js';
-import { parsePostgres, type Statement } from '../parse/postgres.js';
+import type { ServerVersion } from '../core/version.js';
 import type { Migration, MigrationSection } from '../parse/migrations.js';
-import { Catalog } from '../dialects/postgres/catalog.js';
-import { classify, type StatementEffect } from '../dialects/postgres/classify.js';
-import { key } from '../dialects/postgres/names.js';
+import type { EffectSummary, LintKit, LintTypes, SessionDefaults } from '../dialects/dialect.js';
 import { LineIndex } from '../report/lines.js';
 import type { EndContext, MigrationInfo, ReportOptions, Rule, RuleContext } from '../rules/rule.js';
-import { Session, type SessionDefaults } from './session.js';
 import { bindIgnores, findIgnores, silencing, type IgnoreDirective } from './ignores.js';
 
-export interface ActiveRule {
-  rule: Rule;
+export interface ActiveRule<K extends LintTypes = LintTypes> {
+  rule: Rule<K>;
   severity: Severity;
   /** The severity was set by the user (config): it wins over a severity a rule picks per finding. */
   explicit?: boolean;
 }
 
-export interface EngineOptions {
-  /** Target Postgres major. */
-  version: number;
-  /** Full server version number (e.g. 140002) when known. */
+export interface EngineOptions<K extends LintTypes = LintTypes> {
+  /** The target server. */
+  server: ServerVersion;
+  /** Postgres: the full server version number (e.g. 140002) when known. */
   versionNum?: number;
-  rules: ActiveRule[];
+  /** The dialect's side of lint, for that server. */
+  kit: LintKit<K>;
+  rules: ActiveRule<K>[];
   /** Every known rule id (for validating ignore comments); defaults to the ids of `rules`. */
   knownRuleIds?: ReadonlySet<string>;
   /** The schema before the first migration (from --db), cloned, not modified. */
-  catalog?: Catalog;
+  catalog?: K['catalog'];
   session?: SessionDefaults;
   /** The rule that reports syntax errors, and the meta rules for ignore comments, when enabled. */
   meta?: { syntax?: Severity; unusedIgnore?: Severity; ignoreWithoutReason?: Severity };
 }
 
+/** What one statement does, for lint's JSON (`statements`). */
+export interface StatementRecord {
+  file: string;
+  span: Span;
+  migration: string;
+  section: 'up' | 'down';
+  kind: string;
+  effects: EffectSummary;
+}
+
 export interface EngineResult {
   findings: Finding[];
   statements: number;
+  /** Every statement with what it does, in the order read (when `records` was asked for). */
+  records?: StatementRecord[];
 }
 
-interface Parsed {
+interface Parsed<K extends LintTypes> {
   migration: Migration;
   section: 'up' | 'down';
   sec: MigrationSection;
-  statements: Statement[];
+  statements: K['stmt'][];
   syntax: { message: string; offset: number; span: Span }[];
 }
 
@@ -54,9 +66,12 @@ interface Parsed {
 export const SMALL_TABLE = { rows: 10_000, bytes: 10 * 1024 * 1024 };
 export const BIG_TABLE = { rows: 1_000_000, bytes: 1024 * 1024 * 1024 };
 
-export function runRules(migrations: Migration[], opts: EngineOptions): EngineResult {
+export function runRules<K extends LintTypes>(migrations: Migration[], opts: EngineOptions<K> & { records?: boolean }): EngineResult {
+  const kit = opts.kit;
+  const version = opts.server.major;
   const findings: Finding[] = [];
-  const catalog = opts.catalog?.clone() ?? new Catalog();
+  const records: StatementRecord[] | undefined = opts.records ? [] : undefined;
+  const catalog: K['catalog'] = opts.catalog?.clone() ?? kit.newCatalog();
   const known = opts.knownRuleIds ?? new Set(opts.rules.map((r) => r.rule.id));
   const lineIndexes = new Map<string, LineIndex>();
   const lines = (f: SourceFile) => {
@@ -69,16 +84,16 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
   // statements that follow them, lint it, and let its syntax trees go (peak memory stays one migration's).
   const ignores = new Map<string, IgnoreDirective[]>();
   const filesByPath = new Map<string, SourceFile>();
-  function parseMigration(m: Migration): Parsed[] {
-    const out: Parsed[] = [];
+  function parseMigration(m: Migration): Parsed<K>[] {
+    const out: Parsed<K>[] = [];
     const startsByFile = new Map<string, number[]>();
     for (const section of ['up', 'down'] as const) {
       const sec = m[section];
       if (!sec) continue;
       filesByPath.set(sec.file.path, sec.file);
-      const p: Parsed = { migration: m, section, sec, statements: [], syntax: [] };
+      const p: Parsed<K> = { migration: m, section, sec, statements: [], syntax: [] };
       for (const part of sec.parts) {
-        const r = parsePostgres(sec.file.text.slice(part.start, part.end), part.start);
+        const r = kit.parse(sec.file.text.slice(part.start, part.end), part.start);
         p.statements.push(...r.statements);
         p.syntax.push(...r.syntaxErrors);
       }
@@ -95,7 +110,7 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
         boundStarts.set(path, [...(boundStarts.get(path) ?? []), ...starts]);
         continue;
       }
-      const d = findIgnores(filesByPath.get(path)!.text);
+      const d = findIgnores(filesByPath.get(path)!.text, kit.comments);
       if (d.length) {
         bindIgnores(d, starts);
         ignores.set(path, d);
@@ -106,8 +121,8 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
   }
   const boundStarts = new Map<string, number[]>();
 
-  const byKind = new Map<string, ActiveRule[]>();
-  const anyKind: ActiveRule[] = [];
+  const byKind = new Map<string, ActiveRule<K>[]>();
+  const anyKind: ActiveRule<K>[] = [];
   for (const r of opts.rules) {
     if (!r.rule.check) continue;
     const kinds = (r.rule as { kinds?: string[] }).kinds;
@@ -115,7 +130,7 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
     else anyKind.push(r);
   }
   const enders = opts.rules.filter((r) => r.rule.end);
-  const inVersion = (r: Rule) => (r.versions?.from ?? 0) <= opts.version && opts.version <= (r.versions?.to ?? Infinity);
+  const inVersion = (r: Rule<K>) => (r.versions?.from ?? 0) <= version && version <= (r.versions?.to ?? Infinity);
 
   let statements = 0;
   let upCatalog = catalog;
@@ -123,7 +138,7 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
     const file = p.sec.file;
     const li = lines(file);
     const whereAt = (offset: number) => `line ${li.position(offset).line}`;
-    const where = (s: Statement) => whereAt(s.span.start);
+    const where = (s: K['stmt']) => whereAt(s.span.start);
     // A down runs after its up: judge it against the schema the up made, without keeping its changes.
     const cat = p.section === 'down' ? upCatalog.clone() : upCatalog;
     const info: MigrationInfo = {
@@ -135,11 +150,11 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
       file: file.path,
       statementCount: p.statements.length + p.syntax.length,
     };
-    const session = new Session(info.transaction, info.statementCount, opts.session, where);
+    const session = kit.session(info.transaction, info.statementCount, opts.session, where);
     const created = new Set<string>();
     const fileIgnores = ignores.get(file.path) ?? [];
 
-    const emit = (rule: Rule, severity: Severity, explicit: boolean | undefined, stmtStart: number | undefined, span: Span, r: ReportOptions) => {
+    const emit = (rule: Rule<K>, severity: Severity, explicit: boolean | undefined, stmtStart: number | undefined, span: Span, r: ReportOptions) => {
       const ig = silencing(fileIgnores, rule.id, stmtStart);
       if (ig) {
         ig.used.add(rule.id);
@@ -149,8 +164,8 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
       let message = r.message;
       // Size adjusts the rule's default severity only: not one the user configured, nor one the rule chose.
       if (rule.sizeSensitive && r.table && !explicit && r.severity === undefined) {
-        const t = cat.table(r.table);
-        if (t?.rows !== undefined || t?.bytes !== undefined) {
+        const t = cat.size(r.table);
+        if (t.rows !== undefined || t.bytes !== undefined) {
           const rows = t.rows ?? 0;
           const bytes = t.bytes ?? 0;
           if (rows >= BIG_TABLE.rows || bytes >= BIG_TABLE.bytes) sev = 'error';
@@ -177,15 +192,17 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
         emit(syntaxRule, opts.meta.syntax, true, e.span.start, { start: e.offset, end: Math.max(e.offset + 1, e.span.end) }, { message: `syntax error: ${e.message}` });
     }
 
-    const previous: Statement[] = [];
+    const previous: K['stmt'][] = [];
     for (const stmt of p.statements) {
       statements++;
-      const effect: StatementEffect = classify(stmt, { version: opts.version, catalog: cat, ...(session.timeouts.timeZoneUtc !== undefined ? { timeZoneUtc: session.timeouts.timeZoneUtc } : {}) });
+      const effect: K['effect'] = kit.classify(stmt, cat, session);
+      records?.push({ file: file.path, span: stmt.span, migration: p.migration.id, section: p.section, kind: stmt.kind, effects: kit.summarize(effect) });
       const active = byKind.get(stmt.kind);
       if (active || anyKind.length) {
-        const ctx: RuleContext = {
-          version: opts.version,
+        const ctx: RuleContext<K> = {
+          version,
           ...(opts.versionNum ? { versionNum: opts.versionNum } : {}),
+          server: opts.server,
           stmt,
           effect,
           catalog: cat,
@@ -193,15 +210,12 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
           tx: session.tx,
           timeouts: session.timeouts,
           previous,
-          isNew: (t: QualifiedName) => created.has(key(t)),
-          size: (t: QualifiedName) => {
-            const info = cat.table(t);
-            return { ...(info?.rows !== undefined ? { rows: info.rows } : {}), ...(info?.bytes !== undefined ? { bytes: info.bytes } : {}) };
-          },
+          isNew: (t: QualifiedName) => created.has(kit.tableKey(t)),
+          size: (t: QualifiedName) => cat.size(t),
           where: whereAt,
           report: (r) => emit(current.rule, current.severity, current.explicit, stmt.span.start, spanOf(r.at, stmt), r),
         };
-        let current: ActiveRule = undefined as unknown as ActiveRule;
+        let current: ActiveRule<K> = undefined as unknown as ActiveRule<K>;
         try {
           for (const list of active ? [active, anyKind] : [anyKind]) {
             for (const ar of list) {
@@ -212,36 +226,29 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
           }
         } catch (err) {
           if (!(err instanceof RangeError)) throw err;
-          // A pathologically nested statement (Postgres itself stops at max_stack_depth).
-          emit(syntaxRule, opts.meta?.syntax ?? 'error', true, stmt.span.start, stmt.span, { message: 'statement too deeply nested to analyze (Postgres rejects it too: stack depth limit exceeded)' });
+          // A pathologically nested statement (the servers themselves stop at a stack depth limit).
+          emit(syntaxRule, opts.meta?.syntax ?? 'error', true, stmt.span.start, stmt.span, { message: 'statement too deeply nested to analyze (the server rejects it too: stack depth limit exceeded)' });
         }
       }
       session.apply(stmt, effect);
-      if (stmt.kind === 'CreateStmt' || stmt.kind === 'CreateTableAsStmt') {
-        const rel = stmt.ast.relation ?? stmt.ast.into?.rel;
-        if (rel) created.add(key({ ...(rel.schemaname ? { schema: rel.schemaname } : {}), name: rel.relname }));
-      } else if ((stmt.kind === 'RenameStmt' && stmt.ast.renameType === 'OBJECT_TABLE') || (stmt.kind === 'AlterObjectSchemaStmt' && stmt.ast.objectType === 'OBJECT_TABLE')) {
-        // A table created in this migration stays new under its new name (or schema).
-        const rel = stmt.ast.relation;
-        const from = key({ ...(rel.schemaname ? { schema: rel.schemaname } : {}), name: rel.relname });
-        if (created.delete(from)) {
-          const to = stmt.kind === 'RenameStmt' ? { ...(rel.schemaname ? { schema: rel.schemaname } : {}), name: stmt.ast.newname } : { schema: stmt.ast.newschema, name: rel.relname };
-          created.add(key(to));
-        }
-      }
+      const made = kit.created(stmt);
+      if (made?.created) created.add(kit.tableKey(made.created));
+      // A table created in this migration stays new under its new name (or schema).
+      else if (made?.renamed && created.delete(kit.tableKey(made.renamed.from))) created.add(kit.tableKey(made.renamed.to));
       cat.apply(stmt, p.migration.id);
       previous.push(stmt);
     }
 
     if (enders.length) {
-      const ectx: EndContext = {
-        version: opts.version,
+      const ectx: EndContext<K> = {
+        version,
+        server: opts.server,
         migration: info,
         tx: session.tx,
         timeouts: session.timeouts,
         statements: p.statements,
         catalog: cat,
-        isNew: (t: QualifiedName) => created.has(key(t)),
+        isNew: (t: QualifiedName) => created.has(kit.tableKey(t)),
         where: whereAt,
         report: () => false,
       };
@@ -285,16 +292,16 @@ export function runRules(migrations: Migration[], opts: EngineOptions): EngineRe
   findings.sort(
     (a, b) => (fileOrder.get(a.file) ?? 0) - (fileOrder.get(b.file) ?? 0) || a.span.start - b.span.start || severityRank(b.severity) - severityRank(a.severity),
   );
-  return { findings, statements };
+  return { findings, statements, ...(records ? { records } : {}) };
 }
 
-const syntaxRule = { id: 'syntax-error', why: 'Postgres would reject this statement; the rest of the file is still checked.' } as Rule;
+const syntaxRule = { id: 'syntax-error', why: 'The server would reject this statement; the rest of the file is still checked.' } as Rule<any>;
 
 function metaFinding(rule: string, severity: Severity, file: string, span: Span, message: string, why: string): Finding {
   return { rule, severity, file, span, message, why };
 }
 
-function spanOf(at: number | Span | undefined, stmt: Statement): Span {
+function spanOf(at: number | Span | undefined, stmt: { span: Span }): Span {
   if (at === undefined) return stmt.span;
   if (typeof at === 'number') return { start: at, end: Math.max(at, stmt.span.end) };
   return at;

@@ -4,7 +4,7 @@
  * an unknown rule, or (for the next-statement form) gives no reason, is itself reported.
  */
 import type { Span } from '../core/types.js';
-import { scanComments } from '../parse/postgres.js';
+import type { Comment } from '../dialects/dialect.js';
 
 export interface IgnoreDirective {
   kind: 'next' | 'file';
@@ -18,13 +18,13 @@ export interface IgnoreDirective {
   used: Set<string>;
 }
 
-const pattern = /^(?:--|\/\*)\s*lockstep-ignore(-file)?\b\s*([^:*]*?)\s*(?::\s*(.*?))?\s*(?:\*\/)?\s*$/s;
+const pattern = /^(?:--|#|\/\*)\s*lockstep-ignore(-file)?\b\s*([^:*]*?)\s*(?::\s*(.*?))?\s*(?:\*\/)?\s*$/s;
 
 /** Directives in a file; cheap when the file mentions none. */
-export function findIgnores(text: string): IgnoreDirective[] {
+export function findIgnores(text: string, comments: (text: string) => Comment[]): IgnoreDirective[] {
   if (!text.includes('lockstep-ignore')) return [];
   const out: IgnoreDirective[] = [];
-  for (const c of scanComments(text)) {
+  for (const c of comments(text)) {
     const m = pattern.exec(c.text.trim());
     if (!m) continue;
     const rules = m[2]!.split(/[\s,]+/).filter(Boolean);

@@ -3,30 +3,37 @@
  * prints or exits (the CLI does that).
  */
 import type { Finding, Severity, SourceFile } from '../core/types.js';
-import { loadParser } from '../parse/postgres.js';
+import type { DialectId, Flavor, ServerVersion } from '../core/version.js';
 import type { LayoutId, LayoutOptions, Migration, TransactionMode } from '../parse/migrations.js';
 import { readMigrations, type History } from '../parse/layouts/index.js';
-import { Catalog } from '../dialects/postgres/catalog.js';
-import { rules, type RuleId } from '../rules/registry.js';
 import type { Rule } from '../rules/rule.js';
-import { resolveRules, parseVersion, type RuleSetting } from '../config/config.js';
-import { usageError } from '../core/errors.js';
-import { parseDuration, type SessionDefaults } from './session.js';
-import { runRules, type ActiveRule } from './engine.js';
+import type { RuleId } from '../rules/registry.js';
+import { resolveRules, type RuleSetting } from '../config/config.js';
+import { LockstepError, usageError } from '../core/errors.js';
+import { parseDuration } from '../dialects/postgres/session.js';
+import type { LintCatalog, LintTypes, SessionDefaults } from '../dialects/dialect.js';
+import { chooseDialect, chooseVersion, type DialectChoice } from '../dialects/index.js';
+import { runRules, type ActiveRule, type StatementRecord } from './engine.js';
 
 export const DEFAULT_PG_VERSION = 15;
 
 export interface LintOptions {
-  /** Target Postgres major or full version ("14.2"); default 15. */
+  /** `postgres` (default), `mysql` or `mariadb`; else what a database URL, config or the layout says. */
+  dialect?: Flavor;
+  /** The target version (`15`, `14.2`, `8.0.36`, `10.11`); default: the dialect's default. */
+  serverVersion?: string;
+  /** Target Postgres major or full version ("14.2"): `serverVersion` for Postgres (kept for existing callers). */
   pgVersion?: number | string;
   /** Rule settings as in the config file. */
   rules?: Record<string, RuleSetting>;
   /** Run only these rules (at their default severity unless `rules` says otherwise). */
-  only?: (RuleId | Rule)[];
-  /** The schema before the first migration (from a live database). */
-  catalog?: Catalog;
+  only?: (RuleId | Rule<any>)[];
+  /** The schema before the first migration (from a live database), of the chosen dialect. */
+  catalog?: LintCatalog<any>;
   /** Session settings the runner applies (lock_timeout it sets itself, …). */
   session?: SessionDefaults;
+  /** Also return what every statement does (`statements` in lint's JSON). */
+  records?: boolean;
 }
 
 export interface LintResult {
@@ -35,37 +42,63 @@ export interface LintResult {
   files: SourceFile[];
   migrations: number;
   statements: number;
-  /** The Postgres major the findings are for. */
+  /** The dialect and server the findings are for. */
+  dialect: DialectId;
+  server: ServerVersion;
+  /** The target's major (for Postgres: the Postgres major, as before). */
   pgVersion: number;
+  /** Every statement with what it does, when `records` was asked for. */
+  records?: StatementRecord[];
 }
 
-function activeRules(opts: LintOptions): ActiveRule[] {
+interface Target {
+  choice: DialectChoice;
+  server: ServerVersion;
+  versionNum?: number;
+}
+
+/** The dialect and version from the options (and a layout's declaration), every problem reported at once. */
+function target(opts: LintOptions, layout?: { flavor: Flavor; where: string }): Target {
+  const choice = chooseDialect({ ...(opts.dialect !== undefined ? { flag: opts.dialect } : {}), ...(layout ? { layout } : {}) });
+  const text = opts.serverVersion ?? (opts.pgVersion !== undefined ? String(opts.pgVersion) : undefined);
+  const where = opts.serverVersion !== undefined ? '--server-version' : '--pg-version';
+  if (opts.pgVersion !== undefined && opts.serverVersion === undefined && choice.dialect.id !== 'postgres')
+    throw usageError('--pg-version', `is for PostgreSQL; the target is ${choice.dialect.name}: use --server-version`);
+  const server = chooseVersion(choice, text !== undefined ? { text, where } : undefined);
+  // Postgres rules that care about minor releases read the server_version_num form.
+  const versionNum = choice.dialect.id === 'postgres' && server.minor !== undefined ? server.major * 10000 + server.minor : undefined;
+  return { choice, server, ...(versionNum !== undefined ? { versionNum } : {}) };
+}
+
+function activeRules(opts: LintOptions, ruleSet: Readonly<Record<string, Rule<any>>>): ActiveRule[] {
   if (opts.only) {
     return opts.only.map((r) => {
-      const rule = typeof r === 'string' ? rules[r] : r;
+      const rule = typeof r === 'string' ? ruleSet[r] : r;
+      if (!rule) throw usageError('rules', `${String(r)} is not a rule of this dialect`);
       const s = opts.rules?.[rule.id];
       const explicit = !!s && s !== 'off' && s !== 'on';
       return { rule, severity: explicit ? (s as Severity) : rule.severity, explicit };
     });
   }
-  return resolveRules(opts.rules).map(({ id, severity }) => {
+  return resolveRules(opts.rules, ruleSet).map(({ id, severity }) => {
     const s = opts.rules?.[id];
-    return { rule: (rules as Record<string, Rule>)[id]!, severity, explicit: !!s && s !== 'on' };
+    return { rule: ruleSet[id]!, severity, explicit: !!s && s !== 'on' };
   });
 }
 
-function engineOptions(opts: LintOptions) {
-  const v = parseVersion(opts.pgVersion ?? DEFAULT_PG_VERSION);
-  if (!v) throw usageError('--pg-version', `must be a Postgres major from 11 to 18 (or a version like 14.2), got ${String(opts.pgVersion)}`);
-  const active = activeRules(opts);
+function engineOptions(opts: LintOptions, t: Target) {
+  const d = t.choice.dialect;
+  const active = activeRules(opts, d.rules);
   const sev = (id: string): Severity | undefined => active.find((a) => a.rule.id === id)?.severity;
   return {
-    version: v.major,
-    ...(v.num ? { versionNum: v.num } : {}),
+    server: t.server,
+    ...(t.versionNum !== undefined ? { versionNum: t.versionNum } : {}),
+    kit: d.lint(t.server),
     rules: active.filter((a) => a.rule.check || a.rule.end),
-    knownRuleIds: new Set(Object.keys(rules)),
+    knownRuleIds: new Set(Object.keys(d.rules)),
     ...(opts.catalog ? { catalog: opts.catalog } : {}),
     ...(opts.session ? { session: opts.session } : {}),
+    ...(opts.records ? { records: true } : {}),
     meta: {
       ...(sev('syntax-error') ? { syntax: sev('syntax-error') } : {}),
       ...(sev('unused-ignore') ? { unusedIgnore: sev('unused-ignore') } : {}),
@@ -84,18 +117,35 @@ export async function lintMigrations(migrations: Migration[], files: SourceFile[
  * empty one), so nothing one history creates, validates or drops changes the findings of another.
  */
 export async function lintHistories(histories: History[], files: SourceFile[], opts: LintOptions = {}): Promise<LintResult> {
-  await loadParser();
-  const eo = engineOptions(opts);
+  // The dialect: from the options, else what the histories' tools declare (all of them must agree).
+  const declared = histories.map((h) => h.flavor).filter((f): f is NonNullable<History['flavor']> => !!f);
+  let t: Target | undefined;
+  const problems: { where: string; message: string }[] = [];
+  for (const layout of declared.length ? declared : [undefined]) {
+    try {
+      const next = target(opts, layout);
+      if (t && next.choice.dialect.id !== t.choice.dialect.id) problems.push({ where: layout!.where, message: `says ${next.choice.dialect.name}, but another path is ${t.choice.dialect.name}: lint them one dialect at a time` });
+      t ??= next;
+    } catch (e) {
+      if (e instanceof LockstepError) problems.push(...e.problems);
+      else throw e;
+    }
+  }
+  if (problems.length || !t) throw new LockstepError('E_USAGE', problems);
+  await t.choice.dialect.load();
+  const eo = engineOptions(opts, t);
   const findings: Finding[] = [];
+  const records: StatementRecord[] = [];
   let statements = 0;
   let migrations = 0;
   for (const h of histories) {
-    const r = runRules(h.migrations, eo);
+    const r = runRules<LintTypes>(h.migrations, eo);
     findings.push(...r.findings);
+    if (r.records) records.push(...r.records);
     statements += r.statements;
     migrations += h.migrations.length;
   }
-  return { findings, files, migrations, statements, pgVersion: eo.version };
+  return { findings, files, migrations, statements, dialect: t.choice.dialect.id, server: t.server, pgVersion: t.server.major, ...(opts.records ? { records } : {}) };
 }
 
 /** Lints one piece of SQL, as if it were one migration run the given way (default: no runner transaction). */
@@ -120,7 +170,7 @@ export async function lintPaths(
   paths: string[],
   opts: LintOptions & { layout?: LayoutId; layoutOptions?: Partial<Record<LayoutId, LayoutOptions>> } = {},
 ): Promise<LintResult> {
-  engineOptions(opts); // validate options before touching the file system
+  if (opts.dialect !== undefined || opts.serverVersion !== undefined || opts.pgVersion !== undefined) target(opts); // bad options fail before the file system is touched
   const { histories, files } = await readMigrations(paths, { ...(opts.layout ? { layout: opts.layout } : {}), ...(opts.layoutOptions ? { layoutOptions: opts.layoutOptions } : {}) });
   return lintHistories(histories, files, opts);
 }

@@ -6,8 +6,8 @@
  */
 import type { QualifiedName } from '../core/types.js';
 import { LockstepError, type Problem } from '../core/errors.js';
-import { blocks, strongest, type LockMode } from '../core/locks.js';
-import { loadParser, parsePostgres } from '../parse/postgres.js';
+import { blocks, strongest, type LockMode } from '../dialects/postgres/locks.js';
+import { loadParser, parsePostgres } from '../dialects/postgres/parser.js';
 import { Catalog } from '../dialects/postgres/catalog.js';
 import { classify } from '../dialects/postgres/classify.js';
 import { expressionVolatility } from '../dialects/postgres/volatility.js';

@@ -4,7 +4,7 @@
  * `apply`, `rehearse` and `rollback` consume the same objects.
  */
 import type { QualifiedName } from '../core/types.js';
-import type { LockMode } from '../core/locks.js';
+import type { LockMode } from '../dialects/postgres/locks.js';
 import type { EffectId } from '../dialects/postgres/effects.js';
 import type { Change, Operation } from '../operations/types.js';
 

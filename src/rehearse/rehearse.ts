@@ -5,11 +5,11 @@
  * prints. The sandbox is always removed, also when something fails.
  */
 import { LockstepError } from '../core/errors.js';
-import { sqlLockName } from '../core/locks.js';
+import { sqlLockName } from '../dialects/postgres/locks.js';
 import { redactUrl } from '../core/redact.js';
 import { quoteIdent, sqlName } from '../dialects/postgres/names.js';
 import { effects, claimFor } from '../dialects/postgres/effects.js';
-import { loadParser, parsePostgres } from '../parse/postgres.js';
+import { loadParser, parsePostgres } from '../dialects/postgres/parser.js';
 import type { Migration } from '../parse/migrations.js';
 import { apply } from '../apply/apply.js';
 import { connect } from '../apply/db.js';

@@ -8,6 +8,7 @@
  *    drops it afterwards (also after a failure or Ctrl-C). A sandbox on the same server as the source is
  *    refused unless allowed: a rehearsal must not load production.
  */
+import { flavorOfUrl } from '../dialects/schemes.js';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { freePort } from '../core/net.js';
@@ -52,7 +53,7 @@ export async function openSandbox(o: SandboxOptions): Promise<Sandbox> {
   let sb: Sandbox;
   if (kind === 'pglite') sb = await openPglite(o);
   else if (kind === 'embedded') sb = await openEmbedded(o);
-  else if (/^postgres(ql)?:\/\//.test(kind)) sb = await openServer(kind, o);
+  else if (flavorOfUrl(kind) === 'postgres') sb = await openServer(kind, o);
   else throw new LockstepError('E_INPUT', [{ where: '--sandbox', message: `expected pglite, embedded or a postgres:// URL, got ${redactUrl(kind)}` }]);
   // One removal, however many callers ask for it (Ctrl-C and the run's own cleanup may overlap).
   let disposing: Promise<void> | undefined;

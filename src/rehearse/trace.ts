@@ -7,13 +7,13 @@
  *  - stalls (real servers only): a probe session runs a read and a write on the step's table in a loop
  *    (rolled back, so the data does not change) and the longest gap between its completions is the stall.
  */
-import { isStronger, parsePgLockName, sqlLockName, strongest, type LockMode } from '../core/locks.js';
+import { isStronger, parsePgLockName, sqlLockName, strongest, type LockMode } from '../dialects/postgres/locks.js';
 import type { QualifiedName } from '../core/types.js';
 import { Catalog } from '../dialects/postgres/catalog.js';
 import { classify } from '../dialects/postgres/classify.js';
 import { introspect } from '../dialects/postgres/introspect.js';
 import { quoteIdent, sqlName } from '../dialects/postgres/names.js';
-import { parsePostgres } from '../parse/postgres.js';
+import { parsePostgres } from '../dialects/postgres/parser.js';
 import type { Db } from '../apply/db.js';
 import type { StepHooks } from '../apply/apply.js';
 import type { Step } from '../plan/types.js';

@@ -7,7 +7,7 @@
  */
 import { LockstepError, type Problem } from '../core/errors.js';
 import { quoteIdent, sqlName } from '../dialects/postgres/names.js';
-import { parsePostgres } from '../parse/postgres.js';
+import { parsePostgres } from '../dialects/postgres/parser.js';
 import type { Db } from '../apply/db.js';
 import type { Latency, QueryTiming } from './types.js';
 

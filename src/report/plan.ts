@@ -1,5 +1,5 @@
 /** Plan renderers: text for people, json (versioned), sql (one migration file per step, up and down). */
-import { sqlLockName } from '../core/locks.js';
+import { sqlLockName } from '../dialects/postgres/locks.js';
 import { sqlName } from '../dialects/postgres/names.js';
 import { operations } from '../operations/registry.js';
 import type { Operation } from '../operations/types.js';

@@ -8,7 +8,7 @@
  * and quotes). Every plotted value is also text: a <title> on its SVG element (a tooltip for
  * people, a name for screen readers), data-* attributes, visible labels, and tables at the end.
  */
-import { blocksTraffic, lockModes, sqlLockName, type LockMode } from '../core/locks.js';
+import { blocksTraffic, lockModes, sqlLockName, type LockMode } from '../dialects/postgres/locks.js';
 import {
   axisLabel,
   BAR,

@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import type { LintResult } from '../lint/lint.js';
-import { rules } from '../rules/registry.js';
+import { allRules as rules } from '../rules/registry.js';
 import type { Rule } from '../rules/rule.js';
 import { locate } from './located.js';
 import { informationUri, toolName, toolVersion } from './version.js';

@@ -2,6 +2,7 @@
  * Human output: one block per finding with a code frame of the statement, the why, the fix and the
  * docs link; a summary line. Colour only when asked (the CLI decides: a TTY without NO_COLOR).
  */
+import { describeVersion } from '../core/version.js';
 import type { LintResult } from '../lint/lint.js';
 import { locate, summarize } from './located.js';
 
@@ -47,7 +48,7 @@ export function renderText(result: LintResult, opts: TextOptions): string {
     s.warning ? paint(`${s.warning} warning${s.warning === 1 ? '' : 's'}`, 'yellow', 'bold') : '0 warnings',
     `${s.info} info`,
   ];
-  const scope = `${result.migrations} migration${result.migrations === 1 ? '' : 's'}, ${result.statements} statement${result.statements === 1 ? '' : 's'}, PostgreSQL ${result.pgVersion}`;
+  const scope = `${result.migrations} migration${result.migrations === 1 ? '' : 's'}, ${result.statements} statement${result.statements === 1 ? '' : 's'}, ${describeVersion(result.server)}`;
   out.push(result.findings.length ? `${parts.join(', ')} (${scope})` : `${paint('✓', 'green', 'bold')} no findings (${scope})`);
   return out.join('\n') + '\n';
 }

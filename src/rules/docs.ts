@@ -3,14 +3,12 @@
  * written twice). Each rule page shows what lockstep actually prints for its example, produced by
  * running the linter while generating.
  */
-import { rules } from './registry.js';
+import { allRules as rules } from './registry.js';
 import type { Rule } from './rule.js';
 import { lintSql } from '../lint/lint.js';
-import { effects, MIN_VERSION, MAX_VERSION, type RelRole } from '../dialects/postgres/effects.js';
-import { sqlLockName, describeBlocks, strongest, type LockMode } from '../core/locks.js';
+import { effects, MIN_VERSION, MAX_VERSION, PROVED_ON, type RelRole } from '../dialects/postgres/effects.js';
+import { sqlLockName, describeBlocks, strongest, type LockMode } from '../dialects/postgres/locks.js';
 
-/** Majors the test suite proves effects on (test/integration/effects.*.test.ts). */
-export const PROVED_ON = [15, 16, 17, 18];
 
 const versionRange = (r: Rule) => {
   const from = r.versions?.from ?? MIN_VERSION;

@@ -1,12 +1,12 @@
 /**
- * A lint rule: its metadata (the doc page is generated from it) and its check.
- * Rules are one file each under src/rules/ and registered in registry.ts.
+ * A lint rule: its metadata (the doc page is generated from it) and its check. Rules are one file each,
+ * under src/rules/<dialect>/ (or src/rules/common/ when they need nothing of a dialect), registered in
+ * that dialect's registry.ts. A rule is typed with its dialect's LintTypes: its check sees that dialect's
+ * statements, effects, catalog and session state.
  */
 import type { QualifiedName, Severity, Span } from '../core/types.js';
-import type { Statement } from '../parse/postgres.js';
-import type { Catalog } from '../dialects/postgres/catalog.js';
-import type { StatementEffect } from '../dialects/postgres/classify.js';
-import type { LockMode } from '../core/locks.js';
+import type { DialectId, ServerVersion } from '../core/version.js';
+import type { LintTypes } from '../dialects/dialect.js';
 import type { LayoutId, TransactionMode } from '../parse/migrations.js';
 
 export type RuleCategory = 'locking' | 'rewrite' | 'transactions' | 'timeouts' | 'destructive' | 'compatibility' | 'types' | 'correctness' | 'meta';
@@ -23,8 +23,10 @@ export interface RuleMeta {
   optIn?: boolean;
   /** Severity follows the table's size when a database is given: small tables one level lower, big ones `error`. */
   sizeSensitive?: boolean;
-  /** Postgres majors the rule applies to (inclusive); all of 11–18 when absent. */
+  /** Server majors the rule applies to (inclusive; Postgres 11–18, MySQL 8, MariaDB 10/11); all when absent. */
   versions?: { from?: number; to?: number };
+  /** The dialects the rule is written for (the registry it is in says the same; docs list it). */
+  dialects?: readonly DialectId[];
   /** Why it matters: markdown, a short paragraph or two. */
   why: string;
   /** Examples for the docs; the test suite checks that `bad` is flagged and `good` is not. */
@@ -53,51 +55,6 @@ export interface ReportOptions {
   table?: QualifiedName;
 }
 
-export interface HeldLock {
-  relation: QualifiedName;
-  mode: LockMode;
-  /** The statement that took it. */
-  stmt: Statement;
-}
-
-export interface TransactionState {
-  /** A transaction block is open (explicit BEGIN, or the runner's). */
-  open: boolean;
-  /** Opened by the runner around the whole section (wrapped / multi-statement). */
-  byRunner: boolean;
-  /** The BEGIN statement, for an explicit one. */
-  begin?: Statement;
-  /** Locks held since the transaction began, strongest per table. */
-  held: Map<string, HeldLock>;
-  /** Constraints added NOT VALID in this transaction: `schema.table.constraint` → statement. */
-  notValid: Map<string, Statement>;
-  /** Enum values added in this transaction: value → statement. */
-  newEnumValues: Map<string, Statement>;
-  /** Statements run in this transaction so far. */
-  statements: Statement[];
-}
-
-export interface TimeoutSetting {
-  /** Milliseconds; 0 = wait forever (the Postgres default). */
-  ms: number;
-  /** Where it came from: `SET LOCAL lock_timeout = '2s'`, `server default`, `config`. */
-  source: string;
-  /** The statement that set it, if one did. */
-  stmt?: Statement;
-}
-
-export interface TimeoutState {
-  lock: TimeoutSetting;
-  statement: TimeoutSetting;
-  /** Some statement in this section set lock_timeout / statement_timeout (even if not in effect now). */
-  everSetLock?: Statement;
-  everSetStatement?: Statement;
-  /** Why a lock_timeout that was set is not in effect any more (SET LOCAL ended with COMMIT, RESET …). */
-  lockLost?: string;
-  /** The session TimeZone is known to be UTC (true) or not (false). */
-  timeZoneUtc?: boolean;
-}
-
 export interface MigrationInfo {
   id: string;
   layout: LayoutId;
@@ -109,21 +66,24 @@ export interface MigrationInfo {
   statementCount: number;
 }
 
-export interface RuleContext {
+export interface RuleContext<K extends LintTypes> {
+  /** The target's major. */
   version: number;
-  /** The full server version when known (e.g. 140002), from --db or a dotted --pg-version. */
+  /** Postgres: the full server version number when known (e.g. 140002), from --db or a dotted --server-version. */
   versionNum?: number;
-  stmt: Statement;
-  /** What the statement locks and rewrites, from the effects table. */
-  effect: StatementEffect;
+  /** The target server: flavor and version as far as known. */
+  server: ServerVersion;
+  stmt: K['stmt'];
+  /** What the statement locks and rewrites, from the dialect's effects table. */
+  effect: K['effect'];
   /** The schema as it is before this statement. */
-  catalog: Catalog;
+  catalog: K['catalog'];
   migration: MigrationInfo;
   /** State before this statement. */
-  tx: TransactionState;
-  timeouts: TimeoutState;
+  tx: K['tx'];
+  timeouts: K['timeouts'];
   /** Statements of this section before this one. */
-  previous: Statement[];
+  previous: K['stmt'][];
   /** The table was created earlier in this same migration (so nothing else can be using it yet). */
   isNew(table: QualifiedName): boolean;
   /** Estimated rows and bytes, when a database was given. */
@@ -134,15 +94,16 @@ export interface RuleContext {
   report(r: ReportOptions): boolean;
 }
 
-export interface EndContext {
+export interface EndContext<K extends LintTypes> {
   version: number;
+  server: ServerVersion;
   migration: MigrationInfo;
   /** State at the end of the section. */
-  tx: TransactionState;
-  timeouts: TimeoutState;
-  statements: Statement[];
+  tx: K['tx'];
+  timeouts: K['timeouts'];
+  statements: K['stmt'][];
   /** The schema after the section's last statement. */
-  catalog: Catalog;
+  catalog: K['catalog'];
   /** The table was created in this section. */
   isNew(table: QualifiedName): boolean;
   /** `line 12` for a file offset. */
@@ -150,13 +111,13 @@ export interface EndContext {
   report(r: ReportOptions & { at: number | Span }): boolean;
 }
 
-export interface Rule extends RuleMeta {
-  check?(stmt: Statement, ctx: RuleContext): void;
+export interface Rule<K extends LintTypes = LintTypes> extends RuleMeta {
+  check?(stmt: K['stmt'], ctx: RuleContext<K>): void;
   /** After the last statement of a section (up or down). */
-  end?(ctx: EndContext): void;
+  end?(ctx: EndContext<K>): void;
 }
 
-/** Identity helper that keeps literal types for ids. */
-export function defineRule<const R extends Rule>(rule: R): R {
-  return rule;
+/** Identity helpers that keep literal types for ids: one per dialect (and one for rules that need none). */
+export function ruleDefiner<K extends LintTypes>() {
+  return <const R extends Rule<K>>(rule: R): R => rule;
 }

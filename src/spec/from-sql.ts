@@ -7,9 +7,9 @@
  */
 import { basename, extname } from 'node:path';
 import type { Finding, QualifiedName, Span } from '../core/types.js';
-import { loadParser, parsePostgres, scanTokens, type Statement } from '../parse/postgres.js';
+import { loadParser, parsePostgres, scanTokens, type Statement } from '../dialects/postgres/parser.js';
 import { fromRangeVar, objectName, quoteIdent, sameName, strings } from '../dialects/postgres/names.js';
-import { addColumnParts, parenGroup, sliceOf, tokensOf } from '../rules/helpers.js';
+import { addColumnParts, parenGroup, sliceOf, tokensOf } from '../rules/postgres/helpers.js';
 import { lintSql, type LintOptions } from '../lint/lint.js';
 import type { AddColumn, AddIndex, FkAction, Operation, Change } from '../operations/types.js';
 import { checkExpression, checkType, parseIndexElement } from './sql-fragments.js';

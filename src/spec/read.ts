@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { inputError } from '../core/errors.js';
-import { loadParser } from '../parse/postgres.js';
+import { loadParser } from '../dialects/postgres/parser.js';
 import type { Change } from '../operations/types.js';
 import { parseChangeSpec, specFormat } from './parse-spec.js';
 import { changeFromSql, type FromSqlOptions, type Unconverted } from './from-sql.js';

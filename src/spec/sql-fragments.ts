@@ -6,7 +6,7 @@
  */
 import type { QualifiedName } from '../core/types.js';
 import { LockstepError } from '../core/errors.js';
-import { parsePostgres, parserReady, scanTokens } from '../parse/postgres.js';
+import { parsePostgres, parserReady, scanTokens } from '../dialects/postgres/parser.js';
 import { quoteIdent } from '../dialects/postgres/names.js';
 
 export type Checked<T> = { value: T; error?: undefined } | { error: string; value?: undefined };

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadParser } from '../../src/parse/postgres.js';
+import { loadParser } from '../../src/dialects/postgres/parser.js';
 import { plan } from '../../src/plan/planner.js';
 import { appAssumptions } from '../../src/app/assumptions.js';
 import type { Change } from '../../src/operations/types.js';

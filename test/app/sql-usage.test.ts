@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadParser } from '../../src/parse/postgres.js';
+import { loadParser } from '../../src/dialects/postgres/parser.js';
 import { analyzeSql, normalizePlaceholders } from '../../src/app/sql-usage.js';
 import type { ChangedColumn } from '../../src/app/columns.js';
 

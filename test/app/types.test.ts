@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadParser } from '../../src/parse/postgres.js';
+import { loadParser } from '../../src/dialects/postgres/parser.js';
 import { plan } from '../../src/plan/planner.js';
 import { LockstepError, formatProblem } from '../../src/core/errors.js';
 import type { Change, Operation } from '../../src/operations/types.js';

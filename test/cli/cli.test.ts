@@ -54,7 +54,8 @@ describe('lockstep lint', () => {
   test('formats', () => {
     const bad = join(dir, 'bad.sql');
     const json = JSON.parse(run(['lint', bad, '--format', 'json']).stdout);
-    expect(json.version).toBe(1);
+    expect(json.version).toBe(2);
+    expect(json.statements.map((s: any) => s.kind)).toEqual(["IndexStmt"]);
     expect(json.findings[0].rule).toBe('require-concurrent-index-creation');
     expect(run(['lint', bad, '--format', 'github']).stdout).toMatch(/^::warning file=/);
     expect(JSON.parse(run(['lint', bad, '--format', 'sarif']).stdout).version).toBe('2.1.0');
@@ -73,11 +74,13 @@ describe('lockstep lint', () => {
     [['lint', '__empty__'], /no migrations found/],
     [['lint', '__bad__', '--layout', 'rails'], /^lockstep: --layout: must be one of plain, golang-migrate/],
     [['lint', '__bad__', '--format', 'xml'], /^lockstep: --format: must be one of text, json, github, sarif; got "xml"/],
-    [['lint', '__bad__', '--pg-version', '9.6'], /^lockstep: --pg-version: must be a Postgres major from 11 to 18/],
+    [['lint', '__bad__', '--pg-version', '9.6'], /^lockstep: --pg-version: must be a PostgreSQL major from 11 to 18/],
+    [['lint', '__bad__', '--server-version', '8.0.36'], /^lockstep: --server-version: must be a PostgreSQL major from 11 to 18/],
+    [['lint', '__bad__', '--dialect', 'oracle'], /^lockstep: --dialect: must be one of postgres, mysql, mariadb/],
     [['lint', '__bad__', '--fail-on', 'sometimes'], /^lockstep: --fail-on: must be one of error, warning, never/],
     [['lint', '__bad__', '--frobnicate'], /^lockstep: --frobnicate: unknown option/],
     [['lint'], /no paths given/],
-    [['lint', '__bad__', '--db', 'mysql://x'], /^lockstep: --db: must be a postgres:\/\//],
+    [['lint', '__bad__', '--db', 'redis://x'], /^lockstep: --db: must be a postgres:\/\/, postgresql:\/\/, mysql:\/\/ or mariadb:\/\/ URL$/m],
     [['frob'], /^lockstep: unknown command "frob"/],
   ])('bad input %j → one line, exit 2', (args, pattern) => {
     const a = args.map((x) => (x === '__binary__' ? join(dir, 'binary.sql') : x === '__empty__' ? join(dir, 'empty') : x === '__bad__' ? join(dir, 'bad.sql') : x));
@@ -191,7 +194,8 @@ describe('lockstep plan', () => {
 describe('lockstep apply / rollback / status: bad input', () => {
   test.each([
     [['apply', 'x.yaml'], /^lockstep: --db: is required/],
-    [['apply', 'x.yaml', '--db', 'mysql://h/db'], /^lockstep: --db: must be a postgres:\/\//],
+    [['apply', 'x.yaml', '--db', 'redis://h/db'], /^lockstep: --db: must be a postgres:\/\//],
+    [['apply', 'x.yaml', '--db', 'mysql://h/db'], /^lockstep: --db: MySQL: /],
     [['apply', 'x.yaml', '--db', 'postgres://h/db', '--until', 'later'], /^lockstep: --until: must be one of expand, backfill, contract/],
     [['apply', 'x.yaml', '--db', 'postgres://h/db', '--lock-timeout', '0'], /^lockstep: --lock-timeout: must be a positive number/],
     [['rollback', '--db', 'postgres://h/db'], /^lockstep: rollback: needs the change/],

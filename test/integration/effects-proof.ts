@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { effects, claimFor, proofFixture, proofTables, type EffectEntry, type RelRole, type Claim } from '../../src/dialects/postgres/effects.js';
-import { parsePgLockName, strongest, type LockMode } from '../../src/core/locks.js';
+import { parsePgLockName, strongest, type LockMode } from '../../src/dialects/postgres/locks.js';
 import { testServers, freshDatabase, createTemplate, dropDatabase } from '../helpers/db.js';
 import { PGLITE_MAJOR } from '../helpers/pglite.js';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { lintSql, lintMigrations } from '../../src/lint/lint.js';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
-import { Session } from '../../src/lint/session.js';
+import { loadParser, parsePostgres } from '../../src/dialects/postgres/parser.js';
+import { Session } from '../../src/dialects/postgres/session.js';
 import { classify } from '../../src/dialects/postgres/classify.js';
 import { Catalog } from '../../src/dialects/postgres/catalog.js';
 import type { Migration } from '../../src/parse/migrations.js';

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { lintSql, lintMigrations, lintPaths } from '../../src/lint/lint.js';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
+import { loadParser, parsePostgres } from '../../src/dialects/postgres/parser.js';
 import { Catalog } from '../../src/dialects/postgres/catalog.js';
 import { classify } from '../../src/dialects/postgres/classify.js';
 import { readMigrations } from '../../src/parse/layouts/index.js';

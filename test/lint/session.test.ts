@@ -1,7 +1,7 @@
 /** What the session model does with transaction control and SET/RESET, checked against PostgreSQL 15's behaviour. */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { loadParser, parsePostgres } from '../../src/parse/postgres.js';
-import { Session, type SessionDefaults } from '../../src/lint/session.js';
+import { loadParser, parsePostgres } from '../../src/dialects/postgres/parser.js';
+import { Session, type SessionDefaults } from '../../src/dialects/postgres/session.js';
 import { classify } from '../../src/dialects/postgres/classify.js';
 import { Catalog } from '../../src/dialects/postgres/catalog.js';
 import type { TransactionMode } from '../../src/parse/migrations.js';

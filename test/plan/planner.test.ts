@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { plan } from '../../src/plan/planner.js';
 import type { Change, Operation } from '../../src/operations/types.js';
-import { catalogFrom } from '../rules/helpers.js';
+import { catalogFrom } from '../rules/postgres/helpers.js';
 
 const orders = { name: 'orders' };
 const change = (...operations: Operation[]): Change => ({ name: 'test', operations });

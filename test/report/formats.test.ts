@@ -15,13 +15,13 @@ SELECT 'é' FROM x WHERE;
 `;
 
 async function result() {
-  return lintSql(sql, { file: 'migrations/0002_orders.sql' });
+  return lintSql(sql, { file: 'migrations/0002_orders.sql', records: true });
 }
 
 describe('json', () => {
-  test('validates against docs/schema/lint-result.v1.json and carries positions', async () => {
+  test('validates against docs/schema/lint-result.v2.json and carries positions', async () => {
     const out = JSON.parse(lintRenderers.json(await result(), { color: false }));
-    const schema = JSON.parse(readFileSync(new URL('../../docs/schema/lint-result.v1.json', import.meta.url), 'utf8'));
+    const schema = JSON.parse(readFileSync(new URL('../../docs/schema/lint-result.v2.json', import.meta.url), 'utf8'));
     const ajv = new Ajv({ strict: false });
     const ok = ajv.validate(schema, out);
     expect(ajv.errors ?? []).toEqual([]);
@@ -30,6 +30,13 @@ describe('json', () => {
     expect(idx).toMatchObject({ file: 'migrations/0002_orders.sql', line: 2, column: 1, endLine: 2, severity: 'warning', docs: 'docs/rules/require-concurrent-index-creation.md' });
     expect(out.findings.find((f: any) => f.rule === 'syntax-error')).toMatchObject({ line: 4, column: 24 });
     expect(out.summary.statements).toBeGreaterThanOrEqual(2);
+    // Every statement, with what it does: the plain CREATE INDEX blocks writes (SHARE), not reads.
+    expect(out.dialect).toBe('postgres');
+    expect(out.server).toEqual({ flavor: 'postgres', version: '15' });
+    expect(out.statements).toHaveLength(out.summary.statements);
+    expect(out.statements.find((s: any) => s.kind === 'IndexStmt')).toMatchObject({ span: { line: 2, column: 1 }, effects: { lock: 'SHARE', blocksReads: false, blocksWrites: true, rebuild: false, scan: true, proven: true, entries: ['create-index'] } });
+    // The schema can fail: a statement without its effects is rejected.
+    expect(ajv.validate(schema, { ...out, statements: [{ ...out.statements[0], effects: undefined }] })).toBe(false);
   });
 });
 

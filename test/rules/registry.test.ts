@@ -1,8 +1,8 @@
 /** Every rule is registered under its own id, documented, and its doc examples behave as documented. */
 import { describe, expect, test } from 'vitest';
-import { rules } from '../../src/rules/registry.js';
+import { postgresRules as rules } from '../../src/rules/postgres/registry.js';
 import type { Rule } from '../../src/rules/rule.js';
-import { findingsOf } from './helpers.js';
+import { findingsOf } from './postgres/helpers.js';
 
 describe.each(Object.entries(rules) as [string, Rule][])('%s', (id, rule) => {
   test('is registered under its own id, kebab-case', () => {

@@ -1,6 +1,6 @@
 /** The TypeScript builders: the same operations as a spec, checked by the same code. */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { loadParser } from '../../src/parse/postgres.js';
+import { loadParser } from '../../src/dialects/postgres/parser.js';
 import { addCheck, addColumn, addForeignKey, addIndex, addUnique, change, setNotNull } from '../../src/spec/builders.js';
 import { parseChangeSpec } from '../../src/spec/parse-spec.js';
 import { LockstepError } from '../../src/core/errors.js';

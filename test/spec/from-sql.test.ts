@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { changeFromSql, type Unconverted } from '../../src/spec/from-sql.js';
 import { plan } from '../../src/plan/planner.js';
-import { catalogFrom } from '../rules/helpers.js';
+import { catalogFrom } from '../rules/postgres/helpers.js';
 
 const orders = { name: 'orders' };
 const ops = async (sql: string) => {

@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { loadParser } from '../../src/parse/postgres.js';
+import { loadParser } from '../../src/dialects/postgres/parser.js';
 import { parseChangeSpec } from '../../src/spec/parse-spec.js';
 import { readChange, readChangeSpec } from '../../src/spec/read.js';
 import { LockstepError } from '../../src/core/errors.js';

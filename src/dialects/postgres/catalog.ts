@@ -5,7 +5,7 @@
  * statement lint reads, so that a later statement is judged against the schema the earlier ones made.
  */
 import type { QualifiedName } from '../../core/types.js';
-import type { Statement } from '../../parse/postgres.js';
+import type { Statement } from './parser.js';
 import { checkConstraintName, fromNameList, fromRangeVar, fromTypeName, key, objectName, strings, type TypeRef } from './names.js';
 
 export type Volatility = 'volatile' | 'stable' | 'immutable';
@@ -130,6 +130,12 @@ export class Catalog {
 
   table(n: QualifiedName): TableInfo | undefined {
     return this.tables.get(key(n));
+  }
+
+  /** Estimated rows and bytes (from a live database), when known. */
+  size(t: QualifiedName): { rows?: number; bytes?: number } {
+    const info = this.table(t);
+    return { ...(info?.rows !== undefined ? { rows: info.rows } : {}), ...(info?.bytes !== undefined ? { bytes: info.bytes } : {}) };
   }
 
   column(t: QualifiedName, col: string): ColumnInfo | undefined {

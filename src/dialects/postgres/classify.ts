@@ -5,8 +5,8 @@
  * kind of a constraint being validated, a table's DEFAULT partition, a function's volatility).
  */
 import type { QualifiedName } from '../../core/types.js';
-import { strongest, type LockMode, lockModes } from '../../core/locks.js';
-import type { Statement } from '../../parse/postgres.js';
+import { strongest, type LockMode, lockModes } from './locks.js';
+import type { Statement } from './parser.js';
 import type { Catalog } from './catalog.js';
 import { claimFor, type EffectId, type RelRole, type VersionedClaim } from './effects.js';
 import { fromNameList, fromRangeVar, fromTypeName, key, strings, type TypeRef } from './names.js';

@@ -9,7 +9,7 @@
  * and `relfilenode`, and compares them with the claim for that server's version. Claims for 11–14
  * cannot be run here (no such servers); they come from the release notes and are labelled so in docs.
  */
-import type { LockMode } from '../../core/locks.js';
+import type { LockMode } from './locks.js';
 
 /** The roles a relation can play in a statement. */
 export type RelRole =
@@ -76,6 +76,9 @@ export interface EffectEntry {
   /** How the test suite proves the claims (absent only where no server here can show it). */
   proof?: Proof;
 }
+
+/** Majors the test suite proves effects on (test/integration/effects.pg*.test.ts). */
+export const PROVED_ON = [15, 16, 17, 18];
 
 export const MIN_VERSION = 11;
 export const MAX_VERSION = 18;

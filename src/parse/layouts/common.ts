@@ -4,6 +4,8 @@
  */
 import { posix } from 'node:path';
 import type { SourceFile, Span } from '../../core/types.js';
+import type { Flavor } from '../../core/version.js';
+import type { Problem } from '../../core/errors.js';
 import type { LayoutId, LayoutOptions, Migration, MigrationSection, TransactionMode } from '../migrations.js';
 
 /** The files read from one path the user gave. */
@@ -32,6 +34,11 @@ export interface Layout {
    * for a problem in the layout's own files (e.g. a Drizzle journal that is not JSON).
    */
   read(listing: Listing, options: LayoutOptions): Migration[];
+  /**
+   * The database the tool's own files say the migrations are for (Prisma's `provider`, Drizzle's
+   * `dialect`): a flavor, a one-line problem for a database lockstep does not lint, or undefined.
+   */
+  flavor?(listing: Listing): { flavor: Flavor; where: string } | { problem: Problem } | undefined;
 }
 
 /** Score added for a file only one layout writes (Prisma's migration_lock.toml, Drizzle's journal). */

@@ -82,6 +82,21 @@ export const drizzle: Layout = {
   title: 'drizzle (<NNNN>_<name>.sql with --> statement-breakpoint, meta/_journal.json)',
   looksFor: 'meta/_journal.json entries, or <NNNN>_<name>.sql files',
   transaction: 'wrapped',
+  flavor(listing) {
+    const journal = entries(listing).find(isJournal);
+    let dialect: unknown;
+    try {
+      dialect = journal && (JSON.parse(journal.file.text) as { dialect?: unknown } | null)?.dialect;
+    } catch {
+      return undefined; // read() reports the broken journal
+    }
+    if (typeof dialect !== 'string') return undefined;
+    const where = `${journal!.file.path}: dialect`;
+    // drizzle-kit writes "postgresql" (older versions "pg") and "mysql"; SingleStore is MySQL-compatible but not linted here.
+    if (dialect === 'postgresql' || dialect === 'pg') return { flavor: 'postgres', where };
+    if (dialect === 'mysql') return { flavor: 'mysql', where };
+    return { problem: { where, message: `"${dialect}": lockstep lints PostgreSQL and MySQL/MariaDB migrations` } };
+  },
   detect(listing) {
     const all = entries(listing);
     if (all.some(isJournal)) return STRONG_SIGNAL + 2 * all.filter((e) => nameRe.test(e.name)).length;

@@ -4,6 +4,7 @@
  */
 import { LockstepError, isLockstepError, type Problem } from '../../core/errors.js';
 import type { SourceFile } from '../../core/types.js';
+import type { Flavor } from '../../core/version.js';
 import { layoutIds, type LayoutId, type LayoutOptions, type Migration } from '../migrations.js';
 import type { Layout, Listing } from './common.js';
 import { posix } from 'node:path';
@@ -95,12 +96,14 @@ export async function readMigrations(paths: string[], opts: ReadOptions = {}): P
       problems.push({ where: path, message: `no migrations found (looked for ${layout.looksFor})` });
     }
     migrations.push(...found);
+    const declared = layout.flavor?.(listing);
+    if (declared && 'problem' in declared) problems.push(declared.problem);
     // A directory is a history of its own; files given one by one (a shell glob) belong to the history
     // of the directory they are in, together with the other files given from there.
     const id = result.single ? `file:${posix.dirname(path)}` : `dir:${path}`;
     let h = historyOf.get(id);
     if (!h || !result.single) {
-      h = { path: result.single ? posix.dirname(path) : path, migrations: [], files: [] };
+      h = { path: result.single ? posix.dirname(path) : path, migrations: [], files: [], ...(declared && 'flavor' in declared ? { flavor: declared } : {}) };
       historyOf.set(id, h);
       histories.push(h);
     }
@@ -117,4 +120,6 @@ export interface History {
   path: string;
   migrations: Migration[];
   files: SourceFile[];
+  /** The database its tool's files say it is for (Prisma's provider, Drizzle's dialect). */
+  flavor?: { flavor: Flavor; where: string };
 }

@@ -19,6 +19,15 @@ export const prisma: Layout = {
     }
     return score;
   },
+  flavor(listing) {
+    const lock = entries(listing).find((e) => e.name === 'migration_lock.toml');
+    const provider = lock && /^\s*provider\s*=\s*"([^"]*)"/m.exec(lock.file.text)?.[1];
+    if (!lock || provider === undefined) return undefined;
+    const where = `${lock.file.path}: provider`;
+    if (provider === 'postgresql' || provider === 'postgres') return { flavor: 'postgres', where };
+    if (provider === 'mysql') return { flavor: 'mysql', where };
+    return { problem: { where, message: `"${provider}": lockstep lints PostgreSQL and MySQL/MariaDB migrations` } };
+  },
   read(listing, options) {
     const all = entries(listing);
     const downs = new Map(all.filter((e) => e.name === 'down.sql').map((e) => [e.dir, e]));

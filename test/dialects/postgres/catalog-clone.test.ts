@@ -4,7 +4,7 @@
  * object, that the source did not move — and that the clone did.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { loadParser, parsePostgres } from '../../../src/parse/postgres.js';
+import { loadParser, parsePostgres } from '../../../src/dialects/postgres/parser.js';
 import { Catalog } from '../../../src/dialects/postgres/catalog.js';
 
 beforeAll(loadParser);

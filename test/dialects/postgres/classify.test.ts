@@ -4,7 +4,7 @@
  * same fixture by reading its SQL, as lint does with migrations).
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { loadParser, parsePostgres } from '../../../src/parse/postgres.js';
+import { loadParser, parsePostgres } from '../../../src/dialects/postgres/parser.js';
 import { Catalog } from '../../../src/dialects/postgres/catalog.js';
 import { classify } from '../../../src/dialects/postgres/classify.js';
 import { effects, proofFixture, MAX_VERSION, type RelRole } from '../../../src/dialects/postgres/effects.js';

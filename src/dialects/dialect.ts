@@ -1,0 +1,168 @@
+/**
+ * The dialect seam. Everything lockstep knows about one SQL dialect (PostgreSQL; MySQL with its MariaDB
+ * flavor) is reached through a Dialect: its parser and lexer, its quoting, its versions, what a
+ * statement locks and rewrites (classify, backed by the dialect's effects table), the schema catalog
+ * lint keeps while it reads migrations, the session model (transactions and timeouts), its rules, and
+ * — where the dialect has them — its driver, introspection and the commands beyond lint.
+ *
+ * The neutral code (the lint engine, reports, the CLI) sees statements as BaseStatement and effects as
+ * EffectSummary ("blocks reads / blocks writes / rewrites"); the dialect's own types flow through it
+ * untouched to the dialect's own rules. There is no `if (dialect === …)` outside a dialect: what
+ * differs is a member of this interface or a capability a dialect does not have.
+ */
+import type { QualifiedName, Span } from '../core/types.js';
+import type { DialectId, Flavor, ServerVersion } from '../core/version.js';
+import type { TransactionMode } from '../parse/migrations.js';
+import type { Rule } from '../rules/rule.js';
+
+/** A statement as every dialect's parser gives it. */
+export interface BaseStatement {
+  /** The parser's statement kind (`AlterTableStmt` on Postgres, `alter-table` on MySQL). */
+  kind: string;
+  /** From the statement's first token to its end, without the `;`, in file offsets (UTF-16). */
+  span: Span;
+  /** The statement's SQL (the text of `span`). */
+  text: string;
+}
+
+export interface SyntaxProblem {
+  message: string;
+  /** File offset of the error. */
+  offset: number;
+  /** The statement (piece) that failed to parse. */
+  span: Span;
+}
+
+export interface ParsedSql<S extends BaseStatement = BaseStatement> {
+  statements: S[];
+  syntaxErrors: SyntaxProblem[];
+}
+
+export interface Comment {
+  /** File offsets of the comment, including its `--`, `#` or `/*`. */
+  span: Span;
+  text: string;
+}
+
+/**
+ * What a statement does to traffic, in words every dialect can say. Postgres fills `lock` (its lock
+ * level); MySQL and MariaDB fill `algorithm` and `lock` in the server's own vocabulary.
+ */
+export interface EffectSummary {
+  /** Ordinary reads of a table that exists before the statement wait for it. */
+  blocksReads: boolean;
+  /** Ordinary writes wait for it. */
+  blocksWrites: boolean;
+  /** The table is rebuilt (every row copied, indexes rebuilt). */
+  rewrite: boolean;
+  /** Every row is read (a validation scan, an index build, or the rewrite itself). */
+  scan: boolean;
+  /** Every claim behind this summary is proven against a real server by the test suite (not only documented). */
+  proven: boolean;
+  /** Postgres: the strongest table lock (`ACCESS EXCLUSIVE`). MySQL/MariaDB: `none` | `shared` | `exclusive`. */
+  lock?: string;
+  /** MySQL/MariaDB: `instant` | `nocopy` | `inplace` | `copy`. */
+  algorithm?: string;
+  /** The effects-table entries the statement triggers. */
+  entries: string[];
+}
+
+/** The schema lint keeps while it reads migrations in order. */
+export interface LintCatalog<S extends BaseStatement = BaseStatement> {
+  /** An independent copy (a down section is judged against the schema its up made, without keeping its changes). */
+  clone(): LintCatalog<S>;
+  /** Learns what `stmt` does to the schema; `migration` names where it happened. */
+  apply(stmt: S, migration: string): void;
+  /** Estimated rows and bytes of a table, when a live database gave them. */
+  size(table: QualifiedName): { rows?: number; bytes?: number };
+}
+
+/** Session settings a runner applies, or a live database's settings for the role (the values a migration starts with). */
+export interface SessionDefaults {
+  /** How long DDL waits for a lock (Postgres lock_timeout; MySQL/MariaDB lock_wait_timeout), ms; 0: forever. */
+  lockTimeoutMs?: number;
+  /** Postgres statement_timeout; MySQL max_execution_time / MariaDB max_statement_time, ms. */
+  statementTimeoutMs?: number;
+  /** Where the defaults come from, for messages: `server default`, `the database's settings`, `config`. */
+  source?: string;
+  timeZoneUtc?: boolean;
+}
+
+/** The state of the session while lint reads one section, as the dialect's rules see it. */
+export interface LintSession<S extends BaseStatement, E, X, T> {
+  /** Transaction state before the next statement. */
+  readonly tx: X;
+  /** Timeouts in effect before the next statement. */
+  readonly timeouts: T;
+  apply(stmt: S, effect: E): void;
+}
+
+/** The types one dialect's lint works with, flowing from its parser to its rules. */
+export interface LintTypes {
+  stmt: BaseStatement;
+  effect: unknown;
+  catalog: LintCatalog<any>;
+  tx: unknown;
+  timeouts: unknown;
+}
+
+/** What the lint engine asks a dialect, for one target version. */
+export interface LintKit<K extends LintTypes> {
+  parse(text: string, base: number): ParsedSql<K['stmt']>;
+  /** Every comment in `text`, found with the dialect's own lexer (for `lockstep-ignore` comments). */
+  comments(text: string): Comment[];
+  /** An empty schema, for lint without --db. */
+  newCatalog(): K['catalog'];
+  session(mode: TransactionMode, statementCount: number, defaults: SessionDefaults | undefined, where: (stmt: K['stmt']) => string): LintSession<K['stmt'], K['effect'], K['tx'], K['timeouts']>;
+  classify(stmt: K['stmt'], catalog: K['catalog'], session: LintSession<K['stmt'], K['effect'], K['tx'], K['timeouts']>): K['effect'];
+  summarize(effect: K['effect']): EffectSummary;
+  /** The key a table is known by (`public.orders` and `orders` are one table on Postgres). */
+  tableKey(table: QualifiedName): string;
+  /** A table the statement creates (so it is new: nothing uses it yet), or renames / moves. */
+  created(stmt: K['stmt']): { created?: QualifiedName; renamed?: { from: QualifiedName; to: QualifiedName } } | undefined;
+  /** Sections that are one transaction when `mode` says so: false where every DDL statement commits on its own (MySQL). */
+  transactionalDdl: boolean;
+}
+
+export interface Versions {
+  /** The version lint assumes for a flavor without --server-version, config or --db. */
+  defaultFor(flavor: Flavor): ServerVersion;
+  /** A `--server-version` value for `flavor`: the version, or one line saying what is wrong. */
+  parse(text: string, flavor: Flavor): ServerVersion | string;
+  /** `11–18`, for messages. */
+  supported: string;
+}
+
+/** What `--db` reads from a live database (read-only). */
+export interface TargetFacts<C> {
+  version: ServerVersion;
+  catalog: C;
+  settings: SessionDefaults;
+}
+
+/** The commands beyond lint; a dialect that lacks one says so in one line instead of running it. */
+export type Command = 'lint' | 'plan' | 'apply' | 'rollback' | 'status' | 'rehearse' | 'snapshot' | 'verify' | 'app-check' | 'types';
+
+export interface Dialect<K extends LintTypes = LintTypes> {
+  id: DialectId;
+  /** `PostgreSQL`, `MySQL/MariaDB`. */
+  name: string;
+  flavors: readonly Flavor[];
+  /** The flavor lint assumes for this dialect without a version or a URL that says otherwise. */
+  defaultFlavor: Flavor;
+  versions: Versions;
+  /** Identifier quoting (`"x"` / `` `x` ``) and literal quoting, the only ones for this dialect. */
+  quoteIdent(name: string): string;
+  quoteLiteral(value: string): string;
+  /** Loads what the parser needs (WebAssembly, grammars); awaited once before `lint()` is used. */
+  load(): Promise<void>;
+  lint(server: ServerVersion): LintKit<K>;
+  /** The dialect's rules (its own and the common ones), by id. */
+  rules: Readonly<Record<string, Rule<K>>>;
+  /** Reads version, schema, sizes and session settings from a live database, read-only. */
+  introspect(url: string, where: string): Promise<TargetFacts<K['catalog']>>;
+  /** The commands that work on this dialect today. */
+  commands: readonly Command[];
+  /** Why the other commands do not (one line, said instead of running them). */
+  missing?: string;
+}

@@ -1,0 +1,169 @@
+import { defineRule } from './rule.js';
+import type { Severity } from '../../core/types.js';
+import type { Statement } from '../../dialects/postgres/parser.js';
+import { quoteIdent, sqlName } from './helpers.js';
+import { fromRangeVar, strings } from '../../dialects/postgres/names.js';
+
+interface Finding {
+  at: number;
+  message: string;
+  fix: string;
+  severity?: Severity;
+}
+
+export default defineRule({
+  id: 'ban-duplicate-column-assignments',
+  title: 'Name each column once per column list or SET list',
+  category: 'correctness',
+  severity: 'error',
+  kinds: ['CreateStmt', 'CreateForeignTableStmt', 'CreateTableAsStmt', 'ViewStmt', 'AlterTableStmt', 'InsertStmt', 'UpdateStmt'],
+  why:
+    'A column named twice where it is defined or assigned is almost always a copy-paste mistake, and Postgres rejects most of them: a column declared twice in `CREATE TABLE` or a view\u2019s column list (`column "x" specified more than once`), two `ADD COLUMN` of one name (`column "x" already exists`), two `ALTER COLUMN x TYPE` in one `ALTER TABLE` (`cannot alter type of column "x" twice`), the same column twice in an `INSERT` column list, or twice in `UPDATE … SET` / `ON CONFLICT DO UPDATE SET`, including the `SET (a, b) = …` form (`multiple assignments to same column "x"`). The migration fails halfway.\n\nTwo different `SET DEFAULT` for one column in one `ALTER TABLE`, and a second `ADD COLUMN IF NOT EXISTS`, are accepted: the last default wins and the second column definition is silently skipped, which is rarely what was meant. Assigning different elements or fields of one column (`SET tags[1] = …, tags[2] = …`) is fine and not flagged.',
+  examples: {
+    bad: "UPDATE orders SET status = 'shipped', shipped_at = now(), status = 'delivered' WHERE id = 42;",
+    good: "UPDATE orders SET status = 'shipped', shipped_at = now() WHERE id = 42;\nUPDATE orders SET tags[1] = 'gift', tags[2] = 'express' WHERE id = 42;",
+  },
+  peers: ['squawk: ban-duplicate-column-assignments'],
+  check(stmt, ctx) {
+    for (const f of findDuplicates(stmt)) ctx.report({ at: f.at, message: f.message, fix: f.fix, ...(f.severity ? { severity: f.severity } : {}) });
+  },
+});
+
+function findDuplicates(stmt: Statement): Finding[] {
+  const a = stmt.ast;
+  const out: Finding[] = [];
+  const at = (loc: number | undefined) => (loc === undefined ? stmt.span.start : stmt.at(loc));
+  switch (stmt.kind) {
+    case 'CreateStmt':
+    case 'CreateForeignTableStmt': {
+      const base = stmt.kind === 'CreateStmt' ? a : a.base;
+      const table = fromRangeVar(base?.relation);
+      const seen = new Set<string>();
+      for (const e of base?.tableElts ?? []) {
+        const d = e.ColumnDef;
+        if (!d?.colname) continue;
+        if (seen.has(d.colname))
+          out.push({
+            at: at(d.location),
+            message: `CREATE TABLE ${sqlName(table)} declares column ${quoteIdent(d.colname)} twice: Postgres rejects it (column "${d.colname}" specified more than once)`,
+            fix: `Keep one definition of ${quoteIdent(d.colname)} (or rename one of them).`,
+          });
+        seen.add(d.colname);
+      }
+      break;
+    }
+    case 'CreateTableAsStmt':
+    case 'ViewStmt': {
+      const names = strings(stmt.kind === 'ViewStmt' ? a.aliases : a.into?.colNames);
+      const rel = fromRangeVar(stmt.kind === 'ViewStmt' ? a.view : a.into?.rel);
+      const seen = new Set<string>();
+      for (const n of names) {
+        if (seen.has(n))
+          out.push({
+            at: stmt.span.start,
+            message: `the column list of ${sqlName(rel)} names ${quoteIdent(n)} twice: Postgres rejects it (column "${n}" specified more than once)`,
+            fix: `Give each column its own name.`,
+          });
+        seen.add(n);
+      }
+      break;
+    }
+    case 'AlterTableStmt': {
+      const table = fromRangeVar(a.relation);
+      const added = new Map<string, any>();
+      const typed = new Set<string>();
+      const defaults = new Map<string, string>();
+      for (const raw of a.cmds ?? []) {
+        const cmd = raw.AlterTableCmd;
+        if (!cmd) continue;
+        if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname) {
+          const d = cmd.def.ColumnDef;
+          const col = quoteIdent(d.colname);
+          if (added.has(d.colname)) {
+            out.push(
+              cmd.missing_ok
+                ? {
+                    at: at(d.location),
+                    severity: 'warning',
+                    message: `ALTER TABLE ${sqlName(table)} adds column ${col} twice: the second ADD COLUMN IF NOT EXISTS is silently skipped, so its definition is ignored`,
+                    fix: `Keep one ADD COLUMN ${col} with the definition you want.`,
+                  }
+                : {
+                    at: at(d.location),
+                    message: `ALTER TABLE ${sqlName(table)} adds column ${col} twice: Postgres rejects it (column "${d.colname}" of relation "${table.name}" already exists)`,
+                    fix: `Keep one ADD COLUMN ${col} with the definition you want.`,
+                  },
+            );
+          } else added.set(d.colname, d);
+        } else if (cmd.subtype === 'AT_AlterColumnType' && cmd.name) {
+          const col = quoteIdent(cmd.name);
+          if (typed.has(cmd.name))
+            out.push({
+              at: at(cmd.def?.ColumnDef?.location),
+              message: `ALTER TABLE ${sqlName(table)} changes the type of ${col} twice: Postgres rejects it (cannot alter type of column "${cmd.name}" twice)`,
+              fix: `Keep one ALTER COLUMN ${col} TYPE … with the final type.`,
+            });
+          typed.add(cmd.name);
+        } else if (cmd.subtype === 'AT_ColumnDefault' && cmd.name) {
+          const col = quoteIdent(cmd.name);
+          const shape = cmd.def ? JSON.stringify(cmd.def, (k, v) => (k === 'location' ? undefined : v)) : 'DROP';
+          const prev = defaults.get(cmd.name);
+          if (prev !== undefined && prev !== shape)
+            out.push({
+              at: at(cmd.def ? firstLocation(cmd.def) : undefined),
+              severity: 'warning',
+              message: `ALTER TABLE ${sqlName(table)} sets the default of ${col} twice with different values: Postgres accepts it and the last one wins`,
+              fix: `Keep only the ${cmd.def ? 'SET DEFAULT' : 'DROP DEFAULT'} you mean for ${col}.`,
+            });
+          defaults.set(cmd.name, shape);
+        }
+      }
+      break;
+    }
+    case 'InsertStmt': {
+      const table = fromRangeVar(a.relation);
+      const cols = (a.cols ?? []).map((c: any) => c.ResTarget).filter(Boolean);
+      out.push(...targets(cols, (t) => ({ message: `INSERT INTO ${sqlName(table)} lists column ${quoteIdent(t.name)} twice: Postgres rejects it (column "${t.name}" specified more than once)`, fix: `List ${quoteIdent(t.name)} once, with the value you want.` }), at));
+      const upd = (a.onConflictClause?.targetList ?? []).map((c: any) => c.ResTarget).filter(Boolean);
+      out.push(...targets(upd, (t) => ({ message: `ON CONFLICT DO UPDATE SET assigns ${quoteIdent(t.name)} twice: Postgres rejects it (multiple assignments to same column "${t.name}")`, fix: `Assign ${quoteIdent(t.name)} once.` }), at));
+      break;
+    }
+    case 'UpdateStmt': {
+      const table = fromRangeVar(a.relation);
+      const set = (a.targetList ?? []).map((c: any) => c.ResTarget).filter(Boolean);
+      out.push(...targets(set, (t) => ({ message: `UPDATE ${sqlName(table)} SET assigns ${quoteIdent(t.name)} twice: Postgres rejects it (multiple assignments to same column "${t.name}")`, fix: `Assign ${quoteIdent(t.name)} once, with the value you want.` }), at));
+      break;
+    }
+  }
+  return out;
+}
+
+/** Repeated targets: a plain column twice, or a plain column and an element/field of it. Elements or fields only (`a[1]`, `a[2]`) are fine. */
+function targets(list: any[], describe: (t: any) => { message: string; fix: string }, at: (loc: number | undefined) => number): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Map<string, { whole: boolean }>();
+  const reported = new Set<string>();
+  for (const t of list) {
+    if (!t.name) continue;
+    const whole = !t.indirection?.length;
+    const prev = seen.get(t.name);
+    if (prev && (prev.whole || whole) && !reported.has(t.name)) {
+      reported.add(t.name);
+      out.push({ at: at(t.location), ...describe(t) });
+    }
+    if (!prev) seen.set(t.name, { whole });
+    else if (whole) prev.whole = true;
+  }
+  return out;
+}
+
+function firstLocation(node: any): number | undefined {
+  let loc: number | undefined;
+  const visit = (n: any) => {
+    if (loc !== undefined || !n || typeof n !== 'object') return;
+    if (typeof n.location === 'number') loc = n.location;
+    else for (const v of Object.values(n)) visit(v);
+  };
+  visit(node);
+  return loc;
+}

@@ -1,0 +1,77 @@
+import { describe, expect, test } from 'vitest';
+import { findingsOf, lintView } from './helpers.js';
+import { lintMigrations } from '../../../src/lint/lint.js';
+
+const R = 'adding-volatile-default';
+
+/** Lints `second` as a later migration than `first`, so that lockstep knows the tables `first` creates. */
+async function later(first: string, second: string, pgVersion = 15) {
+  const mk = (id: string, text: string) => ({ id, layout: 'plain' as const, up: { file: { path: `${id}.sql`, text }, parts: [{ start: 0, end: text.length }] }, transaction: 'none' as const, transactionSource: 'test' });
+  const ms = [mk('001', first), mk('002', second)];
+  return (await lintMigrations(ms, ms.map((m) => m.up.file), { only: [R], pgVersion })).findings;
+}
+
+describe(R, () => {
+  test('flags a volatile default with the add / set default / backfill / not-null recipe', async () => {
+    expect(await lintView(R, 'ALTER TABLE orders ADD COLUMN public_id uuid NOT NULL DEFAULT gen_random_uuid();')).toMatchInlineSnapshot(`
+      [
+        "1:31 warning ADD COLUMN public_id with a volatile default (gen_random_uuid()) rewrites orders and its indexes under ACCESS EXCLUSIVE (blocks reads and writes)
+      Add the column without the default, give new rows the default (instant, no rewrite), and fill existing rows in batches; run each statement as its own transaction:
+      ALTER TABLE orders ADD COLUMN public_id uuid;
+      ALTER TABLE orders ALTER COLUMN public_id SET DEFAULT gen_random_uuid();
+      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of orders:
+      UPDATE orders SET public_id = gen_random_uuid() WHERE id IN (SELECT id FROM orders WHERE public_id IS NULL ORDER BY id LIMIT 10000);
+      ALTER TABLE orders ADD CONSTRAINT orders_public_id_not_null CHECK (public_id IS NOT NULL) NOT VALID;
+      ALTER TABLE orders VALIDATE CONSTRAINT orders_public_id_not_null;
+      ALTER TABLE orders ALTER COLUMN public_id SET NOT NULL;
+      ALTER TABLE orders DROP CONSTRAINT orders_public_id_not_null;",
+      ]
+    `);
+  });
+
+  test('names the volatile function, and quotes hostile names everywhere', async () => {
+    const [f] = await findingsOf(R, 'ALTER TABLE "Order Items" ADD COLUMN "Picked At" timestamptz DEFAULT clock_timestamp();');
+    expect(f!.message).toBe('ADD COLUMN "Picked At" with a volatile default (clock_timestamp()) rewrites "Order Items" and its indexes under ACCESS EXCLUSIVE (blocks reads and writes)');
+    expect(f!.fix).toContain('ALTER TABLE "Order Items" ADD COLUMN "Picked At" timestamptz;');
+    expect(f!.fix).toContain('ALTER TABLE "Order Items" ALTER COLUMN "Picked At" SET DEFAULT clock_timestamp();');
+    expect(f!.fix).toContain('UPDATE "Order Items" SET "Picked At" = clock_timestamp() WHERE id IN (SELECT id FROM "Order Items" WHERE "Picked At" IS NULL ORDER BY id LIMIT 10000);');
+  });
+
+  test('uses the primary key lockstep knows for the batches', async () => {
+    const [f] = await later('CREATE TABLE orders (order_no bigint PRIMARY KEY);', 'ALTER TABLE orders ADD COLUMN token text DEFAULT md5(random()::text);');
+    expect(f!.fix).toContain('WHERE order_no IN (SELECT order_no FROM orders WHERE token IS NULL ORDER BY order_no LIMIT 10000)');
+    expect(f!.fix).not.toContain('assumes the key column id');
+  });
+
+  test('a function of unknown volatility: says lockstep could not tell and how to find out', async () => {
+    const [f] = await findingsOf(R, 'ALTER TABLE orders ADD COLUMN region text DEFAULT app.default_region();');
+    expect(f!.message).toContain('app.default_region(), whose volatility lockstep does not know');
+    expect(f!.fix).toContain('Pass --db');
+    expect(f!.fix).toContain('STABLE or IMMUTABLE');
+  });
+
+  test('a user function lint saw declared VOLATILE (the default) is flagged; declared STABLE it is not', async () => {
+    expect(await findingsOf(R, "CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;\nALTER TABLE orders ADD COLUMN code text DEFAULT next_code();")).toHaveLength(1);
+    expect(await findingsOf(R, "CREATE FUNCTION cur_code() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'x' $$;\nALTER TABLE orders ADD COLUMN code text DEFAULT cur_code();")).toEqual([]);
+  });
+
+  test('on Postgres 11 the NOT NULL step says there is no way around the scan', async () => {
+    const [f] = await findingsOf(R, 'ALTER TABLE orders ADD COLUMN public_id uuid NOT NULL DEFAULT gen_random_uuid();', { pgVersion: 11 });
+    expect(f!.fix).toContain('Postgres 11 cannot skip the scan of SET NOT NULL');
+    expect(f!.fix).toContain('ALTER TABLE orders ALTER COLUMN public_id SET NOT NULL;');
+    expect(f!.fix).not.toContain('NOT VALID');
+  });
+
+  test('on Postgres 18 NOT NULL comes from a NOT VALID not-null constraint', async () => {
+    const [f] = await findingsOf(R, 'ALTER TABLE orders ADD COLUMN public_id uuid NOT NULL DEFAULT gen_random_uuid();', { pgVersion: 18 });
+    expect(f!.fix).toContain('ALTER TABLE orders ADD CONSTRAINT orders_public_id_not_null NOT NULL public_id NOT VALID;');
+  });
+
+  test('leaves alone: constants, now(), CURRENT_TIMESTAMP, stable functions, and new tables', async () => {
+    expect(await findingsOf(R, "ALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new';")).toEqual([]);
+    expect(await findingsOf(R, 'ALTER TABLE orders ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();')).toEqual([]);
+    expect(await findingsOf(R, 'ALTER TABLE orders ADD COLUMN created_at timestamptz DEFAULT CURRENT_TIMESTAMP;')).toEqual([]);
+    expect(await findingsOf(R, "ALTER TABLE orders ADD COLUMN day date DEFAULT to_char(now(), 'YYYY-MM-DD')::date;")).toEqual([]);
+    expect(await findingsOf(R, 'CREATE TABLE refunds (id bigint);\nALTER TABLE refunds ADD COLUMN public_id uuid DEFAULT gen_random_uuid();')).toEqual([]);
+  });
+});
