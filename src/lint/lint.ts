@@ -49,6 +49,8 @@ export interface LintResult {
   pgVersion: number;
   /** Every statement with what it does, when `records` was asked for. */
   records?: StatementRecord[];
+  /** The rules that have findings: their title and generic reason (said once in reports, not per finding). */
+  rules?: Record<string, { title: string; why: string }>;
 }
 
 interface Target {
@@ -145,7 +147,12 @@ export async function lintHistories(histories: History[], files: SourceFile[], o
     statements += r.statements;
     migrations += h.migrations.length;
   }
-  return { findings, files, migrations, statements, dialect: t.choice.dialect.id, server: t.server, pgVersion: t.server.major, ...(opts.records ? { records } : {}) };
+  const rules: Record<string, { title: string; why: string }> = {};
+  for (const f of findings) {
+    const r = t.choice.dialect.rules[f.rule];
+    if (r && !rules[f.rule]) rules[f.rule] = { title: r.title, why: r.why };
+  }
+  return { findings, files, migrations, statements, dialect: t.choice.dialect.id, server: t.server, pgVersion: t.server.major, rules, ...(opts.records ? { records } : {}) };
 }
 
 /** Lints one piece of SQL, as if it were one migration run the given way (default: no runner transaction). */

@@ -12,6 +12,16 @@ export const JSON_FORMAT_VERSION = 2;
 
 export function renderJson(result: LintResult): string {
   const { located } = locate(result.findings, result.files);
+  // Each rule's reason is said once, in `rules`; a finding carries `why` only when its reason is its own.
+  const rules: Record<string, { title?: string; why: string; docs: string }> = {};
+  const generic = new Map<string, string>();
+  for (const f of located) {
+    if (rules[f.rule]) continue;
+    const rule = result.rules?.[f.rule];
+    const why = firstParagraph(rule?.why ?? f.why);
+    generic.set(f.rule, why);
+    rules[f.rule] = { ...(rule?.title ? { title: rule.title } : {}), why, docs: f.docs };
+  }
   const doc = {
     version: JSON_FORMAT_VERSION,
     tool: { name: toolName, version: toolVersion },
@@ -27,12 +37,13 @@ export function renderJson(result: LintResult): string {
       endLine: f.endLine,
       endColumn: f.endColumn,
       message: f.message,
-      why: firstParagraph(f.why),
+      ...(firstParagraph(f.why) !== generic.get(f.rule) ? { why: firstParagraph(f.why) } : {}),
       fix: f.fix ?? null,
       docs: f.docs,
       migration: f.migration ?? null,
       section: f.section ?? null,
     })),
+    rules,
     summary: { ...summarize(result.findings), files: result.files.length, migrations: result.migrations, statements: result.statements },
   };
   const statements = statementLines(result);

@@ -104,7 +104,7 @@ async function walk(root: string, problems: Problem[]): Promise<string[]> {
   function visit(rel: string): void {
     const abs = rel ? joinRoot(root, rel) : root;
     try {
-      const real = realpathSync(abs);
+      const real = realpathSync.native(abs);
       if (seen.has(real)) return; // a symlink loop, or the same directory twice
       seen.add(real);
       const dirents = readdirSync(abs, { withFileTypes: true });
