@@ -60,6 +60,7 @@ export default defineRule({
       });
       return;
     }
+    if (!ctx.effect.parts.some((p) => p.entry === 'toggle-trigger')) return;
     // Where each ENABLE/DISABLE … TRIGGER subcommand starts, in order (the parser gives them no location).
     const toks = tokensOf(stmt);
     const starts = toks.filter((tk, i) => (tk.up === 'ENABLE' || tk.up === 'DISABLE') && (toks[i + 1]?.up === 'TRIGGER' || toks[i + 2]?.up === 'TRIGGER')).map((tk) => tk.start);
