@@ -16,9 +16,9 @@ export default defineRule({
   title: 'Name each column once per column list or SET list',
   category: 'correctness',
   severity: 'error',
-  kinds: ['CreateStmt', 'CreateForeignTableStmt', 'CreateTableAsStmt', 'ViewStmt', 'AlterTableStmt', 'InsertStmt', 'UpdateStmt'],
+  kinds: ['CreateStmt', 'CreateForeignTableStmt', 'CreateTableAsStmt', 'ViewStmt', 'AlterTableStmt', 'InsertStmt', 'UpdateStmt', 'MergeStmt'],
   why:
-    'A column named twice where it is defined or assigned is almost always a copy-paste mistake, and Postgres rejects most of them: a column declared twice in `CREATE TABLE` or a view\u2019s column list (`column "x" specified more than once`), two `ADD COLUMN` of one name (`column "x" already exists`), two `ALTER COLUMN x TYPE` in one `ALTER TABLE` (`cannot alter type of column "x" twice`), the same column twice in an `INSERT` column list, or twice in `UPDATE … SET` / `ON CONFLICT DO UPDATE SET`, including the `SET (a, b) = …` form (`multiple assignments to same column "x"`). The migration fails halfway.\n\nTwo different `SET DEFAULT` for one column in one `ALTER TABLE`, and a second `ADD COLUMN IF NOT EXISTS`, are accepted: the last default wins and the second column definition is silently skipped, which is rarely what was meant. Assigning different elements or fields of one column (`SET tags[1] = …, tags[2] = …`) is fine and not flagged.',
+    'A column named twice where it is defined or assigned is almost always a copy-paste mistake, and Postgres rejects most of them: a column declared twice in `CREATE TABLE` or a view\u2019s column list (`column "x" specified more than once`), two `ADD COLUMN` of one name (`column "x" already exists`), two `ALTER COLUMN x TYPE` in one `ALTER TABLE` (`cannot alter type of column "x" twice`), the same column twice in an `INSERT` column list, or twice in `UPDATE … SET` / `ON CONFLICT DO UPDATE SET`, including the `SET (a, b) = …` form (`multiple assignments to same column "x"`), and the same in a `MERGE` action: `WHEN NOT MATCHED THEN INSERT (a, a)` (`column "a" specified more than once`) or `WHEN MATCHED THEN UPDATE SET a = 1, a = 2` (`multiple assignments to same column "a"`; both messages are PostgreSQL 15\u2019s). The migration fails halfway.\n\nTwo different `SET DEFAULT` for one column in one `ALTER TABLE`, and a second `ADD COLUMN IF NOT EXISTS`, are accepted: the last default wins and the second column definition is silently skipped, which is rarely what was meant. Assigning different elements or fields of one column (`SET tags[1] = …, tags[2] = …`) is fine and not flagged.',
   examples: {
     bad: "UPDATE orders SET status = 'shipped', shipped_at = now(), status = 'delivered' WHERE id = 42;",
     good: "UPDATE orders SET status = 'shipped', shipped_at = now() WHERE id = 42;\nUPDATE orders SET tags[1] = 'gift', tags[2] = 'express' WHERE id = 42;",
@@ -132,6 +132,19 @@ function findDuplicates(stmt: Statement): Finding[] {
       const table = fromRangeVar(a.relation);
       const set = (a.targetList ?? []).map((c: any) => c.ResTarget).filter(Boolean);
       out.push(...targets(set, (t) => ({ message: `UPDATE ${sqlName(table)} SET assigns ${quoteIdent(t.name)} twice: Postgres rejects it (multiple assignments to same column "${t.name}")`, fix: `Assign ${quoteIdent(t.name)} once, with the value you want.` }), at));
+      break;
+    }
+    case 'MergeStmt': {
+      const table = fromRangeVar(a.relation);
+      // Each WHEN clause is its own INSERT or UPDATE: a column may appear in several clauses, not twice in one.
+      for (const w of a.mergeWhenClauses ?? []) {
+        const clause = w.MergeWhenClause;
+        const list = (clause?.targetList ?? []).map((c: any) => c.ResTarget).filter(Boolean);
+        if (clause?.commandType === 'CMD_INSERT')
+          out.push(...targets(list, (t) => ({ message: `MERGE INTO ${sqlName(table)} … THEN INSERT lists column ${quoteIdent(t.name)} twice: Postgres rejects it (column "${t.name}" specified more than once)`, fix: `List ${quoteIdent(t.name)} once in the INSERT column list, with the value you want.` }), at));
+        else if (clause?.commandType === 'CMD_UPDATE')
+          out.push(...targets(list, (t) => ({ message: `MERGE INTO ${sqlName(table)} … THEN UPDATE SET assigns ${quoteIdent(t.name)} twice: Postgres rejects it (multiple assignments to same column "${t.name}")`, fix: `Assign ${quoteIdent(t.name)} once in the UPDATE SET list, with the value you want.` }), at));
+      }
       break;
     }
   }

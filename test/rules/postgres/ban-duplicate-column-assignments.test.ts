@@ -52,4 +52,22 @@ describe(R, () => {
     expect(await findingsOf(R, "INSERT INTO orders (tags[1], tags[2]) VALUES ('a', 'b'); CREATE TABLE t (a int, b int);")).toEqual([]);
     expect(await findingsOf(R, 'ALTER TABLE orders ALTER COLUMN qty SET DEFAULT 1, ALTER COLUMN qty SET DEFAULT 1, ADD COLUMN a int, ADD COLUMN b int;')).toEqual([]);
   });
+  test('MERGE: a column twice in one INSERT column list or one UPDATE SET list', async () => {
+    const sql =
+      'MERGE INTO "Order Items" AS t USING staged s ON t.id = s.id\nWHEN MATCHED THEN UPDATE SET qty = s.qty, (qty, note) = (1, \'x\')\nWHEN NOT MATCHED THEN INSERT (id, qty, id) VALUES (s.id, s.qty, 2);';
+    expect(await lintView(R, sql)).toMatchInlineSnapshot(`
+      [
+        "2:44 error MERGE INTO "Order Items" … THEN UPDATE SET assigns qty twice: Postgres rejects it (multiple assignments to same column "qty")
+      Assign qty once in the UPDATE SET list, with the value you want.",
+        "3:40 error MERGE INTO "Order Items" … THEN INSERT lists column id twice: Postgres rejects it (column "id" specified more than once)
+      List id once in the INSERT column list, with the value you want.",
+      ]
+    `);
+  });
+
+  test('leaves alone: MERGE with a column in several WHEN clauses, different elements of one column, DO NOTHING', async () => {
+    const sql =
+      "MERGE INTO orders t USING staged s ON t.id = s.id\nWHEN MATCHED AND s.cancel THEN UPDATE SET status = 'cancelled'\nWHEN MATCHED THEN UPDATE SET status = s.status, tags[1] = 'a', tags[2] = 'b'\nWHEN NOT MATCHED AND s.skip THEN DO NOTHING\nWHEN NOT MATCHED THEN INSERT (id, status) VALUES (s.id, s.status);";
+    expect(await findingsOf(R, sql)).toEqual([]);
+  });
 });
