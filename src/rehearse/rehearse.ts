@@ -656,6 +656,11 @@ async function rehearseMigrations(sb: Sandbox, migrations: Migration[], o: Rehea
   let done = 0;
   const tried = new Set<string>();
   const unfinishedAtStart = await unfinished(sb);
+  // A failing check stops the rehearsal; the migrations before it passed every check.
+  const stop = (c: Check) => {
+    if (done) check({ name: 'migrations-before', ok: true, detail: `the ${done} migration(s) before ${c.name.split(': ')[1] ?? 'it'} ran up, down and up again, each down restoring the schema and keeping the data` });
+    check(c);
+  };
   for (const m of migrations) {
     emit({ type: 'phase', name: m.id });
     const fp0 = await fingerprint(sb.db);
@@ -664,39 +669,39 @@ async function rehearseMigrations(sb: Sandbox, migrations: Migration[], o: Rehea
     await tracer.begin('up', `${m.id} (up)`);
     const up = await runMigration(sb, tracer, m, 'up');
     if (!up.ok) {
-      check({ name: `up-runs: ${m.id}`, ok: false, detail: up.message });
+      stop({ name: `up-runs: ${m.id}`, ok: false, detail: up.message });
       return;
     }
     const fp1 = await fingerprint(sb.db);
     if (!m.down) {
-      check({ name: `down-restores-schema: ${m.id}`, ok: false, detail: `${m.id} has no down migration` });
+      stop({ name: `down-restores-schema: ${m.id}`, ok: false, detail: `${m.id} has no down migration` });
       return;
     }
     await tracer.begin('down', `${m.id} (down)`);
     const down = await runMigration(sb, tracer, m, 'down');
     if (!down.ok) {
-      check({ name: `down-runs: ${m.id}`, ok: false, detail: down.message });
+      stop({ name: `down-runs: ${m.id}`, ok: false, detail: down.message });
       return;
     }
     const diff = diffFingerprints(fp0, await fingerprint(sb.db));
     if (diff.length) {
-      check({ name: `down-restores-schema: ${m.id}`, ok: false, detail: `the down of ${m.id} does not restore the schema (${diff.length} line(s) differ); later migrations were not rehearsed`, diff });
+      stop({ name: `down-restores-schema: ${m.id}`, ok: false, detail: `the down of ${m.id} does not restore the schema (${diff.length} line(s) differ); ${migrations.length - done - 1 ? `the ${migrations.length - done - 1} migration(s) after it were not rehearsed` : 'it is the last migration'}`, diff });
       return;
     }
     const data = await dataCheck(sb, before, cs0);
     if (!data.ok) {
-      check({ ...data, name: `down-keeps-data: ${m.id}` });
+      stop({ ...data, name: `down-keeps-data: ${m.id}` });
       return;
     }
     await tracer.begin('up-again', `${m.id} (up again)`);
     const again = await runMigration(sb, tracer, m, 'up', 'up again');
     if (!again.ok) {
-      check({ name: `up-again: ${m.id}`, ok: false, detail: again.message });
+      stop({ name: `up-again: ${m.id}`, ok: false, detail: again.message });
       return;
     }
     const d3 = diffFingerprints(fp1, await fingerprint(sb.db));
     if (d3.length) {
-      check({ name: `up-again: ${m.id}`, ok: false, detail: `up after down gave a different schema than the first up`, diff: d3 });
+      stop({ name: `up-again: ${m.id}`, ok: false, detail: `up after down gave a different schema than the first up`, diff: d3 });
       return;
     }
     done++;
