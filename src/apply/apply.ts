@@ -11,7 +11,7 @@ import { loadParser, parsePostgres } from '../dialects/postgres/parser.js';
 import type { Change } from '../operations/types.js';
 import { plan as makePlan } from '../plan/planner.js';
 import { phaseNames, type PhaseName, type Plan, type Step } from '../plan/types.js';
-import { runBackfill, defaultBackfill, type BackfillOptions } from './backfill.js';
+import { runBackfill, defaultBackfill, interrupted, type BackfillOptions, type BackfillResult } from './backfill.js';
 import { connect, type Db } from './db.js';
 import type { ApplyEvent, Blocker, ProgressListener } from './events.js';
 import { blockersOf, defaultGuard, DeadlineError, waitUntilReleased, withRetry, type GuardOptions } from './guard.js';
@@ -65,6 +65,8 @@ export interface ApplyResult {
   live?: LiveFacts;
   /** Ids of the snapshots taken (lockstep.snapshots), or why one could not be taken. */
   snapshots?: { before?: number; after?: number; error?: string };
+  /** The backfills this call ran: rows, batches, seconds and rows/s. */
+  backfills: BackfillResult[];
 }
 
 /** Namespaces lockstep's advisory locks (two-int form), so they do not collide with the application's. */
@@ -115,7 +117,7 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
       plan = await makePlan(change, { version: o.planVersion ?? facts.major, catalog: facts.catalog });
     }
     const steps = plan.phases.flatMap((p) => p.steps);
-    const result: ApplyResult = { change: change.name, plan, ran: [], skipped: [], dryRun: !!o.dryRun };
+    const result: ApplyResult = { change: change.name, plan, ran: [], skipped: [], dryRun: !!o.dryRun, backfills: [] };
     if (o.dryRun) {
       const states = existing ? new Map((await ledger.readSteps(db, change.name)).map((s) => [s.id, s.state])) : new Map();
       for (const s of steps) (states.get(s.id) === 'done' ? result.skipped : result.ran).push(s.id);
@@ -157,7 +159,9 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
           emit({ type: 'step-skip', step: step.id, reason: 'done by an earlier run' });
           continue;
         }
-        await runStep(db, change.name, step, guard, bf, emit, o.signal, o.hooks);
+        if (o.signal?.aborted) throw interrupted(`before step ${step.id}`);
+        const filled = await runStep(db, change.name, step, guard, bf, emit, o.signal, o.hooks);
+        if (filled) result.backfills.push(filled);
         result.ran.push(step.id);
         ranHere = true;
       }
@@ -180,6 +184,10 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
     await snap('after apply');
     emit({ type: 'done', change: change.name, seconds: (Date.now() - started) / 1000 });
     return result;
+  } catch (e) {
+    // Aborted while waiting (for replicas, between retries): the same clean stop as between batches.
+    if (o.signal?.aborted && !(e instanceof LockstepError)) throw interrupted(change.name);
+    throw e;
   } finally {
     await db.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [LOCK_NAMESPACE, change.name]).catch(() => {});
     if (!o.db) await db.close();
@@ -212,7 +220,8 @@ function tableOf(step: Step): string | undefined {
 }
 
 /** Runs one step under the guard; marks it done in the ledger (atomically with the step when it is transactional). */
-export async function runStep(db: Db, change: string, step: Step, guard: GuardOptions, bf: BackfillOptions, emit: ProgressListener, signal?: AbortSignal, hooks: StepHooks = {}): Promise<void> {
+export async function runStep(db: Db, change: string, step: Step, guard: GuardOptions, bf: BackfillOptions, emit: ProgressListener, signal?: AbortSignal, hooks: StepHooks = {}): Promise<BackfillResult | undefined> {
+  let filled: BackfillResult | undefined;
   const t0 = Date.now();
   const table = tableOf(step);
   const blocksTraffic = step.blocks !== 'nothing';
@@ -235,7 +244,7 @@ export async function runStep(db: Db, change: string, step: Step, guard: GuardOp
     if (step.backfill) {
       attempts = await ledger.stepStarted(db, change, step.id);
       emit({ type: 'step-start', step: step.id, phase: step.phase, title: step.title, attempt: attempts });
-      await runBackfill(db, change, step.id, step.backfill, guard, bf, emit, signal);
+      filled = await runBackfill(db, change, step.id, step.backfill, guard, bf, emit, signal);
       await ledger.stepFinished(db, change, step.id, 'done');
     } else if (step.transactional) {
       await withRetry(
@@ -299,7 +308,14 @@ export async function runStep(db: Db, change: string, step: Step, guard: GuardOp
     }
     await hooks.after?.(db, step);
     emit({ type: 'step-done', step: step.id, seconds: (Date.now() - t0) / 1000, attempts });
+    return filled;
   } catch (e: any) {
+    if ((e instanceof LockstepError && e.code === 'E_INTERRUPTED') || signal?.aborted) {
+      // Stopped between batches: the step stays resumable (its checkpoint is committed).
+      await ledger.stepFailed(db, change, step.id, 'interrupted: run apply again to continue').catch(() => {});
+      await ledger.setChangeState(db, change, 'failed').catch(() => {});
+      throw e instanceof LockstepError && e.code === 'E_INTERRUPTED' ? e : interrupted(`step ${step.id}`);
+    }
     const message = e instanceof DeadlineError ? `${e.message}${table ? ` (waiting for ${table})` : ''}` : String(e?.message ?? e);
     await ledger.stepFailed(db, change, step.id, message).catch(() => {});
     await ledger.setChangeState(db, change, 'failed').catch(() => {});

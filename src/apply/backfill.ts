@@ -1,9 +1,13 @@
 /**
- * The backfill: keyset batches over the primary key, `WHERE <col> IS NULL` so a rerun only does what is
- * left, each batch its own short transaction (lock_timeout) that commits together with its checkpoint.
+ * The backfill: batches that are ranges of the primary key (dialects/postgres/backfill.ts renders their
+ * SQL, the same the plan shows), each its own short transaction (lock_timeout) that commits together with
+ * its checkpoint, so a rerun goes on after the last batch done. The walk moves by key, so it ends even
+ * when the expression is NULL for some rows.
  * The batch size follows a target batch duration; it shrinks when batches wait on row locks, and the
  * backfill pauses while replicas lag behind.
  */
+import { LockstepError } from '../core/errors.js';
+import { backfillBatchStatement, backfillWalk } from '../dialects/postgres/backfill.js';
 import { quoteIdent, sqlName } from '../dialects/postgres/names.js';
 import type { Backfill } from '../plan/types.js';
 import type { Db } from './db.js';
@@ -37,25 +41,28 @@ export const defaultBackfill: BackfillOptions = {
 };
 
 export interface BackfillResult {
+  step: string;
+  /** Rows filled, by this run and any earlier run of the same step. */
   rows: number;
   batches: number;
+  /** This run's time in the backfill, and its rate (rows it filled / that time). */
   seconds: number;
+  rowsPerSecond: number;
 }
 
-interface KeyColumn {
-  name: string;
-  type: string;
-}
-
-async function keyColumns(db: Db, b: Backfill): Promise<KeyColumn[]> {
+/** The key columns must still be the table's (the plan was made earlier; a resumed run follows the stored plan). */
+async function checkKey(db: Db, b: Backfill): Promise<void> {
   const r = await db.query(
-    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
-     FROM unnest($2::text[]) WITH ORDINALITY k(name, i) JOIN pg_attribute a ON a.attrelid = to_regclass($1) AND a.attname = k.name
-     ORDER BY k.i`,
+    `SELECT count(*)::int AS n FROM unnest($2::text[]) k(name) JOIN pg_attribute a ON a.attrelid = to_regclass($1) AND a.attname = k.name AND NOT a.attisdropped`,
     [sqlName(b.table), b.key],
   );
-  if (r.rows.length !== b.key.length) throw new Error(`the key (${b.key.join(', ')}) of ${sqlName(b.table)} was not found`);
-  return r.rows as KeyColumn[];
+  if (r.rows[0]?.n !== b.key.length)
+    throw new LockstepError('E_DATABASE', [{ where: `backfill of ${sqlName(b.table)}.${quoteIdent(b.column)}`, message: `the key (${b.key.map(quoteIdent).join(', ')}) of ${sqlName(b.table)} was not found: the table changed since the change was planned` }]);
+}
+
+/** A stop between batches asked for by the caller (Ctrl-C in the CLI): the ledger is left to resume from. */
+export function interrupted(where: string): LockstepError {
+  return new LockstepError('E_INTERRUPTED', [{ where, message: 'interrupted; the ledger keeps where it stopped: run apply again to continue' }]);
 }
 
 export async function runBackfill(
@@ -70,30 +77,20 @@ export async function runBackfill(
 ): Promise<BackfillResult> {
   const t = sqlName(b.table);
   const c = quoteIdent(b.column);
-  const keys = await keyColumns(db, b);
-  const k = keys.map((x) => quoteIdent(x.name)).join(', ');
-  const n = keys.length;
-  // One batch is a range of the primary key: walk the key index `size` keys past the checkpoint (an
-  // index-only walk that does not depend on the new column's statistics, which do not exist yet), then
-  // fill the NULLs in that range. The IS NULL is checked again when each row is locked, so a value the
-  // application wrote meanwhile is never overwritten.
-  const after = (first: number) => keys.map((x, i) => `$${first + i}::${x.type}`).join(', ');
-  const upperSql = (hasLast: boolean) =>
-    `SELECT ARRAY[${keys.map((x) => `${quoteIdent(x.name)}::text`).join(', ')}] AS k FROM ${t}
-     ${hasLast ? `WHERE (${k}) > (${after(1)})` : ''} ORDER BY ${k} OFFSET $${hasLast ? n + 1 : 1} LIMIT 1`;
-  const updateSql = (hasLast: boolean, hasUpper: boolean) => {
-    const conds = [`${c} IS NULL`];
-    if (hasLast) conds.push(`(${k}) > (${after(1)})`);
-    if (hasUpper) conds.push(`(${k}) <= (${after(hasLast ? n + 1 : 1)})`);
-    return `UPDATE ${t} SET ${c} = ${b.expression} WHERE ${conds.join(' AND ')}`;
-  };
+  await checkKey(db, b);
+  // The SQL the plan shows (dialects/postgres/backfill.ts): one batch UPDATE over [lo, hi] of the key,
+  // and the walk that finds each batch's bounds (an index-only walk of the key, which does not depend on
+  // the new column's statistics: there are none yet).
+  const batchSql = backfillBatchStatement(b);
+  const walk = backfillWalk(b);
   const total = Number((await db.query(`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = to_regclass($1)`, [t])).rows[0]?.n ?? 0) || null;
   let state = await readBackfill(db, change, step);
   if (!state) {
-    const max = await db.query(`SELECT ARRAY[${keys.map((x) => `${quoteIdent(x.name)}::text`).join(', ')}] AS k FROM ${t} ORDER BY ${k} DESC LIMIT 1`);
+    const max = await db.query(walk.stop);
     await startBackfill(db, change, step, o.initialBatch, max.rows[0]?.k ?? null);
     state = (await readBackfill(db, change, step))!;
   }
+  let stop = state.startMaxKey;
   let lastKey = state.lastKey;
   let size = Math.min(Math.max(state.batchSize, o.minBatch), o.maxBatch);
   let rows = state.rowsDone;
@@ -101,11 +98,11 @@ export async function runBackfill(
   const started = Date.now();
   const rowsAtStart = rows;
   let lastEmit = 0;
-  let sweeps = 0;
+  let swept = false;
   let walBefore: string | undefined;
 
   for (;;) {
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) throw interrupted(`step ${step}`);
     // Replicas first: a backfill must not run away from them. The lag counts up to where the WAL was
     // before the last batch (that batch's own WAL is on its way: one batch of slack).
     for (;;) {
@@ -116,20 +113,23 @@ export async function runBackfill(
         break;
       }
       emit({ type: 'backfill-paused', step, reason: why, lagSeconds: lag.seconds });
-      await sleep(500, signal);
+      await sleep(500, signal).catch(() => {});
+      if (signal?.aborted) throw interrupted(`step ${step}`);
     }
     const t0 = Date.now();
-    let result: { updated: number; seen: number; last: unknown[] | null };
+    let updated = 0;
+    let hi: unknown[] | null = null;
     try {
       await db.query('BEGIN');
       await db.query(`SET LOCAL lock_timeout = ${Math.max(1, guard.lockTimeoutMs)}`);
-      // The last key of this batch: `size` keys on (none when fewer remain: the batch runs to the end).
-      const up = await db.query(upperSql(!!lastKey), lastKey ? [...lastKey, size - 1] : [size - 1]);
-      const upper: unknown[] | null = up.rows[0]?.k ?? null;
-      const params = [...(lastKey ?? []), ...(upper ?? [])];
-      const r = await db.query(updateSql(!!lastKey, !!upper), params);
-      result = { updated: r.rowCount ?? 0, seen: upper ? size : -1, last: upper };
-      await checkpoint(db, change, step, upper ?? lastKey, result.updated, size);
+      // The next batch's first and last key (none left: the walk is over).
+      const bounds = stop ? (await db.query(lastKey ? walk.after : walk.first, [...(lastKey ?? []), ...stop, size - 1])).rows[0] : undefined;
+      if (bounds?.lo) {
+        hi = bounds.hi;
+        const r = await db.query(batchSql, [...bounds.lo, ...bounds.hi]);
+        updated = r.rowCount ?? 0;
+        await checkpoint(db, change, step, hi, updated, size);
+      }
       await db.query('COMMIT');
     } catch (e) {
       await db.query('ROLLBACK').catch(() => {});
@@ -138,23 +138,27 @@ export async function runBackfill(
       size = Math.max(o.minBatch, Math.floor(size / 2));
       const wait = backoff(1, guard);
       emit({ type: 'lock-wait', step, attempt: 1, retryInMs: wait, blockers: [] });
-      await sleep(wait, signal);
+      await sleep(wait, signal).catch(() => {});
       continue;
     }
-    const ms = Date.now() - t0;
-    batches++;
-    rows += result.updated;
-    if (result.seen < 0) {
-      // That batch ran to the end of the table. Rows written NULL behind the checkpoint (before the
-      // default for new rows was in place) are picked up by one more pass from the start.
-      const left = await db.query(`SELECT EXISTS (SELECT 1 FROM ${t} WHERE ${c} IS NULL) AS left`);
-      if (!left.rows[0].left || sweeps >= 2) break;
-      sweeps++;
+    if (!hi) {
+      // Every key up to the stop key is done. Rows written NULL behind the walk (by the application, or
+      // before the default for new rows was in place) are picked up by one more walk over today's keys,
+      // once, and only when there is such a row the expression gives a value for: rows the expression
+      // itself leaves NULL do not start another walk.
+      if (swept) break;
+      swept = true;
+      const left = await db.query(`SELECT EXISTS (SELECT 1 FROM ${t} WHERE ${c} IS NULL AND (${b.expression}) IS NOT NULL) AS left`);
+      if (!left.rows[0].left) break;
+      stop = (await db.query(walk.stop)).rows[0]?.k ?? null;
       await resetBackfillKey(db, change, step);
       lastKey = null;
       continue;
     }
-    lastKey = result.last;
+    const ms = Date.now() - t0;
+    batches++;
+    rows += updated;
+    lastKey = hi;
     // Aim each batch at the target duration, changing the size by at most a factor of 2 at a time.
     const ratio = o.targetBatchMs / Math.max(ms, 1);
     size = Math.round(Math.min(o.maxBatch, Math.max(o.minBatch, size * Math.min(2, Math.max(0.5, ratio)))));
@@ -164,9 +168,10 @@ export async function runBackfill(
       const rate = (rows - rowsAtStart) / Math.max((now - started) / 1000, 0.001);
       emit({ type: 'backfill', step, rows, total, rowsPerSecond: rate, etaSeconds: total && rate > 0 ? Math.max(0, (total - rows) / rate) : null, batchSize: size });
     }
-    if (o.pauseMs) await sleep(o.pauseMs, signal);
+    if (o.pauseMs) await sleep(o.pauseMs, signal).catch(() => {});
   }
   const seconds = (Date.now() - started) / 1000;
-  emit({ type: 'backfill', step, rows, total: rows, rowsPerSecond: (rows - rowsAtStart) / Math.max(seconds, 0.001), etaSeconds: 0, batchSize: size });
-  return { rows, batches, seconds };
+  const rowsPerSecond = (rows - rowsAtStart) / Math.max(seconds, 0.001);
+  emit({ type: 'backfill', step, rows, total: rows, rowsPerSecond, etaSeconds: 0, batchSize: size });
+  return { step, rows, batches, seconds, rowsPerSecond };
 }

@@ -95,6 +95,8 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
     backfill: { ...(maxLag ? { maxLagSeconds: maxLag } : {}), ...(batchMs ? { targetBatchMs: batchMs } : {}), ...(pause ? { pauseMs: pause } : {}) },
     onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color }),
   });
+  for (const b of result.backfills)
+    io.stdout.write(`backfill ${b.step}: ${b.rows.toLocaleString('en-US')} rows in ${b.seconds.toFixed(1)} s, ${Math.round(b.rowsPerSecond).toLocaleString('en-US')} rows/s (${b.batches} batches)\n`);
   if (result.dryRun) {
     io.stdout.write(renderPlanText(result.plan, { color: useColor(io) }));
     io.stdout.write(`\nDry run: would run ${result.ran.length} step(s)${result.skipped.length ? `; ${result.skipped.length} already done` : ''}: ${result.ran.join(', ') || 'nothing'}\n`);

@@ -60,6 +60,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'E_CONNECT':
     case 'E_DATABASE':
       return EXIT.database;
+    case 'E_INTERRUPTED':
+      return EXIT.interrupted;
     case 'E_USAGE':
     case 'E_INPUT':
     case 'E_CONFIG':

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'E_CONFIG' // lockstep.config.json / package.json "lockstep" is invalid
   | 'E_CONNECT' // a database could not be reached
   | 'E_DATABASE' // the database answered with an error
+  | 'E_INTERRUPTED' // stopped on request (Ctrl-C / SIGTERM, an AbortSignal) at a point it can resume from
   | 'E_INTERNAL';
 
 export interface Problem {

@@ -8,6 +8,7 @@ import { objectName, quoteIdent, quoteLiteral, sqlName } from '../dialects/postg
 import type { OperationPlanner, StepDraft } from './operation.js';
 import { checkSteps, foreignKeySteps, notNullSteps, uniqueSteps } from './constraints.js';
 import { indexStep } from './add-index.js';
+import { backfillBatchStatement } from '../dialects/postgres/backfill.js';
 import type { AddColumn } from './types.js';
 
 export const addColumn: OperationPlanner<'addColumn'> = {
@@ -56,16 +57,15 @@ export const addColumn: OperationPlanner<'addColumn'> = {
           where: `${ctx.where}.backfill`,
           message: `table ${t} has no primary key: lockstep backfills in batches by primary key (add one, or fill the column yourself and drop "backfill")`,
         });
-      const k = (key ?? ['id']).map(quoteIdent);
-      const keyList = k.join(', ');
+      const spec = { table: op.table, column: op.name, expression: backfill, key: key ?? ['id'] };
       steps.push({
         name: 'backfill',
         phase: 'backfill',
         title: `Fill ${t}.${c} for existing rows with ${backfill}, in short batches by primary key`,
-        up: `UPDATE ${t} SET ${c} = ${backfill} WHERE (${keyList}) IN (SELECT ${keyList} FROM ${t} WHERE ${c} IS NULL ORDER BY ${keyList} LIMIT 1000)`,
-        backfill: { table: op.table, column: op.name, expression: backfill, key: key ?? ['id'] },
+        up: backfillBatchStatement(spec),
+        backfill: spec,
         notes: [
-          'Each batch is its own short transaction; a rerun continues where it stopped (WHERE … IS NULL).',
+          `One batch: the keys from $1 to $2, both included (${spec.key.length > 1 ? 'each a list of the key columns, ' : ''}sized by time), each its own short transaction that commits with its checkpoint; a rerun continues after the last batch done. The batches walk the key, so rows the expression leaves NULL do not stop it.`,
           ...(key?.length ? [] : [`Planned without the schema: assumes the primary key of ${t} is id (pass --db to use the real one).`]),
         ],
       });

@@ -20,7 +20,7 @@ import { LineIndex } from '../report/lines.js';
 import { copySchema } from './copy-schema.js';
 import { dataChecksum, diffFingerprints, fingerprint, tableColumns } from './fingerprint.js';
 import { openSandbox, type Sandbox } from './sandbox.js';
-import { fill, readStats, sampleTables, type TableStats } from './synthesize.js';
+import { fill, readStats, sampleTables, type FillResult, type TableStats } from './synthesize.js';
 import { display as relationName, Tracer } from './trace.js';
 import type { Check, QueryTiming, RehearsalReport, StepTrace } from './types.js';
 import { derivedWorkload, fileWorkload, planShape, relationsIn, statementsWorkload, timeQuery, type TimedQuery, type WorkloadQuery } from './workload.js';
@@ -29,7 +29,7 @@ export type RehearseSubject = { kind: 'change'; change: Change } | { kind: 'migr
 
 export type RehearseEvent =
   | { type: 'sandbox'; description: string }
-  | { type: 'data'; table: string; rows: number; how: string }
+  | { type: 'data'; table: string; rows: number; how: string; shortfall?: string }
   | { type: 'phase'; name: string }
   | { type: 'step'; trace: StepTrace }
   | { type: 'check'; check: Check };
@@ -177,10 +177,7 @@ async function prepare(sb: Sandbox, tablesWanted: { schema: string; name: string
           const n = s.reltuples >= 0 ? s.reltuples : Number((await source.query(`SELECT count(*)::bigint AS n FROM ${sqlName(t)}`)).rows[0].n);
           rows[key(t)] = o.rows ?? Math.min(100_000, Math.round(n));
         }
-        for (const r of await fill(sb.db, tables, { rows, stats, ...(o.seed !== undefined ? { seed: o.seed } : {}) })) {
-          report.data.push({ table: r.table, rows: r.rows, how: r.how });
-          emit({ type: 'data', table: r.table, rows: r.rows, how: r.how });
-        }
+        for (const r of await fill(sb.db, tables, { rows, stats, ...(o.seed !== undefined ? { seed: o.seed } : {}) })) loaded(report, emit, r);
       }
     } finally {
       await source.close();
@@ -204,15 +201,34 @@ async function prepare(sb: Sandbox, tablesWanted: { schema: string; name: string
   await sb.db.query('ANALYZE');
 }
 
-/** Fills every user table that has no rows yet with synthetic rows from the column types. */
-async function fillEmpty(sb: Sandbox, rows: number, o: RehearseOptions, report: RehearsalReport, emit: (e: RehearseEvent) => void): Promise<void> {
+/**
+ * Fills every user table that has no rows yet with synthetic rows from the column types. `tried` (table
+ * oids) keeps a table no row could be made for from being tried again after every later migration.
+ */
+async function fillEmpty(sb: Sandbox, rows: number, o: RehearseOptions, report: RehearsalReport, emit: (e: RehearseEvent) => void, tried?: Set<string>, after?: string): Promise<void> {
   const empty: { schema: string; name: string }[] = [];
-  for (const t of await tableColumns(sb.db)) if (!(await sb.db.query(`SELECT EXISTS (SELECT FROM ${sqlName(t)}) AS x`)).rows[0].x) empty.push({ schema: t.schema, name: t.name });
-  if (!empty.length || rows <= 0) return;
-  for (const r of await fill(sb.db, empty, { rows, ...(o.seed !== undefined ? { seed: o.seed } : {}) })) {
-    report.data.push({ table: r.table, rows: r.rows, how: r.how });
-    emit({ type: 'data', table: r.table, rows: r.rows, how: r.how });
+  for (const t of await tableColumns(sb.db)) {
+    const r = (await sb.db.query(`SELECT to_regclass($1)::oid::text AS oid, EXISTS (SELECT FROM ${sqlName(t)}) AS x`, [sqlName(t)])).rows[0];
+    if (r.x || tried?.has(r.oid)) continue;
+    tried?.add(r.oid);
+    empty.push({ schema: t.schema, name: t.name });
   }
+  if (!empty.length || rows <= 0) return;
+  for (const r of await fill(sb.db, empty, { rows, ...(o.seed !== undefined ? { seed: o.seed } : {}) })) loaded(report, emit, r, after);
+}
+
+/** A table's synthetic rows in the report: how many of how many asked for, and why fewer. */
+function loaded(report: RehearsalReport, emit: (e: RehearseEvent) => void, r: FillResult, after?: string): void {
+  report.data.push({
+    table: r.table,
+    rows: r.rows,
+    how: r.how,
+    requested: r.requested,
+    ...(r.shortfall !== undefined ? { shortfall: r.shortfall } : {}),
+    ...(r.notes?.length ? { notes: r.notes } : {}),
+    ...(after ? { after } : {}),
+  });
+  emit({ type: 'data', table: r.table, rows: r.rows, how: r.how, ...(r.shortfall !== undefined ? { shortfall: r.shortfall } : {}) });
 }
 
 const key = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
@@ -638,7 +654,13 @@ async function rehearseMigrations(sb: Sandbox, migrations: Migration[], o: Rehea
     tBefore = await timeAll(sb, queries, 'before');
   }
   let done = 0;
+  const tried = new Set<string>();
   const unfinishedAtStart = await unfinished(sb);
+  // A failing check stops the rehearsal; the migrations before it passed every check.
+  const stop = (c: Check) => {
+    if (done) check({ name: 'migrations-before', ok: true, detail: `the ${done} migration(s) before ${c.name.split(': ')[1] ?? 'it'} ran up, down and up again, each down restoring the schema and keeping the data` });
+    check(c);
+  };
   for (const m of migrations) {
     emit({ type: 'phase', name: m.id });
     const fp0 = await fingerprint(sb.db);
@@ -647,44 +669,44 @@ async function rehearseMigrations(sb: Sandbox, migrations: Migration[], o: Rehea
     await tracer.begin('up', `${m.id} (up)`);
     const up = await runMigration(sb, tracer, m, 'up');
     if (!up.ok) {
-      check({ name: `up-runs: ${m.id}`, ok: false, detail: up.message });
+      stop({ name: `up-runs: ${m.id}`, ok: false, detail: up.message });
       return;
     }
     const fp1 = await fingerprint(sb.db);
     if (!m.down) {
-      check({ name: `down-restores-schema: ${m.id}`, ok: false, detail: `${m.id} has no down migration` });
+      stop({ name: `down-restores-schema: ${m.id}`, ok: false, detail: `${m.id} has no down migration` });
       return;
     }
     await tracer.begin('down', `${m.id} (down)`);
     const down = await runMigration(sb, tracer, m, 'down');
     if (!down.ok) {
-      check({ name: `down-runs: ${m.id}`, ok: false, detail: down.message });
+      stop({ name: `down-runs: ${m.id}`, ok: false, detail: down.message });
       return;
     }
     const diff = diffFingerprints(fp0, await fingerprint(sb.db));
     if (diff.length) {
-      check({ name: `down-restores-schema: ${m.id}`, ok: false, detail: `the down of ${m.id} does not restore the schema (${diff.length} line(s) differ); later migrations were not rehearsed`, diff });
+      stop({ name: `down-restores-schema: ${m.id}`, ok: false, detail: `the down of ${m.id} does not restore the schema (${diff.length} line(s) differ); ${migrations.length - done - 1 ? `the ${migrations.length - done - 1} migration(s) after it were not rehearsed` : 'it is the last migration'}`, diff });
       return;
     }
     const data = await dataCheck(sb, before, cs0);
     if (!data.ok) {
-      check({ ...data, name: `down-keeps-data: ${m.id}` });
+      stop({ ...data, name: `down-keeps-data: ${m.id}` });
       return;
     }
     await tracer.begin('up-again', `${m.id} (up again)`);
     const again = await runMigration(sb, tracer, m, 'up', 'up again');
     if (!again.ok) {
-      check({ name: `up-again: ${m.id}`, ok: false, detail: again.message });
+      stop({ name: `up-again: ${m.id}`, ok: false, detail: again.message });
       return;
     }
     const d3 = diffFingerprints(fp1, await fingerprint(sb.db));
     if (d3.length) {
-      check({ name: `up-again: ${m.id}`, ok: false, detail: `up after down gave a different schema than the first up`, diff: d3 });
+      stop({ name: `up-again: ${m.id}`, ok: false, detail: `up after down gave a different schema than the first up`, diff: d3 });
       return;
     }
     done++;
     // Tables this migration created get rows, so the next ones run against data.
-    if (!o.fixtureSql) await fillEmpty(sb, rowsPerNewTable, o, report, emit);
+    if (!o.fixtureSql) await fillEmpty(sb, rowsPerNewTable, o, report, emit, tried, m.id);
     await sb.db.query('ANALYZE');
   }
   check({ name: 'up-runs', ok: true, detail: `${done} migration(s) ran up` });

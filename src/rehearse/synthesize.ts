@@ -49,7 +49,7 @@
  */
 import { LockstepError } from '../core/errors.js';
 import type { Queryable } from '../dialects/postgres/introspect.js';
-import { quoteIdent, sqlName } from '../dialects/postgres/names.js';
+import { quoteIdent, quoteLiteral, sqlName } from '../dialects/postgres/names.js';
 
 export interface TableRef {
   schema: string;
@@ -98,9 +98,15 @@ export interface FillResult {
   /** The table as SQL spells it (schema omitted for public). */
   table: string;
   rows: number;
+  /** Rows asked for. */
+  requested: number;
   how: 'synthetic-stats' | 'synthetic-types';
-  /** What was approximated or left out (a broken FK cycle, a shortfall, …). */
+  /** What was approximated or left out (a broken FK cycle, rows rejected and replaced, …). */
   notes?: string[];
+  /** Why the table has fewer rows than asked for (`rows < requested`): a one-to-one foreign key to a
+   *  table with fewer rows, a unique key over a small domain, a CHECK or a trigger that rejects the
+   *  generated rows, a type lockstep cannot generate. The fill goes on with the other tables. */
+  shortfall?: string;
 }
 
 export interface SampleResult {
@@ -271,6 +277,8 @@ interface Structure {
   fks: ForeignKey[];
   /** Ranges and value lists read from simple CHECKs and partition bounds, to generate values that pass. */
   hints: Map<string, Hint>;
+  /** Enabled user triggers that fire on INSERT (on the table or its partitions): they may reject rows. */
+  triggers: string[];
 }
 
 /** What simple conditions say about a column: `col >= 1`, `col < '2026-01-01'`, `col = ANY (ARRAY['a', 'b'])`. */
@@ -442,6 +450,15 @@ async function readStructure(db: Queryable, t: TableRef, types: TypeReader, vers
     )
   ).rows as { name: string; ref_oid: string; ref_schema: string; ref_name: string; cols: string[]; ref_cols: string[] }[];
 
+  const triggers = (
+    await db.query(
+      `SELECT DISTINCT g.tgname::text AS name FROM pg_catalog.pg_trigger g
+       WHERE (g.tgrelid = $1::oid OR g.tgrelid IN (SELECT relid FROM pg_catalog.pg_partition_tree($1::oid))) AND NOT g.tgisinternal AND g.tgenabled <> 'D' AND (g.tgtype::int & 4) <> 0
+       ORDER BY 1`,
+      [rel.oid],
+    )
+  ).rows as { name: string }[];
+
   // Domain CHECKs become row conditions over the column (VALUE → the column).
   const hints = new Map<string, Hint>();
   for (const c of columns) {
@@ -468,6 +485,7 @@ async function readStructure(db: Queryable, t: TableRef, types: TypeReader, vers
     uniques: uniques.filter((u) => u.cols?.length).map((u) => ({ cols: u.cols, primary: u.primary, nullsNotDistinct: u.nnd })),
     fks: fks.map((f) => ({ name: f.name, cols: f.cols, ref: { schema: f.ref_schema, name: f.ref_name }, refOid: f.ref_oid, refCols: f.ref_cols })),
     hints,
+    triggers: triggers.map((x) => quoteIdent(x.name)),
   };
 }
 
@@ -847,12 +865,15 @@ function slotsFor(n: number, d: number): number {
   return Math.max(1, Math.round(hi));
 }
 
-/** Unique values by construction. `next()` never repeats (it throws when the type has no more). */
+/** Thrown while generating rows when no further row can be made (a domain or a parent key pool is used up): the rows made so far are loaded, the rest is a shortfall. */
+class Exhausted extends Error {}
+
+/** Unique values by construction. `next()` never repeats (it throws Exhausted when the type has no more). */
 function uniqueMaker(col: Column, s: ColumnStats | undefined, n: number, rng: Rng, where: string, hint?: Hint): () => string {
   const t = col.type;
   let k = 0;
   const capacity = (cap: number) => {
-    if (k >= cap) throw new LockstepError('E_INPUT', [{ where, message: `column ${quoteIdent(col.name)} is unique and ${t.shown} has only ${cap} distinct values; asked for more rows` }]);
+    if (k >= cap) throw new Exhausted(`column ${quoteIdent(col.name)} is unique and ${t.shown} has only ${cap} distinct values`);
   };
   const corr = s?.correlation ?? 1;
   // Row k → position: ascending, descending or an affine permutation of 0..n-1 (then ascending beyond n).
@@ -895,7 +916,7 @@ function uniqueMaker(col: Column, s: ColumnStats | undefined, n: number, rng: Rn
         const base = (draw ? draw(i) : null) ?? typeValue(t, rng, col.name) ?? '';
         const tag = `~${i.toString(36)}`;
         if (t.maxLen !== undefined && tag.length > t.maxLen) {
-          throw new LockstepError('E_INPUT', [{ where, message: `column ${quoteIdent(col.name)} is unique and ${t.shown} is too short for ${n} distinct generated values` }]);
+          throw new Exhausted(`column ${quoteIdent(col.name)} is unique and ${t.shown} is too short for ${n} distinct generated values`);
         }
         const at = base.indexOf('@');
         let head = at >= 0 ? base.slice(0, at) : base;
@@ -987,11 +1008,26 @@ export async function fill(target: Queryable, tables: TableRef[], opts: FillOpti
   const versionNum = Number((await target.query(`SELECT current_setting('server_version_num') AS v`)).rows[0].v);
   const types = new TypeReader(target);
   const structs = new Map<string, Structure>();
+  const rowsFor = (t: TableRef, stats: TableStats | undefined) => {
+    const key = tableKey(t);
+    const n = typeof opts.rows === 'number' ? opts.rows : (opts.rows[key] ?? opts.rows[t.name] ?? (stats && stats.reltuples >= 0 ? Math.round(stats.reltuples) : 1000));
+    return Math.max(0, Math.floor(n));
+  };
+  const results: FillResult[] = [];
+  // A table no row can be made for is reported with its reason, and the others are filled.
+  const skip = (t: TableRef, reason: string) => {
+    const stats = opts.stats?.get(tableKey(t));
+    results.push({ table: display(t), rows: 0, requested: rowsFor(t, stats), how: stats ? 'synthetic-stats' : 'synthetic-types', shortfall: reason });
+  };
   for (const t of tables) {
     try {
       const s = await readStructure(target, t, types, versionNum);
       structs.set(s.oid, s);
     } catch (e: any) {
+      if (e instanceof LockstepError && e.code === 'E_INPUT') {
+        skip(t, e.problems[0]!.message);
+        continue;
+      }
       if (e instanceof LockstepError) throw e;
       throw new LockstepError('E_DATABASE', [{ where: display(t), message: `reading the table's structure failed: ${oneLine(e?.message ?? e)}` }], { cause: e });
     }
@@ -1009,20 +1045,30 @@ export async function fill(target: Queryable, tables: TableRef[], opts: FillOpti
       break;
     }
     const cut = r.cycle.find(({ s, fk }) => fk.cols.every((c) => !s.columns.find((x) => x.name === c)?.notNull));
-    if (!cut) throw new LockstepError('E_INPUT', [{ where: display(r.cycle[0]!.s.ref), message: `foreign keys form a cycle (${r.cycle.map(({ s, fk }) => `${display(s.ref)}.${quoteIdent(fk.name)}`).join(' → ')}) with NOT NULL columns: no table can be filled first` }]);
-    nulled.add(`${cut.s.oid}:${cut.fk.name}`);
+    if (cut) {
+      nulled.add(`${cut.s.oid}:${cut.fk.name}`);
+      continue;
+    }
+    // No nullable foreign key to leave NULL: the first table of the cycle stays empty (its children then
+    // have no parent rows either, and say so), the others are filled.
+    const first = r.cycle[0]!.s;
+    skip(first.ref, `foreign keys form a cycle (${r.cycle.map(({ s, fk }) => `${display(s.ref)}.${quoteIdent(fk.name)}`).join(' → ')}) with NOT NULL columns: no table of it can be filled first`);
+    structs.delete(first.oid);
   }
 
-  const results: FillResult[] = [];
   for (const s of order) {
     const key = tableKey(s.ref);
     const stats = opts.stats?.get(key);
-    let n: number;
-    if (typeof opts.rows === 'number') n = opts.rows;
-    else n = opts.rows[key] ?? opts.rows[s.ref.name] ?? (stats && stats.reltuples >= 0 ? Math.round(stats.reltuples) : 1000);
-    n = Math.max(0, Math.floor(n));
+    const n = rowsFor(s.ref, stats);
     const r = await fillTable(target, s, n, stats, hash32(key, seed), nulled, opts.onProgress);
-    results.push({ table: display(s.ref), rows: r.rows, how: stats ? 'synthetic-stats' : 'synthetic-types', ...(r.notes.length ? { notes: r.notes } : {}) });
+    results.push({
+      table: display(s.ref),
+      rows: r.rows,
+      requested: n,
+      how: stats ? 'synthetic-stats' : 'synthetic-types',
+      ...(r.notes.length ? { notes: r.notes } : {}),
+      ...(r.shortfall !== undefined ? { shortfall: r.shortfall } : {}),
+    });
   }
   return results;
 }
@@ -1078,10 +1124,12 @@ async function fillTable(
   seed: number,
   nulled: Set<string>,
   onProgress: FillOptions['onProgress'],
-): Promise<{ rows: number; notes: string[] }> {
+): Promise<{ rows: number; notes: string[]; shortfall?: string }> {
   const where = display(s.ref);
   const notes: string[] = [];
   if (n === 0) return { rows: 0, notes };
+  // What no row can be made for: the table stays empty, with the reason, and the fill goes on.
+  const none = (shortfall: string) => ({ rows: 0, notes, shortfall });
   const rng = mulberry32(seed);
   const statOf = new Map((stats?.columns ?? []).map((c) => [c.name, c]));
   const colIndex = new Map(s.columns.map((c, i) => [c.name, i]));
@@ -1089,6 +1137,7 @@ async function fillTable(
   const multiKeyCols = new Set(s.uniques.filter((u) => u.cols.length > 1).flatMap((u) => u.cols));
 
   // Which columns get values (the others: generated, or left to their default / NULL).
+  let cannot: string | undefined;
   const supplied = s.columns.map((c) => {
     if (c.generated) return false;
     const st = statOf.get(c.name);
@@ -1098,10 +1147,12 @@ async function fillTable(
     if (!canMake) {
       if (c.type.kind === 'array') return true;
       if (!c.notNull || c.hasDefault) return false;
-      throw new LockstepError('E_INPUT', [{ where, message: `column ${quoteIdent(c.name)} is ${c.type.shown} NOT NULL without a default: lockstep cannot generate values of that type (give it a default, or load this table from a sample or a fixture)` }]);
+      cannot ??= `column ${quoteIdent(c.name)} is ${c.type.shown} NOT NULL without a default: lockstep cannot generate values of that type (give it a default, or load this table from a sample or a fixture)`;
+      return false;
     }
     return true;
   });
+  if (cannot) return none(cannot);
 
   // Keys: which columns are unique alone, which count per prefix, which tuples are de-duplicated.
   const uniqueAlone = new Set<string>();
@@ -1157,7 +1208,7 @@ async function fillTable(
     if (plan.nulled) notes.push(`foreign key ${quoteIdent(fk.name)} left NULL: it closes a cycle of foreign keys`);
     if (!self && !plan.nulled) {
       plan.pool = await parentKeys(db, fk, where);
-      if (!plan.pool.length && !nullable) throw new LockstepError('E_INPUT', [{ where, message: `foreign key ${quoteIdent(fk.name)}: ${display(fk.ref)} has no rows to reference (fill it first, or give it rows)` }]);
+      if (!plan.pool.length && !nullable) return none(`foreign key ${quoteIdent(fk.name)}: ${display(fk.ref)} has no rows to reference`);
       if (plan.distinct) shuffle(plan.pool, rng);
       if (st && fk.cols.length === 1 && (st.mcv.length || st.histogram.length)) {
         plan.member = new Set(plan.pool.map((k) => k[0]!));
@@ -1167,11 +1218,13 @@ async function fillTable(
     fkPlans.push(plan);
   }
   if (fkPlans.some((p) => p.self && !p.nulled && !p.nullable && p.fk.refCols.some((c) => !supplied[colIndex.get(c)!]))) {
-    throw new LockstepError('E_INPUT', [{ where, message: `self-referencing foreign key with NOT NULL columns on a column the default fills: lockstep cannot point the first rows anywhere` }]);
+    return none(`self-referencing foreign key with NOT NULL columns on a column the default fills: lockstep cannot point the first rows anywhere`);
   }
 
   // Value makers per supplied column.
-  const makers: ((i: number) => string | null)[] = s.columns.map((c, ci) => {
+  let makers: ((i: number) => string | null)[];
+  try {
+  makers = s.columns.map((c, ci) => {
     if (!supplied[ci] || fkCols.has(c.name) || counters.some((k) => k.col === ci)) return () => null;
     const st = statOf.get(c.name);
     const nullFrac = c.notNull ? 0 : st ? st.nullFrac : uniqueAlone.has(c.name) ? 0 : 0.1;
@@ -1193,6 +1246,10 @@ async function fillTable(
       return v === null && c.type.kind === 'array' && c.notNull ? '{}' : v;
     };
   });
+  } catch (e) {
+    if (e instanceof LockstepError && e.code === 'E_INPUT') return none(e.problems[0]!.message);
+    throw e;
+  }
 
   const selfPool: string[][] = [];
   const pickFk = (p: FkPlan, row: (string | null)[], i: number, firstChunk: boolean) => {
@@ -1209,7 +1266,7 @@ async function fillTable(
     if (p.distinct) {
       if (p.next >= p.pool.length) {
         if (p.nullable) return set(p.idx.map(() => null));
-        throw new LockstepError('E_INPUT', [{ where, message: `foreign key ${quoteIdent(p.fk.name)} is one-to-one and ${display(p.fk.ref)} has only ${p.pool.length} rows: cannot make more rows here` }]);
+        throw new Exhausted(`foreign key ${quoteIdent(p.fk.name)} is one-to-one and ${display(p.fk.ref)} has only ${p.pool.length} rows`);
       }
       return set(p.pool[p.next++]!);
     }
@@ -1237,7 +1294,12 @@ async function fillTable(
     let done = 0;
     while (done < n) {
       const k = Math.min(CHUNK_ROWS, n - done);
-      await run(db, `INSERT INTO ${qualified(s.ref)} SELECT FROM generate_series(1, $1::int)`, [k], where);
+      try {
+        await db.query(`INSERT INTO ${qualified(s.ref)} SELECT FROM generate_series(1, $1::int)`, [k]);
+      } catch (e: any) {
+        if (!rowError(e)) throw new LockstepError('E_DATABASE', [{ where, message: `loading rows failed: ${oneLine(e?.message ?? e)}` }], { cause: e });
+        return { rows: done, notes, shortfall: `rows of defaults only were rejected: ${oneLine(e?.message ?? e)}` };
+      }
       done += k;
       onProgress?.({ table: where, rows: done, total: n });
     }
@@ -1249,56 +1311,130 @@ async function fillTable(
   let attempted = 0;
   let i = 0;
   let chunks = 0;
-  while (inserted < n) {
+  let idle = 0; // chunks in a row that added nothing
+  let shortfall: string | undefined;
+  let lastRowError: string | undefined;
+  let rowByRow = false; // once a chunk failed as a whole (a trigger raised, a value did not fit), rows go one by one
+  const rejectedBy = () => [...s.filterNames, ...(s.uniques.length ? ['unique keys'] : []), ...s.triggers.map((t) => `trigger ${t}`)];
+  while (inserted < n && shortfall === undefined) {
     // A table that references itself grows in doubling chunks: rows can only point at rows of earlier chunks.
     const want = Math.min(CHUNK_ROWS, n - inserted, retCols.length ? Math.max(50, inserted) : Infinity);
     const columns: (string | null)[][] = cols.map(() => []);
     let made = 0;
-    for (let r = 0; r < want; r++) {
-      let row: (string | null)[] | undefined;
-      for (let attempt = 0; attempt < 20 && !row; attempt++) {
-        const cand: (string | null)[] = new Array(s.columns.length).fill(null);
-        for (let ci = 0; ci < s.columns.length; ci++) cand[ci] = makers[ci]!(i);
-        for (const p of fkPlans) pickFk(p, cand, i, chunks === 0);
-        let ok = true;
-        for (const k of counters) {
-          const prefix = k.prefix.map((ci) => cand[ci] ?? '\u0001').join('\u0000');
-          const c = k.seen.get(prefix) ?? 0;
-          if (k.start + c > k.max && attempt < 19) ok = false;
-          else {
-            k.seen.set(prefix, c + 1);
-            cand[k.col] = String(k.start + c);
+    try {
+      for (let r = 0; r < want; r++) {
+        let row: (string | null)[] | undefined;
+        for (let attempt = 0; attempt < 20 && !row; attempt++) {
+          const cand: (string | null)[] = new Array(s.columns.length).fill(null);
+          for (let ci = 0; ci < s.columns.length; ci++) cand[ci] = makers[ci]!(i);
+          for (const p of fkPlans) pickFk(p, cand, i, chunks === 0);
+          let ok = true;
+          for (const k of counters) {
+            const prefix = k.prefix.map((ci) => cand[ci] ?? '\u0001').join('\u0000');
+            const c = k.seen.get(prefix) ?? 0;
+            if (k.start + c > k.max && attempt < 19) ok = false;
+            else {
+              k.seen.set(prefix, c + 1);
+              cand[k.col] = String(k.start + c);
+            }
           }
+          for (const d of ok ? dedupe : []) {
+            if (!d.nnd && d.cols.some((ci) => cand[ci] === null)) continue;
+            const key = d.cols.map((ci) => cand[ci] ?? '\u0001').join('\u0000');
+            if (d.seen.has(key)) ok = false;
+            else d.seen.add(key);
+          }
+          if (ok) row = cand;
         }
-        for (const d of ok ? dedupe : []) {
-          if (!d.nnd && d.cols.some((ci) => cand[ci] === null)) continue;
-          const key = d.cols.map((ci) => cand[ci] ?? '\u0001').join('\u0000');
-          if (d.seen.has(key)) ok = false;
-          else d.seen.add(key);
-        }
-        if (ok) row = cand;
+        i++;
+        if (!row) continue;
+        cols.forEach(({ i: ci }, k) => columns[k]!.push(row![ci] ?? null));
+        made++;
       }
-      i++;
-      if (!row) continue;
-      cols.forEach(({ i: ci }, k) => columns[k]!.push(row![ci] ?? null));
-      made++;
+    } catch (e) {
+      if (!(e instanceof Exhausted)) throw e;
+      shortfall = e.message;
     }
-    if (!made) throw new LockstepError('E_INPUT', [{ where, message: `could not generate rows that differ in their unique keys (${dedupe.map((d) => d.cols.map((ci) => quoteIdent(s.columns[ci]!.name)).join(', ')).join('; ')})` }]);
-    const res = await run(db, sql, columns.map(textArray), where);
-    const got = retCols.length ? res.length : Number(res[0]?.n ?? 0);
-    if (retCols.length) for (const r of res) selfPool.push(retCols.map((_, k) => r[`k${k}`] as string));
+    if (!made) {
+      shortfall ??= `could not generate rows that differ in their unique keys (${dedupe.map((d) => d.cols.map((ci) => quoteIdent(s.columns[ci]!.name)).join(', ')).join('; ')})`;
+      break;
+    }
+    const arrays = columns.map(textArray);
+    let got = 0;
+    if (!rowByRow) {
+      try {
+        const res = await db.query(sql, arrays);
+        got = retCols.length ? res.rows.length : Number(res.rows[0]?.n ?? 0);
+        if (retCols.length) for (const r of res.rows as any[]) selfPool.push(retCols.map((_, k) => r[`k${k}`] as string));
+      } catch (e: any) {
+        if (!rowError(e)) throw new LockstepError('E_DATABASE', [{ where, message: `loading rows failed: ${oneLine(e?.message ?? e)}` }], { cause: e });
+        rowByRow = true;
+        notes.push(`a chunk of generated rows failed as a whole (${oneLine(e?.message ?? e)}): rows were then loaded one by one, each failing row skipped`);
+      }
+    }
+    if (rowByRow) {
+      const one = await insertOneByOne(db, s, cols.map(({ c }) => c), overriding, arrays, where);
+      got = one.ok;
+      if (one.error) lastRowError = one.error;
+      if (retCols.length && got) {
+        // The keys the rows got (a default may fill them): the table's own, read back.
+        selfPool.length = 0;
+        const rows = await run(db, `SELECT ${retCols.map((c, k) => `${quoteIdent(c)}::text AS k${k}`).join(', ')} FROM ${qualified(s.ref)} WHERE ${retCols.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ')}`, [], where);
+        for (const r of rows) selfPool.push(retCols.map((_, k) => r[`k${k}`] as string));
+      }
+    }
     inserted += got;
     attempted += made;
     chunks++;
+    idle = got ? 0 : idle + 1;
     onProgress?.({ table: where, rows: inserted, total: n });
-    if (chunks >= 5 && inserted < attempted * 0.01) {
-      const why = [...s.filterNames, ...(s.uniques.length ? ['unique keys'] : [])];
-      throw new LockstepError('E_INPUT', [{ where, message: `only ${inserted} of ${attempted} generated rows passed ${why.join(', ') || 'the constraints'}: lockstep cannot make rows this table accepts from ${stats ? 'the statistics' : 'the column types'}` }]);
+    if (shortfall === undefined && ((chunks >= 5 && inserted < attempted * 0.01) || idle >= 5)) {
+      const why = rejectedBy();
+      shortfall = `only ${inserted} of ${attempted} generated rows passed ${why.join(', ') || 'the constraints'}${lastRowError ? ` (${lastRowError})` : ''}: lockstep cannot make more rows this table accepts from ${stats ? 'the statistics' : 'the column types'}`;
     }
   }
-  if (attempted > inserted) notes.push(`${attempted - inserted} generated rows were rejected by ${[...s.filterNames, 'unique keys'].join(', ')} and replaced`);
+  if (attempted > inserted) notes.push(`${attempted - inserted} generated rows were rejected by ${rejectedBy().join(', ') || 'the constraints'}${lastRowError ? ` (${lastRowError})` : ''}${shortfall === undefined ? ' and replaced' : ''}`);
   await moveSequences(db, s, supplied, where);
-  return { rows: inserted, notes };
+  return { rows: inserted, notes, ...(shortfall !== undefined && inserted < n ? { shortfall } : {}) };
+}
+
+/**
+ * Whether an error of the chunk INSERT is about the rows (a trigger raised, a value did not fit, a key
+ * or constraint the filter cannot see) rather than the connection or the server: then the rows are
+ * loaded one by one and the failing ones skipped.
+ */
+function rowError(e: any): boolean {
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (!/^[0-9A-Z]{5}$/.test(code)) return false;
+  return !/^(08|53|57|58|XX)/.test(code);
+}
+
+/**
+ * Inserts the rows one by one in one server round trip (a DO block, each row in its own subtransaction):
+ * a row the server rejects (a trigger that raises, a value that does not fit) is skipped and counted.
+ * Returns how many rows went in and the first error message.
+ */
+async function insertOneByOne(db: Queryable, s: Structure, cols: Column[], overriding: string, arrays: string[], where: string): Promise<{ ok: number; failed: number; error?: string }> {
+  const names = cols.map((c) => quoteIdent(c.name)).join(', ');
+  const inner = cols.map((c, k) => `lockstep_row.c${k}::${c.type.cast} AS ${quoteIdent(c.name)}`).join(', ');
+  const body = `DECLARE lockstep_row record; lockstep_n bigint; lockstep_ok bigint := 0; lockstep_bad bigint := 0; lockstep_msg text;
+BEGIN
+  FOR lockstep_row IN SELECT * FROM unnest(${arrays.map((a) => `${quoteLiteral(a)}::text[]`).join(', ')}) AS u(${cols.map((_, k) => `c${k}`).join(', ')}) LOOP
+    BEGIN
+      INSERT INTO ${qualified(s.ref)} AS t (${names})${overriding} SELECT v.* FROM (SELECT ${inner}) AS v${s.filter ? ` WHERE (${s.filter}) IS NOT FALSE` : ''} ON CONFLICT DO NOTHING;
+      GET DIAGNOSTICS lockstep_n = ROW_COUNT;
+      lockstep_ok := lockstep_ok + lockstep_n;
+    EXCEPTION WHEN OTHERS THEN
+      lockstep_bad := lockstep_bad + 1;
+      IF lockstep_msg IS NULL THEN lockstep_msg := SQLERRM; END IF;
+    END;
+  END LOOP;
+  PERFORM pg_catalog.set_config('lockstep.fill_ok', lockstep_ok::text, false), pg_catalog.set_config('lockstep.fill_failed', lockstep_bad::text, false),
+          pg_catalog.set_config('lockstep.fill_error', coalesce(lockstep_msg, ''), false);
+END`;
+  await run(db, `DO LANGUAGE plpgsql ${quoteLiteral(body)}`, [], where);
+  const r = (await run(db, `SELECT current_setting('lockstep.fill_ok') AS ok, current_setting('lockstep.fill_failed') AS failed, current_setting('lockstep.fill_error') AS error`, [], where))[0];
+  return { ok: Number(r.ok), failed: Number(r.failed), ...(r.error ? { error: oneLine(r.error) } : {}) };
 }
 
 function shuffle<T>(a: T[], rng: Rng): void {

@@ -38,7 +38,8 @@ export async function relations(db: Db): Promise<Map<number, { name: string; fil
 
 /**
  * Relation locks a session holds on user relations, as "relation<TAB>mode" pairs (pg_locks has a row per
- * mode held). A relation dropped in the same transaction is named from `known` (taken before).
+ * mode held). Relations are named from `known` (taken before the step: a relation renamed or dropped
+ * by it keeps the name it had), others as they are named now.
  */
 async function lockPairs(db: Db, pid: number | 'self', known: Map<number, { name: string }>): Promise<Set<string>> {
   const r = await db.query(
@@ -52,7 +53,9 @@ async function lockPairs(db: Db, pid: number | 'self', known: Map<number, { name
   for (const x of r.rows as any[]) {
     const mode = parsePgLockName(x.mode);
     if (!mode) continue;
-    const rel = x.s ? display(x.s, x.r) : known.get(Number(x.oid))?.name;
+    // By the name it had when the step started: a step that renames the table (ALTER TABLE … RENAME TO)
+    // holds its lock on the relation the statement named, and that is the name the claim uses.
+    const rel = known.get(Number(x.oid))?.name ?? (x.s ? display(x.s, x.r) : undefined);
     if (rel) out.add(`${rel}\t${mode}`);
   }
   return out;

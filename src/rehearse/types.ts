@@ -14,7 +14,7 @@ export interface RehearsalReport {
   /** The source the data and schema came from, when there was one (redacted URL). */
   source?: { url: string; major: number };
   /** Rows per table loaded into the sandbox, and how. */
-  data: { table: string; rows: number; how: 'synthetic-stats' | 'synthetic-types' | 'sample' | 'fixture' }[];
+  data: DataLoad[];
   checks: Check[];
   steps: StepTrace[];
   queries: QueryTiming[];
@@ -24,6 +24,22 @@ export interface RehearsalReport {
   versionNotes: string[];
   startedAt: string;
   seconds: number;
+}
+
+export interface DataLoad {
+  table: string;
+  rows: number;
+  how: 'synthetic-stats' | 'synthetic-types' | 'sample' | 'fixture';
+  /** Rows asked for (synthetic rows): more than `rows` when there is a shortfall. */
+  requested?: number;
+  /** Why fewer rows than asked for could be made (a one-to-one foreign key to a table with fewer rows,
+   *  a unique key over a small domain, a CHECK or a trigger that rejects the generated rows, …). The
+   *  rehearsal goes on with the rows there are. */
+  shortfall?: string;
+  /** What was approximated (a foreign key left NULL to break a cycle, rows rejected and replaced). */
+  notes?: string[];
+  /** The migration after which the table was filled (directory rehearsals; absent: before the first). */
+  after?: string;
 }
 
 export interface SandboxInfo {

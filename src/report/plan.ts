@@ -1,6 +1,7 @@
 /** Plan renderers: text for people, json (versioned), sql (one migration file per step, up and down). */
 import { sqlLockName } from '../dialects/postgres/locks.js';
 import { sqlName } from '../dialects/postgres/names.js';
+import { backfillDoBlock } from '../dialects/postgres/backfill.js';
 import { operations } from '../operations/registry.js';
 import type { Operation } from '../operations/types.js';
 import type { Plan, Step } from '../plan/types.js';
@@ -130,31 +131,12 @@ export function renderPlanSqlFiles(plan: Plan): PlanFile[] {
           ? ["SET LOCAL lock_timeout = '2s';  -- retry this migration if it times out", ...(s.scan || s.rewrite ? ["SET LOCAL statement_timeout = '60min';"] : [])]
           : [];
       if (!s.transactional) head.push('-- Set a short lock_timeout for the session running it (e.g. PGOPTIONS="-c lock_timeout=2s") and retry if it times out.');
-      const body = s.backfill ? backfillBlock(s) : `${s.up};`;
+      const body = s.backfill ? backfillDoBlock(s.backfill) : `${s.up};`;
       files.push({ name: `${base}.up.sql`, text: [...head, '', ...timeouts, body, ''].join('\n') });
       files.push({ name: `${base}.down.sql`, text: [`-- undoes step ${s.id} of ${plan.change.name}`, '', s.down ? `${s.down};` : '-- nothing to undo', ''].join('\n') });
     }
   }
   return files;
-}
-
-/** A backfill as one DO block that commits after every batch (PostgreSQL 11+, outside a transaction block). */
-function backfillBlock(s: Step): string {
-  return [
-    '-- Runs batch after batch, committing each one; needs to run OUTSIDE a transaction block.',
-    'DO $lockstep$',
-    'DECLARE n bigint;',
-    'BEGIN',
-    '  LOOP',
-    `    ${s.up};`,
-    '    GET DIAGNOSTICS n = ROW_COUNT;',
-    '    COMMIT;',
-    '    EXIT WHEN n = 0;',
-    '    PERFORM pg_sleep(0.05);  -- give traffic and replicas room',
-    '  END LOOP;',
-    'END',
-    '$lockstep$;',
-  ].join('\n');
 }
 
 export function renderPlanSql(plan: Plan): string {

@@ -39,7 +39,7 @@ import {
   type CompareRow,
   type CompareSide,
 } from './html.js';
-import type { Check, Pass, QueryTiming, RehearsalReport, StepTrace } from '../rehearse/types.js';
+import type { Check, DataLoad, Pass, QueryTiming, RehearsalReport, StepTrace } from '../rehearse/types.js';
 
 // ───────────────────────────── formatting (exported: tests compare with these) ─────────────────
 
@@ -111,6 +111,7 @@ export function renderRehearsalHtml(report: RehearsalReport): string {
   const body = [
     header(report, failed),
     versionWarning(report),
+    shortfalls(report),
     summary(report),
     card({ id: 'checks', title: 'Checks', count: `${report.checks.length - failed.length} of ${report.checks.length} passed`, parts: [checksList(report.checks)] }),
     card({ id: 'timeline', title: 'Timeline', count: `${plural(report.steps.length, 'step')} · locks held · rewrites`, parts: [timelineLegend(), timeline(report), stepErrors(report.steps)] }),
@@ -133,11 +134,14 @@ function header(r: RehearsalReport, failed: Check[]): string {
     : failed.length
       ? `${failed.length} of ${plural(r.checks.length, 'check')} failed`
       : 'The rehearsal failed';
-  const data = r.data.length
-    ? `<ul class="data">${r.data
-        .map((d) => `<li><span class="mono">${esc(d.table)}</span> <b>${rows(d.rows)}</b> rows <span class="muted">· ${esc(HOW[d.how] ?? d.how)}</span></li>`)
-        .join('')}</ul>`
-    : '<span class="muted">none loaded</span>';
+  const dataItem = (d: DataLoad) =>
+    `<li${d.shortfall !== undefined ? ' class="shortfall"' : ''}><span class="mono">${esc(d.table)}</span> <b>${rows(d.rows)}</b>${d.shortfall !== undefined && d.requested !== undefined ? ` of ${rows(d.requested)}` : ''} rows <span class="muted">· ${esc(HOW[d.how] ?? d.how)}</span></li>`;
+  const total = r.data.reduce((a, d) => a + d.rows, 0);
+  const data = !r.data.length
+    ? '<span class="muted">none loaded</span>'
+    : r.data.length <= 12
+      ? `<ul class="data">${r.data.map(dataItem).join('')}</ul>`
+      : `<details class="data"><summary>${esc(plural(r.data.length, 'table'))}, <b>${rows(total)}</b> rows</summary><ul class="data">${r.data.map(dataItem).join('')}</ul></details>`;
   const target = r.sandbox.targetMajor === undefined ? '<span class="muted">unknown</span>' : `PostgreSQL ${esc(r.sandbox.targetMajor)}`;
   return hero({
     ok: r.ok,
@@ -177,6 +181,19 @@ function versionWarning(r: RehearsalReport): string {
   }
   if (!notes) return '';
   return callout('info', 'version-notes', `<b>Version notes</b>${notes}`);
+}
+
+/** Tables that got fewer synthetic rows than asked for, and why: the rehearsal went on with them. */
+function shortfalls(r: RehearsalReport): string {
+  const short = r.data.filter((d) => d.shortfall !== undefined);
+  if (!short.length) return '';
+  const items = short
+    .map(
+      (d) =>
+        `<li data-table="${esc(d.table)}" data-rows="${esc(d.rows)}"${d.requested !== undefined ? ` data-requested="${esc(d.requested)}"` : ''}><span class="mono">${esc(d.table)}</span>: <b>${rows(d.rows)}</b>${d.requested !== undefined ? ` of ${rows(d.requested)}` : ''} rows${d.after ? ` <span class="muted">(filled after ${esc(d.after)})</span>` : ''} — ${esc(d.shortfall)}</li>`,
+    )
+    .join('');
+  return callout('warn', 'data-shortfall', `<b>Fewer rows than asked for in ${esc(plural(short.length, 'table'))}.</b> The rehearsal went on with the rows that could be made:<ul>${items}</ul>`);
 }
 
 function summary(r: RehearsalReport): string {

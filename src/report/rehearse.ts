@@ -31,7 +31,19 @@ export function renderRehearsalText(r: RehearsalReport, o: { color: boolean }): 
     for (const n of r.versionNotes.slice(0, 12)) out.push(paint(`    ${n}`, 33));
     if (r.versionNotes.length > 12) out.push(paint(`    … and ${r.versionNotes.length - 12} more (--format json lists them all)`, 33));
   }
-  if (r.data.length) out.push(`  data: ${r.data.map((d) => `${d.table} ${d.rows.toLocaleString('en-US')} rows (${d.how})`).join(', ')}`);
+  if (r.data.length) {
+    const n = (x: number) => x.toLocaleString('en-US');
+    const short = r.data.filter((d) => d.shortfall !== undefined);
+    if (r.data.length <= 8) out.push(`  data: ${r.data.map((d) => `${d.table} ${n(d.rows)}${d.shortfall !== undefined && d.requested !== undefined ? ` of ${n(d.requested)}` : ''} rows (${d.how})`).join(', ')}`);
+    else {
+      const hows = [...new Set(r.data.map((d) => d.how))].join(', ');
+      out.push(`  data: ${r.data.length} tables, ${n(r.data.reduce((a, d) => a + d.rows, 0))} rows (${hows}; --format json lists every table)`);
+    }
+    if (short.length) {
+      out.push(paint(`  fewer rows than asked for in ${short.length} table(s); the rehearsal went on with the rows that could be made:`, 33));
+      for (const d of short) out.push(paint(`    ${d.table}: ${n(d.rows)}${d.requested !== undefined ? ` of ${n(d.requested)}` : ''} rows${d.after ? ` (after ${d.after})` : ''}: ${d.shortfall}`, 33));
+    }
+  }
   out.push('');
   out.push(paint('checks', 1));
   for (const c of r.checks) {

@@ -63,12 +63,13 @@ describe('lockstep rehearse', () => {
 });
 
 describe('lockstep rehearse on real servers', () => {
-  const scratch = async (url: string) => {
+  // Only databases this test's rehearsal made: other tests make and drop theirs in parallel.
+  const query = async (url: string, sql: string, params: unknown[] = []) => {
     const { default: pg } = await import('pg');
     const c = new pg.Client(url);
     await c.connect();
     try {
-      return (await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'lockstep_rehearse_%' ORDER BY 1`)).rows.map((r: any) => r.datname as string);
+      return (await c.query(sql, params)).rows as any[];
     } finally {
       await c.end();
     }
@@ -78,28 +79,31 @@ describe('lockstep rehearse on real servers', () => {
     const { testServers, serverUrl } = await import('../helpers/db.js');
     const pg15 = testServers().find((s) => s.major === 15)!;
     const url = serverUrl(pg15, 'postgres');
-    const before = await scratch(url);
     const dir = mkdtempSync(join(tmpdir(), 'lockstep-rehearse-cli-'));
-    // Enough rows that the load takes a few seconds.
-    writeFileSync(join(dir, 'schema.sql'), 'CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 3000000) g;');
+    // Enough rows that the load takes a few seconds; a marker in the schema's text finds this rehearsal's
+    // database by the query its session runs.
+    const marker = `lockstep_cli_${Math.random().toString(36).slice(2)}`;
+    writeFileSync(join(dir, 'schema.sql'), `-- ${marker}\nCREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 3000000) g;`);
     writeFileSync(join(dir, 'c.yaml'), 'name: c\ntable: t\naddColumn:\n  name: w\n  type: int\n');
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [bin, 'rehearse', 'c.yaml', '--schema', 'schema.sql', '--sandbox', url], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Wait for the sandbox database to exist, then interrupt.
+    // Wait for the sandbox database to be loading the schema, then interrupt.
     const t0 = Date.now();
-    while ((await scratch(url)).length <= before.length) {
+    let mine: string | undefined;
+    while (!mine) {
       if (Date.now() - t0 > 30_000) throw new Error(`no sandbox database appeared; stderr: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
+      mine = (await query(url, `SELECT datname FROM pg_stat_activity WHERE datname LIKE 'lockstep_rehearse_%' AND query LIKE $1`, [`%${marker}%`]))[0]?.datname;
+      if (!mine) await new Promise((r) => setTimeout(r, 50));
     }
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
     const code = await exited;
     expect(code).not.toBe(0);
     expect(stderr.trim()).toBe('lockstep: rehearse: interrupted; the sandbox was removed');
-    expect(await scratch(url)).toEqual(before);
+    expect(await query(url, `SELECT datname FROM pg_database WHERE datname = $1`, [mine])).toEqual([]);
   });
 
   test('a sandbox server where the user may not create a database: one line, exit 4, nothing left', { timeout: 60_000 }, async () => {
@@ -112,10 +116,10 @@ describe('lockstep rehearse on real servers', () => {
     await c.end();
     const u = new URL(serverUrl(pg15, 'postgres'));
     u.username = 'lockstep_nocreatedb';
-    const before = await scratch(pg15.url);
     const r = run(['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--schema', 'examples/shop/schema.sql', '--sandbox', u.toString()]);
     expectCleanError(r, /--sandbox: cannot create a temporary database on postgres:\/\/lockstep_nocreatedb@.*permission denied to create database/, 4);
-    expect(await scratch(pg15.url)).toEqual(before);
+    // Nothing this role owns (scoped to it: other tests' scratch databases come and go meanwhile).
+    expect(await query(pg15.url, `SELECT datname FROM pg_database WHERE datdba = 'lockstep_nocreatedb'::regrole`)).toEqual([]);
   });
 
   test('--sandbox embedded starts a real PostgreSQL of the target major, and removes it', { timeout: 120_000 }, () => {

@@ -1,8 +1,10 @@
 import { defineRule } from './rule.js';
 import type { Severity } from '../../core/types.js';
 import type { Statement } from '../../dialects/postgres/parser.js';
-import { quoteIdent, sqlName } from './helpers.js';
+import type { Catalog } from '../../dialects/postgres/catalog.js';
+import { quoteIdent, sliceOf, sqlName, tokensOf } from './helpers.js';
 import { fromRangeVar, strings } from '../../dialects/postgres/names.js';
+import { outputNames } from '../../dialects/postgres/output-names.js';
 
 interface Finding {
   at: number;
@@ -16,20 +18,20 @@ export default defineRule({
   title: 'Name each column once per column list or SET list',
   category: 'correctness',
   severity: 'error',
-  kinds: ['CreateStmt', 'CreateForeignTableStmt', 'CreateTableAsStmt', 'ViewStmt', 'AlterTableStmt', 'InsertStmt', 'UpdateStmt'],
+  kinds: ['CreateStmt', 'CreateForeignTableStmt', 'CreateTableAsStmt', 'ViewStmt', 'AlterTableStmt', 'InsertStmt', 'UpdateStmt', 'MergeStmt'],
   why:
-    'A column named twice where it is defined or assigned is almost always a copy-paste mistake, and Postgres rejects most of them: a column declared twice in `CREATE TABLE` or a view\u2019s column list (`column "x" specified more than once`), two `ADD COLUMN` of one name (`column "x" already exists`), two `ALTER COLUMN x TYPE` in one `ALTER TABLE` (`cannot alter type of column "x" twice`), the same column twice in an `INSERT` column list, or twice in `UPDATE … SET` / `ON CONFLICT DO UPDATE SET`, including the `SET (a, b) = …` form (`multiple assignments to same column "x"`). The migration fails halfway.\n\nTwo different `SET DEFAULT` for one column in one `ALTER TABLE`, and a second `ADD COLUMN IF NOT EXISTS`, are accepted: the last default wins and the second column definition is silently skipped, which is rarely what was meant. Assigning different elements or fields of one column (`SET tags[1] = …, tags[2] = …`) is fine and not flagged.',
+    'A column named twice where it is defined or assigned is almost always a copy-paste mistake, and Postgres rejects most of them: a column declared twice in `CREATE TABLE` or a view\u2019s column list (`column "x" specified more than once`), a view, materialized view or `CREATE TABLE … AS` whose result has two columns of one name \u2014 named with `AS`, after the column or function (`count(*), count(id)` are both `count`), `?column?` for an expression without `AS` (`SELECT 1, 2`, refused by PostgreSQL 15 with `column "?column?" specified more than once`), or from `*` over tables that share a column (expanded when lockstep knows the tables), two `ADD COLUMN` of one name (`column "x" already exists`), two `ALTER COLUMN x TYPE` in one `ALTER TABLE` (`cannot alter type of column "x" twice`), the same column twice in an `INSERT` column list, or twice in `UPDATE … SET` / `ON CONFLICT DO UPDATE SET`, including the `SET (a, b) = …` form (`multiple assignments to same column "x"`), and the same in a `MERGE` action: `WHEN NOT MATCHED THEN INSERT (a, a)` (`column "a" specified more than once`) or `WHEN MATCHED THEN UPDATE SET a = 1, a = 2` (`multiple assignments to same column "a"`; both messages are PostgreSQL 15\u2019s). The migration fails halfway.\n\nTwo different `SET DEFAULT` for one column in one `ALTER TABLE`, and a second `ADD COLUMN IF NOT EXISTS`, are accepted: the last default wins and the second column definition is silently skipped, which is rarely what was meant. Assigning different elements or fields of one column (`SET tags[1] = …, tags[2] = …`) is fine and not flagged.',
   examples: {
     bad: "UPDATE orders SET status = 'shipped', shipped_at = now(), status = 'delivered' WHERE id = 42;",
     good: "UPDATE orders SET status = 'shipped', shipped_at = now() WHERE id = 42;\nUPDATE orders SET tags[1] = 'gift', tags[2] = 'express' WHERE id = 42;",
   },
   peers: ['squawk: ban-duplicate-column-assignments'],
   check(stmt, ctx) {
-    for (const f of findDuplicates(stmt)) ctx.report({ at: f.at, message: f.message, fix: f.fix, ...(f.severity ? { severity: f.severity } : {}) });
+    for (const f of findDuplicates(stmt, ctx)) ctx.report({ at: f.at, message: f.message, fix: f.fix, ...(f.severity ? { severity: f.severity } : {}) });
   },
 });
 
-function findDuplicates(stmt: Statement): Finding[] {
+function findDuplicates(stmt: Statement, ctx: { catalog: Catalog; version: number }): Finding[] {
   const a = stmt.ast;
   const out: Finding[] = [];
   const at = (loc: number | undefined) => (loc === undefined ? stmt.span.start : stmt.at(loc));
@@ -66,6 +68,7 @@ function findDuplicates(stmt: Statement): Finding[] {
           });
         seen.add(n);
       }
+      out.push(...resultNameDuplicates(stmt, names, rel, ctx));
       break;
     }
     case 'AlterTableStmt': {
@@ -134,8 +137,91 @@ function findDuplicates(stmt: Statement): Finding[] {
       out.push(...targets(set, (t) => ({ message: `UPDATE ${sqlName(table)} SET assigns ${quoteIdent(t.name)} twice: Postgres rejects it (multiple assignments to same column "${t.name}")`, fix: `Assign ${quoteIdent(t.name)} once, with the value you want.` }), at));
       break;
     }
+    case 'MergeStmt': {
+      const table = fromRangeVar(a.relation);
+      // Each WHEN clause is its own INSERT or UPDATE: a column may appear in several clauses, not twice in one.
+      for (const w of a.mergeWhenClauses ?? []) {
+        const clause = w.MergeWhenClause;
+        const list = (clause?.targetList ?? []).map((c: any) => c.ResTarget).filter(Boolean);
+        if (clause?.commandType === 'CMD_INSERT')
+          out.push(...targets(list, (t) => ({ message: `MERGE INTO ${sqlName(table)} … THEN INSERT lists column ${quoteIdent(t.name)} twice: Postgres rejects it (column "${t.name}" specified more than once)`, fix: `List ${quoteIdent(t.name)} once in the INSERT column list, with the value you want.` }), at));
+        else if (clause?.commandType === 'CMD_UPDATE')
+          out.push(...targets(list, (t) => ({ message: `MERGE INTO ${sqlName(table)} … THEN UPDATE SET assigns ${quoteIdent(t.name)} twice: Postgres rejects it (multiple assignments to same column "${t.name}")`, fix: `Assign ${quoteIdent(t.name)} once in the UPDATE SET list, with the value you want.` }), at));
+      }
+      break;
+    }
   }
   return out;
+}
+
+/**
+ * A view, materialized view or CREATE TABLE … AS whose columns end up with one name twice: names from
+ * AS, the column's or function's own name, `?column?` for an expression without one, or `*` expanded
+ * (when lockstep knows the tables). Duplicates within the explicit column list are reported above.
+ */
+function resultNameDuplicates(stmt: Statement, aliases: string[], rel: ReturnType<typeof fromRangeVar>, ctx: { catalog: Catalog; version: number }): Finding[] {
+  const a = stmt.ast;
+  const query = a.query;
+  if (!query?.SelectStmt) return [];
+  const what = stmt.kind === 'ViewStmt' ? 'CREATE VIEW' : a.objtype === 'OBJECT_MATVIEW' ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE';
+  const label = `${what} ${sqlName(rel)}${stmt.kind === 'CreateTableAsStmt' && a.objtype !== 'OBJECT_MATVIEW' ? ' AS' : ''}`;
+  const cols = outputNames(query, ctx).columns;
+  // After a `*` lockstep could not expand, positions are unknown: the column list may or may not rename them.
+  const knownBefore = cols.findIndex((c) => !c.definitePosition);
+  const aliasUnsure = knownBefore >= 0 && aliases.length > knownBefore;
+  const text = (loc: number | undefined) => (loc === undefined ? '' : targetText(stmt, stmt.at(loc)));
+  const final = cols.map((c, i) => {
+    if (c.definitePosition && i < aliases.length) return { ...c, name: aliases[i], listed: true };
+    if (!c.definitePosition && aliasUnsure) return { ...c, name: undefined, listed: false };
+    return { ...c, listed: false };
+  });
+  const describe = (c: (typeof final)[number], i: number) =>
+    c.listed
+      ? `${quoteIdent(c.name!)} in the column list`
+      : c.origin === 'star'
+        ? `${c.from}.${quoteIdent(c.name!)} (from ${text(c.location)})`
+        : c.origin === 'alias'
+          ? `\`${text(c.location)}\``
+          : `\`${text(c.location)}\` (named ${c.name} by Postgres${c.name === '?column?' ? ', for want of an AS' : ''})`;
+  const out: Finding[] = [];
+  const seen = new Map<string, number>();
+  const reported = new Set<string>();
+  final.forEach((c, i) => {
+    if (c.name === undefined) return;
+    const j = seen.get(c.name);
+    if (j === undefined) return void seen.set(c.name, i);
+    const first = final[j]!;
+    if ((first.listed && c.listed) || reported.has(c.name)) return;
+    reported.add(c.name);
+    const star = first.origin === 'star' || c.origin === 'star';
+    out.push({
+      at: c.location !== undefined ? stmt.at(c.location) : stmt.span.start,
+      message: `${label} gives two of its columns the name ${quoteIdent(c.name)}, ${describe(first, j)} and ${describe(c, i)}: Postgres rejects it (column "${c.name}" specified more than once)`,
+      fix: star
+        ? `List the columns instead of *, and rename one of the two with AS (\`${c.from ?? first.from}.${quoteIdent(c.name)} AS <other name>\`), or name the columns after ${sqlName(rel)}: ${what} ${sqlName(rel)} (col1, col2, …) AS …`
+        : `${c.origin === 'alias' ? `Give \`${text(c.location)}\` another name` : `Give \`${text(c.location)}\` a name of its own with AS (\`${text(c.location)} AS <other name>\`)`}, or name the columns after ${sqlName(rel)}: ${what} ${sqlName(rel)} (col1, col2, …) AS …`,
+    });
+  });
+  return out;
+}
+
+/** Words that end a SELECT list item at the top level. */
+const afterTargets = new Set(['FROM', 'INTO', 'WHERE', 'GROUP', 'HAVING', 'WINDOW', 'UNION', 'INTERSECT', 'EXCEPT', 'ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'FOR', 'WITH']);
+
+/** The text of the SELECT list item starting at file offset `from`, whitespace collapsed. */
+function targetText(stmt: Statement, from: number): string {
+  let depth = 0;
+  let end = from;
+  for (const t of tokensOf(stmt)) {
+    if (t.start < from) continue;
+    if (t.text === '(' || t.text === '[') depth++;
+    else if (t.text === ')' || t.text === ']') {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0 && (t.text === ',' || t.text === ';' || afterTargets.has(t.up))) break;
+    end = t.end;
+  }
+  return sliceOf(stmt, from, end).replace(/\s+/g, ' ');
 }
 
 /** Repeated targets: a plain column twice, or a plain column and an element/field of it. Elements or fields only (`a[1]`, `a[2]`) are fine. */

@@ -32,8 +32,24 @@ describe(R, () => {
     ]);
   });
 
+  test('"char"(n): the internal one-byte type with a length, which Postgres refuses', async () => {
+    expect(await lintView(R, 'CREATE TABLE orders (id bigint, grade "char"(3), codes pg_catalog."char"(2)[]);\nALTER TABLE "Order Items" ADD COLUMN "Tier" "char"(1);')).toMatchInlineSnapshot(`
+      [
+        "1:39 error orders.grade is "char"(3): the quoted "char" is Postgres' internal one-byte type and takes no length, so Postgres rejects it (type modifier is not allowed for type "char")
+      For text of up to 3 characters use text, with the length as a constraint, e.g. CHECK (char_length(grade) <= 3); for a one-byte code, "char" without a length:
+      grade text",
+        "1:56 error orders.codes is pg_catalog."char"(2)[]: the quoted "char" is Postgres' internal one-byte type and takes no length, so Postgres rejects it (type modifier is not allowed for type "pg_catalog.char[]")
+      For text of up to 2 characters use text, with the length as a constraint, e.g. CHECK (char_length(codes) <= 2); for a one-byte code, "char" without a length:
+      codes text[]",
+        "2:45 error "Order Items"."Tier" is "char"(1): the quoted "char" is Postgres' internal one-byte type and takes no length, so Postgres rejects it (type modifier is not allowed for type "char")
+      For text of up to 1 character use text, with the length as a constraint, e.g. CHECK (char_length("Tier") <= 1); for a one-byte code, "char" without a length:
+      ALTER TABLE "Order Items" ADD COLUMN "Tier" text;",
+      ]
+    `);
+  });
+
   test('leaves alone: the internal "char" type, varchar, text, char in casts', async () => {
-    expect(await findingsOf(R, 'CREATE TABLE t (a "char", b varchar(3), c text);')).toEqual([]);
+    expect(await findingsOf(R, 'CREATE TABLE t (a "char", b varchar(3), c text, d pg_catalog."char", e "char"[]);\nALTER TABLE t ALTER COLUMN c TYPE "char" USING left(c, 1)::"char";')).toEqual([]);
     expect(await findingsOf(R, "SELECT 'x'::char(3);")).toEqual([]);
   });
 });
