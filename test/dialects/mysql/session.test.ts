@@ -12,7 +12,7 @@ let at = 0;
 function st(s: Record<string, unknown> & { kind: string; text: string }): any {
   const span = { start: at, end: at + s.text.length };
   at += s.text.length + 2;
-  return { ...s, span } as S;
+  return { ...s, span };
 }
 const set = (text: string, ...assignments: Assignment[]) => st({ kind: 'set', text, assignments });
 const a = (name: string, value: string, scope: Assignment['scope'] = 'session'): Assignment => {
