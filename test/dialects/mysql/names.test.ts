@@ -2,7 +2,6 @@
 import { expect, test } from 'vitest';
 import { quoteIdent, quoteLiteral, sqlName } from '../../../src/dialects/mysql/names.js';
 import { itMariadb, freshMysqlDatabase } from '../../helpers/mariadb.js';
-import { connectMysql } from '../../../src/dialects/mysql/driver.js';
 
 test('quoteIdent doubles backticks; sqlName keeps the schema', () => {
   expect(quoteIdent('order')).toBe('`order`');
