@@ -118,7 +118,11 @@ export async function lintMigrations(migrations: Migration[], files: SourceFile[
  */
 export async function lintHistories(histories: History[], files: SourceFile[], opts: LintOptions = {}): Promise<LintResult> {
   // The dialect: from the options, else what the histories' tools declare (all of them must agree).
-  const declared = histories.map((h) => h.flavor).filter((f): f is NonNullable<History['flavor']> => !!f);
+  // A flavor guessed from the SQL (no tool declared one) yields to a dialect the options name, and never conflicts.
+  const given = opts.dialect !== undefined;
+  let declared = histories.map((h) => h.flavor).filter((f): f is NonNullable<History['flavor']> => !!f && !(f.guessed && given));
+  if (declared.some((f) => !f.guessed)) declared = declared.filter((f) => !f.guessed);
+  else if (declared.length && histories.some((h) => !h.flavor)) declared = [];
   let t: Target | undefined;
   const problems: { where: string; message: string }[] = [];
   for (const layout of declared.length ? declared : [undefined]) {
