@@ -179,6 +179,21 @@ export async function lintPaths(
   return lintHistories(histories, files, opts);
 }
 
+/**
+ * The schema `sql` makes, as a catalog of the chosen dialect (as `--db` would read it): for rule examples
+ * and tests that need tables to exist before the migration.
+ */
+export async function schemaFromSql(sql: string, opts: Pick<LintOptions, 'dialect' | 'serverVersion' | 'pgVersion'> = {}): Promise<LintCatalog<any>> {
+  const t = target(opts);
+  await t.choice.dialect.load();
+  const kit = t.choice.dialect.lint(t.server);
+  const catalog = kit.newCatalog();
+  const parsed = kit.parse(sql, 0);
+  if (parsed.syntaxErrors.length) throw usageError('schema', `cannot parse: ${parsed.syntaxErrors[0]!.message}`);
+  for (const s of parsed.statements) catalog.apply(s, 'schema');
+  return catalog;
+}
+
 /** Session defaults from config's `assume` block. */
 export function assumedSession(assume: { lockTimeout?: string; statementTimeout?: string; timeZone?: string } | undefined): SessionDefaults | undefined {
   if (!assume) return undefined;
