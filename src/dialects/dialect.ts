@@ -86,6 +86,10 @@ export interface SessionDefaults {
   /** Where the defaults come from, for messages: `server default`, `the database's settings`, `config`. */
   source?: string;
   timeZoneUtc?: boolean;
+  /** MySQL/MariaDB: the session starts with foreign_key_checks on (the server default) or off. */
+  foreignKeyChecks?: boolean;
+  /** MySQL/MariaDB: sql_mode is strict (STRICT_TRANS_TABLES / STRICT_ALL_TABLES), as the server defaults to. */
+  sqlModeStrict?: boolean;
 }
 
 /** The state of the session while lint reads one section, as the dialect's rules see it. */

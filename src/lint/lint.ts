@@ -120,7 +120,11 @@ export async function lintMigrations(migrations: Migration[], files: SourceFile[
  */
 export async function lintHistories(histories: History[], files: SourceFile[], opts: LintOptions = {}): Promise<LintResult> {
   // The dialect: from the options, else what the histories' tools declare (all of them must agree).
-  const declared = histories.map((h) => h.flavor).filter((f): f is NonNullable<History['flavor']> => !!f);
+  // A flavor guessed from the SQL (no tool declared one) yields to a dialect the options name, and never conflicts.
+  const given = opts.dialect !== undefined;
+  let declared = histories.map((h) => h.flavor).filter((f): f is NonNullable<History['flavor']> => !!f && !(f.guessed && given));
+  if (declared.some((f) => !f.guessed)) declared = declared.filter((f) => !f.guessed);
+  else if (declared.length && histories.some((h) => !h.flavor)) declared = [];
   let t: Target | undefined;
   const problems: { where: string; message: string }[] = [];
   for (const layout of declared.length ? declared : [undefined]) {
@@ -180,6 +184,21 @@ export async function lintPaths(
   if (opts.dialect !== undefined || opts.serverVersion !== undefined || opts.pgVersion !== undefined) target(opts); // bad options fail before the file system is touched
   const { histories, files } = await readMigrations(paths, { ...(opts.layout ? { layout: opts.layout } : {}), ...(opts.layoutOptions ? { layoutOptions: opts.layoutOptions } : {}) });
   return lintHistories(histories, files, opts);
+}
+
+/**
+ * The schema `sql` makes, as a catalog of the chosen dialect (as `--db` would read it): for rule examples
+ * and tests that need tables to exist before the migration.
+ */
+export async function schemaFromSql(sql: string, opts: Pick<LintOptions, 'dialect' | 'serverVersion' | 'pgVersion'> = {}): Promise<LintCatalog<any>> {
+  const t = target(opts);
+  await t.choice.dialect.load();
+  const kit = t.choice.dialect.lint(t.server);
+  const catalog = kit.newCatalog();
+  const parsed = kit.parse(sql, 0);
+  if (parsed.syntaxErrors.length) throw usageError('schema', `cannot parse: ${parsed.syntaxErrors[0]!.message}`);
+  for (const s of parsed.statements) catalog.apply(s, 'schema');
+  return catalog;
 }
 
 /** Session defaults from config's `assume` block. */

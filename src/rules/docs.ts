@@ -1,72 +1,118 @@
 /**
  * docs/rules/*.md and docs/effects.md, generated from rule metadata and the effects table (never
  * written twice). Each rule page shows what lockstep actually prints for its example, produced by
- * running the linter while generating.
+ * running the linter while generating. An id that two dialects check with their own rule has one page
+ * with a section per dialect; a rule both dialects share (the common ones) says so.
  */
-import { allRules as rules } from './registry.js';
+import { allRules as rules, rulesByDialect } from './registry.js';
 import type { Rule } from './rule.js';
-import { lintSql } from '../lint/lint.js';
+import { lintSql, schemaFromSql } from '../lint/lint.js';
+import type { DialectId } from '../core/version.js';
 import { effects, MIN_VERSION, MAX_VERSION, PROVED_ON, type RelRole } from '../dialects/postgres/effects.js';
 import { sqlLockName, describeBlocks, strongest, type LockMode } from '../dialects/postgres/locks.js';
+import { SUPPORTED as MYSQL_SUPPORTED } from '../dialects/mysql/versions.js';
 
+const dialectTitle: Record<DialectId, string> = { postgres: 'PostgreSQL', mysql: 'MySQL/MariaDB' };
 
-const versionRange = (r: Rule) => {
+const versionRange = (r: Rule, dialect: DialectId) => {
+  if (dialect === 'mysql') return MYSQL_SUPPORTED;
   const from = r.versions?.from ?? MIN_VERSION;
   const to = r.versions?.to ?? MAX_VERSION;
   return from === MIN_VERSION && to === MAX_VERSION ? `PostgreSQL ${MIN_VERSION}–${MAX_VERSION}` : from === to ? `PostgreSQL ${from}` : `PostgreSQL ${from}–${to}`;
 };
 
-export async function rulePage(rule: Rule): Promise<string> {
-  const version = rule.examples.version ?? 15;
-  const result = await lintSql(rule.examples.bad, { pgVersion: version, file: 'migration.sql', rules: { [rule.id]: 'on' } });
-  const mine = result.findings.filter((f) => f.rule === rule.id);
-  const printed = mine.map((f) => `${f.severity}: ${f.message}${f.fix ? `\n\nfix:\n${f.fix}` : ''}`).join('\n\n---\n\n');
-  const lines = [
-    `# ${rule.id}`,
-    '',
-    `**${rule.title}**`,
-    '',
+/** The dialects whose registry has this very rule object, and the distinct rule objects registered under its id. */
+function variantsOf(id: string): { rule: Rule; dialects: DialectId[] }[] {
+  const out: { rule: Rule; dialects: DialectId[] }[] = [];
+  for (const [d, reg] of Object.entries(rulesByDialect) as [DialectId, Record<string, Rule<any>>][]) {
+    const r = reg[id] as Rule | undefined;
+    if (!r) continue;
+    const v = out.find((x) => x.rule === r);
+    if (v) v.dialects.push(d);
+    else out.push({ rule: r, dialects: [d] });
+  }
+  return out;
+}
+
+/** What lockstep prints for the rule's bad example, on its first dialect. */
+async function printedFor(rule: Rule, dialect: DialectId): Promise<string> {
+  const mysql = dialect === 'mysql';
+  const version = rule.examples.version ?? (mysql ? undefined : 15);
+  const target = mysql ? { dialect: 'mysql' as const, ...(version !== undefined ? { serverVersion: String(version) } : {}) } : { pgVersion: version! };
+  const catalog = rule.examples.schema ? await schemaFromSql(rule.examples.schema, target) : undefined;
+  const result = await lintSql(rule.examples.bad, { ...target, file: 'migration.sql', rules: { [rule.id]: 'on' }, ...(catalog ? { catalog } : {}) });
+  return result.findings
+    .filter((f) => f.rule === rule.id)
+    .map((f) => `${f.severity}: ${f.message}${f.fix ? `\n\nfix:\n${f.fix}` : ''}`)
+    .join('\n\n---\n\n');
+}
+
+async function ruleBody(rule: Rule, dialects: DialectId[], h: string): Promise<string[]> {
+  const dialect = dialects[0]!;
+  const printed = await printedFor(rule, dialect);
+  const version = rule.examples.version;
+  const target = dialect === 'mysql' ? `MySQL ${version}` : `PostgreSQL ${version ?? 15}`;
+  return [
     '| | |',
     '|---|---|',
     `| Severity | ${rule.severity}${rule.sizeSensitive ? ' — with `--db`, one level lower on tables under 10,000 rows and 10 MB, `error` from 1M rows or 1 GB' : ''} |`,
     `| Category | ${rule.category} |`,
-    `| Applies to | ${versionRange(rule)} |`,
+    `| Applies to | ${dialects.map((d) => versionRange(rule, d)).join('; ')} |`,
     `| Enabled | ${rule.optIn ? `no, opt in with \`"rules": { "${rule.id}": "on" }\`` : 'by default'} |`,
     ...(rule.peers?.length ? [`| Same check elsewhere | ${rule.peers.map((p) => `\`${p}\``).join(', ')} |`] : []),
     '',
-    '## Why',
+    `${h} Why`,
     '',
     rule.why,
     '',
-    '## Flagged',
+    `${h} Flagged`,
     '',
+    ...(rule.examples.schema ? ['Given the table as it is before the migration (as `--db` would read it):', '', '```sql', rule.examples.schema.trim(), '```', '', 'the migration', ''] : []),
     '```sql',
     rule.examples.bad.trim(),
     '```',
     '',
-    ...(printed ? [`lockstep prints${rule.examples.version ? ` (for PostgreSQL ${version})` : ''}:`, '', '```text', printed, '```', ''] : []),
-    '## Not flagged',
+    ...(printed ? [`lockstep prints${version ? ` (for ${target})` : ''}:`, '', '```text', printed, '```', ''] : []),
+    `${h} Not flagged`,
     '',
     '```sql',
     rule.examples.good.trim(),
     '```',
     '',
+  ];
+}
+
+export async function rulePage(rule: Rule): Promise<string> {
+  const variants = variantsOf(rule.id);
+  if (!variants.length) variants.push({ rule, dialects: [rule.dialects?.[0] ?? 'postgres'] });
+  const lines: string[] = [`# ${rule.id}`, ''];
+  if (variants.length === 1) {
+    const v = variants[0]!;
+    lines.push(`**${v.rule.title}**`, '', ...(await ruleBody(v.rule, v.dialects, '##')));
+  } else {
+    lines.push(`${variants.map((v) => dialectTitle[v.dialects[0]!]).join(' and ')} each check this with a rule of their own; one config key and one ignore id turn off both.`, '');
+    for (const v of variants) lines.push(`## ${v.dialects.map((d) => dialectTitle[d]).join(', ')}: ${v.rule.title}`, '', ...(await ruleBody(v.rule, v.dialects, '###')));
+  }
+  lines.push(
     '## Configure',
     '',
     `Change its severity or turn it off in \`lockstep.config.json\`: \`{ "rules": { "${rule.id}": "error" | "warning" | "info" | "off" } }\`.`,
     `Ignore one statement with \`-- lockstep-ignore ${rule.id}: <reason>\` on the line before it, or a whole file with \`-- lockstep-ignore-file ${rule.id}\`.`,
     '',
-  ];
+  );
   return lines.join('\n');
 }
 
 export function rulesIndex(): string {
   const byCat = new Map<string, Rule[]>();
   for (const r of Object.values(rules) as Rule[]) byCat.set(r.category, [...(byCat.get(r.category) ?? []), r]);
-  const out = ['# lockstep lint rules', '', 'Generated from each rule\u2019s metadata (`src/rules/<id>.ts`) by `npm run docs`; do not edit.', ''];
+  const out = ['# lockstep lint rules', '', 'Generated from each rule\u2019s metadata (`src/rules/<dialect>/<id>.ts`) by `npm run docs`; do not edit.', ''];
   for (const [cat, list] of byCat) {
-    out.push(`## ${cat[0]!.toUpperCase()}${cat.slice(1)}`, '', '| rule | severity | what it checks |', '|---|---|---|');
-    for (const r of list) out.push(`| [${r.id}](${r.id}.md) | ${r.severity}${r.optIn ? ' (opt-in)' : ''} | ${r.title} |`);
+    out.push(`## ${cat[0]!.toUpperCase()}${cat.slice(1)}`, '', '| rule | dialects | severity | what it checks |', '|---|---|---|---|');
+    for (const r of list) {
+      const ds = variantsOf(r.id).flatMap((v) => v.dialects);
+      out.push(`| [${r.id}](${r.id}.md) | ${ds.map((d) => dialectTitle[d]).join(', ')} | ${r.severity}${r.optIn ? ' (opt-in)' : ''} | ${r.title} |`);
+    }
     out.push('');
   }
   return out.join('\n');

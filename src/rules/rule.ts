@@ -33,8 +33,10 @@ export interface RuleMeta {
   examples: {
     bad: string;
     good: string;
-    /** The Postgres version the examples are meant for, when it matters: a major, or a full version like "14.2". */
+    /** The server version the examples are meant for, when it matters: a major, or a full version like "14.2" / "8.0.28". */
     version?: number | string;
+    /** SQL for the tables the examples change, as they were before (as `--db` would read them); not part of the migration. */
+    schema?: string;
   };
   /** The same check in other tools, for users coming from them: `squawk: require-concurrent-index-creation`. */
   peers?: string[];

@@ -158,3 +158,27 @@ export function settingIs(text: string, key: string, value: string): boolean {
   const re = new RegExp(`^[ \\t]*${key}[ \\t]*=[ \\t]*${value}[ \\t]*(?:#.*)?\\r?$`, 'm');
   return re.test(text);
 }
+
+/**
+ * MySQL-only syntax in a migration's SQL, for histories whose tool declares no database (golang-migrate,
+ * dbmate, Flyway, plain files): table options after a CREATE TABLE (`) ENGINE=InnoDB`, `) DEFAULT
+ * CHARSET=…`), `AUTO_INCREMENT`, or a backtick-quoted table name. Each is a syntax error on Postgres,
+ * so a file that has one is not a Postgres migration. A guess, not a declaration: `--dialect`, a URL or
+ * config always win over it (and it never makes a run fail). Comments are skipped roughly (`--` lines
+ * and `/* … *\/` blocks); only the first files are looked at.
+ */
+export function sniffMysql(listing: Listing, maxFiles = 30): { flavor: Flavor; where: string; guessed: true } | undefined {
+  const markers: { re: RegExp; say: string }[] = [
+    { re: /\)\s*(?:ENGINE|(?:DEFAULT\s+)?CHARSET|DEFAULT\s+CHARACTER\s+SET)\s*=\s*\w+/i, say: 'MySQL table options' },
+    { re: /\bAUTO_INCREMENT\b/i, say: 'AUTO_INCREMENT' },
+    { re: /\b(?:TABLE|INTO|REFERENCES|UPDATE)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?`/i, say: 'a backtick-quoted table name' },
+  ];
+  let seen = 0;
+  for (const f of listing.files) {
+    if (!isSql(f.path)) continue;
+    if (++seen > maxFiles) break;
+    const text = f.text.replace(/\/\*(?!!)[^]*?\*\//g, ' ').replace(/--[^\n]*/g, ' ');
+    for (const m of markers) if (m.re.test(text)) return { flavor: 'mysql', where: `${f.path} (${m.say}: MySQL syntax)`, guessed: true };
+  }
+  return undefined;
+}

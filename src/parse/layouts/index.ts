@@ -6,7 +6,7 @@ import { LockstepError, isLockstepError, type Problem } from '../../core/errors.
 import type { SourceFile } from '../../core/types.js';
 import type { Flavor } from '../../core/version.js';
 import { layoutIds, type LayoutId, type LayoutOptions, type Migration } from '../migrations.js';
-import type { Layout, Listing } from './common.js';
+import { sniffMysql, type Layout, type Listing } from './common.js';
 import { posix } from 'node:path';
 import { dbmate } from './dbmate.js';
 import { diesel } from './diesel.js';
@@ -96,7 +96,8 @@ export async function readMigrations(paths: string[], opts: ReadOptions = {}): P
       problems.push({ where: path, message: `no migrations found (looked for ${layout.looksFor})` });
     }
     migrations.push(...found);
-    const declared = layout.flavor?.(listing);
+    // What the tool's own files declare; else a guess from MySQL-only syntax in the SQL.
+    const declared = layout.flavor?.(listing) ?? sniffMysql(listing);
     if (declared && 'problem' in declared) problems.push(declared.problem);
     // A directory is a history of its own; files given one by one (a shell glob) belong to the history
     // of the directory they are in, together with the other files given from there.
@@ -120,6 +121,6 @@ export interface History {
   path: string;
   migrations: Migration[];
   files: SourceFile[];
-  /** The database its tool's files say it is for (Prisma's provider, Drizzle's dialect). */
-  flavor?: { flavor: Flavor; where: string };
+  /** The database its tool's files say it is for (Prisma's provider, Drizzle's dialect), or `guessed` from MySQL-only syntax in its SQL. */
+  flavor?: { flavor: Flavor; where: string; guessed?: boolean };
 }

@@ -1,0 +1,2 @@
+SET SESSION lock_wait_timeout = 5;
+ALTER TABLE `orders` MODIFY `status` ENUM('new','refunded','paid','shipped') NOT NULL DEFAULT 'new';

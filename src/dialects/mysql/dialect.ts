@@ -1,0 +1,43 @@
+/**
+ * The MySQL dialect (flavors `mysql` and `mariadb`) behind the seam of ../dialect.ts. Lint only for now:
+ * plan, apply, rehearse and verify for MySQL/MariaDB come in a later release (issue 13).
+ */
+import type { Dialect } from '../dialect.js';
+import { introspectMysql } from './introspect.js';
+import { lintCatalog, mysqlLintKit, type MyLint, type MysqlLintParts } from './lint.js';
+import { quoteIdent, quoteLiteral } from './names.js';
+import { DEFAULT_VERSION, parseMyVersion, SUPPORTED } from './versions.js';
+import { mysqlRules } from '../../rules/mysql/registry.js';
+
+export const MYSQL_MISSING = 'lockstep lints MySQL/MariaDB migrations; plan, apply, rehearse and verify for MySQL/MariaDB come in a later release';
+
+export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
+  return {
+    id: 'mysql',
+    name: 'MySQL/MariaDB',
+    flavors: ['mysql', 'mariadb'],
+    defaultFlavor: 'mysql',
+    versions: {
+      defaultFor: (flavor) => DEFAULT_VERSION[flavor === 'mariadb' ? 'mariadb' : 'mysql'],
+      parse: parseMyVersion,
+      supported: SUPPORTED,
+    },
+    quoteIdent,
+    quoteLiteral,
+    // The parser is plain TypeScript: nothing to load.
+    load: async () => {},
+    lint: mysqlLintKit(parts),
+    rules: mysqlRules,
+    async introspect(url, where) {
+      const facts = await introspectMysql(url, where);
+      const strict = facts.catalog.server.sqlModeStrict;
+      return {
+        version: facts.version,
+        catalog: lintCatalog(facts.catalog, parts.applyStatement),
+        settings: { ...facts.settings, ...(strict !== undefined ? { sqlModeStrict: strict } : {}) },
+      };
+    },
+    commands: ['lint'],
+    missing: MYSQL_MISSING,
+  };
+}
