@@ -11,7 +11,7 @@ import { dialects } from '../dialects/index.js';
 import { layoutIds, type LayoutId, type LayoutOptions, type TransactionMode } from '../parse/migrations.js';
 import { isRuleId, allRules } from '../rules/registry.js';
 import { MIN_VERSION, MAX_VERSION } from '../dialects/postgres/effects.js';
-import { parseDuration } from '../dialects/postgres/session.js';
+import { parseDurationText as parseDuration } from '../core/duration.js';
 import { suggest } from '../core/suggest.js';
 import { thresholdProblem, type VerifyThresholds } from '../verify/verify.js';
 

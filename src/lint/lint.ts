@@ -10,7 +10,7 @@ import type { Rule } from '../rules/rule.js';
 import type { RuleId } from '../rules/registry.js';
 import { resolveRules, type RuleSetting } from '../config/config.js';
 import { LockstepError, usageError } from '../core/errors.js';
-import { parseDuration } from '../dialects/postgres/session.js';
+import { parseDurationText as parseDuration } from '../core/duration.js';
 import type { LintCatalog, LintTypes, SessionDefaults } from '../dialects/dialect.js';
 import { chooseDialect, chooseVersion, type DialectChoice } from '../dialects/index.js';
 import { runRules, type ActiveRule, type StatementRecord } from './engine.js';

@@ -3,6 +3,7 @@
  * runner's or an explicit one), which locks it holds, and which lock_timeout / statement_timeout /
  * TimeZone is in effect (SET, SET LOCAL, RESET, set_config, and what COMMIT and ROLLBACK undo).
  */
+import { parseDurationText } from '../../core/duration.js';
 import type { Statement } from './parser.js';
 import type { StatementEffect } from './classify.js';
 import type { TransactionMode } from '../../parse/migrations.js';
@@ -316,15 +317,8 @@ function constText(node: any): string | undefined {
   return undefined;
 }
 
-const units: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** A timeout value as Postgres reads it: a number is milliseconds; a string may carry a unit. */
 export function parseDuration(node: any): number | undefined {
   const text = typeof node === 'string' ? node : constText(node);
-  if (text === undefined) return undefined;
-  const m = /^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  if (!m) return undefined;
-  const unit = m[2]!.toLowerCase();
-  if (unit && units[unit] === undefined) return undefined;
-  return Number(m[1]) * (units[unit || 'ms'] ?? 1);
+  return text === undefined ? undefined : parseDurationText(text);
 }
