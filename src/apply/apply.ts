@@ -10,6 +10,7 @@ import { sqlName } from '../dialects/postgres/names.js';
 import { loadParser, parsePostgres } from '../dialects/postgres/parser.js';
 import type { Change } from '../operations/types.js';
 import { plan as makePlan } from '../plan/planner.js';
+import { assertValidChange, storedPlanProblems } from '../spec/check-change.js';
 import { phaseNames, type PhaseName, type Plan, type Step } from '../plan/types.js';
 import { runBackfill, defaultBackfill, interrupted, type BackfillOptions, type BackfillResult } from './backfill.js';
 import { connect, type Db } from './db.js';
@@ -74,6 +75,7 @@ const LOCK_NAMESPACE = 0x10c5;
 
 export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResult> {
   await loadParser();
+  assertValidChange(change);
   const guard: GuardOptions = { ...defaultGuard, ...o.guard };
   const bf: BackfillOptions = { ...defaultBackfill, ...o.backfill };
   const emit = o.onProgress ?? (() => {});
@@ -111,8 +113,13 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
       ]);
 
     let plan: Plan;
-    if (!fresh) plan = (await ledger.readPlan(db, change.name))!;
-    else {
+    if (!fresh) {
+      // The stored plan is what runs: check it before any of it does.
+      const stored = await ledger.readPlan(db, change.name);
+      const problems = storedPlanProblems(stored, await ledger.readSteps(db, change.name), ledger.checksum, existing!.checksum, `the ledger's plan of ${change.name}`);
+      if (problems.length) throw new LockstepError('E_INPUT', [...problems, { where: change.name, message: 'the stored plan was not run: roll the change back, or restore lockstep.changes from the ledger\'s steps' }]);
+      plan = stored!;
+    } else {
       const facts = await introspect(db);
       plan = await makePlan(change, { version: o.planVersion ?? facts.major, catalog: facts.catalog });
     }

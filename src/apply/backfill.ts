@@ -120,8 +120,11 @@ export async function runBackfill(
     let updated = 0;
     let hi: unknown[] | null = null;
     try {
-      await db.query('BEGIN');
-      await db.query(`SET LOCAL lock_timeout = ${Math.max(1, guard.lockTimeoutMs)}`);
+      // One round trip to open the batch. Its COMMIT does not wait for the WAL flush (synchronous_commit
+      // off, this transaction only): a crash can lose the last batches, but each loses its checkpoint with
+      // it (same WAL, in order), so the rerun does them again; the step's "done" mark commits durably
+      // after the last batch and flushes everything before it.
+      await db.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(guard.lockTimeoutMs))}; SET LOCAL synchronous_commit = off`);
       // The next batch's first and last key (none left: the walk is over).
       const bounds = stop ? (await db.query(lastKey ? walk.after : walk.first, [...(lastKey ?? []), ...stop, size - 1])).rows[0] : undefined;
       if (bounds?.lo) {

@@ -2,6 +2,7 @@
  * Running one statement against live traffic: a short lock_timeout so it never sits in the lock queue
  * for long, retried with exponential backoff and jitter up to a deadline, reporting who holds the lock.
  */
+import { safeQueryText } from '../core/redact.js';
 import type { Db } from './db.js';
 import type { Blocker } from './events.js';
 
@@ -57,13 +58,13 @@ export function backoff(attempt: number, o: GuardOptions): number {
 export async function blockersOf(db: Db, table: string): Promise<Blocker[]> {
   const r = await db.query(
     `SELECT DISTINCT ON (a.pid) a.pid, coalesce(a.state, '') AS state, extract(epoch FROM now() - a.xact_start)::float8 AS age, l.mode, a.xact_start::text AS xact_start,
-            left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 120) AS query
+            left(coalesce(a.query, ''), 2000) AS query
      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
      WHERE l.granted AND l.locktype = 'relation' AND l.relation = to_regclass($1) AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL
      ORDER BY a.pid, a.xact_start`,
     [table],
   );
-  return r.rows.map((x: any) => ({ pid: x.pid, state: x.state, transactionSeconds: Number(x.age), mode: x.mode, query: x.query, xactStart: x.xact_start }));
+  return r.rows.map((x: any) => ({ pid: x.pid, state: x.state, transactionSeconds: Number(x.age), mode: x.mode, query: safeQueryText(x.query), xactStart: x.xact_start }));
 }
 
 /**

@@ -12,6 +12,7 @@ import type { ProgressListener } from './events.js';
 import { blockersOf, defaultGuard, withRetry, type GuardOptions } from './guard.js';
 import * as ledger from './ledger.js';
 import { requireUrl, type StepHooks } from './apply.js';
+import { interrupted } from './backfill.js';
 
 export interface RollbackOptions {
   url?: string;
@@ -92,6 +93,7 @@ export async function rollback(changeName: string, o: RollbackOptions): Promise<
       await ledger.setChangeState(db, changeName, 'rolling back');
       const result: RollbackResult = { change: changeName, undone: [], losses };
       for (const s of todo) {
+        if (o.signal?.aborted) throw interrupted(`before the undo of step ${s.id}`);
         const table = s.locks[0] ? sqlName(s.locks[0].relation) : undefined;
         if (s.down) {
           const t0 = Date.now();
@@ -129,6 +131,7 @@ export async function rollback(changeName: string, o: RollbackOptions): Promise<
             async (n, wait) => emit({ type: 'lock-wait', step: s.id, attempt: n, retryInMs: wait, blockers: table ? await blockersOf(db, table) : [] }),
             o.signal,
           ).catch(async (e: any) => {
+            if (o.signal?.aborted) throw interrupted(`undo of step ${s.id}`);
             await ledger.stepFailed(db, changeName, s.id, `rollback: ${e?.message ?? e}`).catch(() => {});
             throw new LockstepError('E_DATABASE', [{ where: `undo of step ${s.id}`, message: String(e?.message ?? e) }], { cause: e });
           });

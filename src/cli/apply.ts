@@ -4,6 +4,7 @@ import { parse, oneOf, dbUrlProblem } from './args.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { progressPrinter } from './progress.js';
 import { LockstepError } from '../core/errors.js';
+import { redactIn } from '../core/redact.js';
 import { apply } from '../apply/apply.js';
 import { rollback } from '../apply/rollback.js';
 import { status } from '../apply/status.js';
@@ -52,6 +53,31 @@ Shows the changes in the database's ledger: their phase, steps, backfill progres
 and for each column a change adds or makes NOT NULL what the application may assume at this point
 (absent → may be NULL → backfilled → new rows checked → NOT NULL) and which app is safe to deploy.`;
 
+/**
+ * Ctrl-C / SIGTERM: the first asks apply to stop at the next safe point (between backfill batches, before
+ * the next step), which leaves the ledger to resume from and exits 130; a second one exits at once.
+ */
+function stopOnSignals(io: Io): { signal: AbortSignal; done: () => void } {
+  const ac = new AbortController();
+  const on = (sig: NodeJS.Signals) => {
+    if (ac.signal.aborted) {
+      io.stderr.write(`\nlockstep: ${sig} again: stopping now (the ledger resumes from the last checkpoint)\n`);
+      process.exit(EXIT.interrupted);
+    }
+    io.stderr.write(`\nlockstep: ${sig}: stopping after the current batch or step (${sig === 'SIGINT' ? 'Ctrl-C' : sig} again to stop at once)\n`);
+    ac.abort(new Error(sig));
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return {
+    signal: ac.signal,
+    done: () => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    },
+  };
+}
+
 export async function applyCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     db: { type: 'string' },
@@ -86,7 +112,9 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
   if (unconverted.length)
     throw new LockstepError('E_INPUT', unconverted.map((u) => ({ where: file, message: `cannot apply "${u.statement.slice(0, 60)}": ${u.reason}` })));
   const color = useColor(io, 'stderr');
+  const stop = stopOnSignals(io);
   const result = await apply(change, {
+    signal: stop.signal,
     url: values.db,
     ...(until ? { until } : {}),
     dryRun: !!values['dry-run'],
@@ -94,7 +122,9 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
     guard: lockTimeout ? { lockTimeoutMs: lockTimeout } : {},
     backfill: { ...(maxLag ? { maxLagSeconds: maxLag } : {}), ...(batchMs ? { targetBatchMs: batchMs } : {}), ...(pause ? { pauseMs: pause } : {}) },
     onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color }),
-  });
+  }).finally(stop.done);
+  // Statistics that could not be read do not hold a change up, but the user hears about it.
+  if (result.snapshots?.error) io.stderr.write(`lockstep: warning: no snapshot for verify (${redactIn(result.snapshots.error, values.db!)})\n`);
   for (const b of result.backfills)
     io.stdout.write(`backfill ${b.step}: ${b.rows.toLocaleString('en-US')} rows in ${b.seconds.toFixed(1)} s, ${Math.round(b.rowsPerSecond).toLocaleString('en-US')} rows/s (${b.batches} batches)\n`);
   if (result.dryRun) {
@@ -114,7 +144,8 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
   if (problems.length) throw new LockstepError('E_USAGE', problems);
   const arg = positionals[0]!;
   const name = /\.(ya?ml|json|sql)$/i.test(arg) ? (await readChange(resolve(io.cwd, arg), arg)).change.name : arg;
-  const r = await rollback(name, { url: values.db, yes: !!values.yes, onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color: useColor(io, 'stderr') }) });
+  const stop = stopOnSignals(io);
+  const r = await rollback(name, { url: values.db, yes: !!values.yes, signal: stop.signal, onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color: useColor(io, 'stderr') }) }).finally(stop.done);
   for (const l of r.losses) io.stdout.write(`dropped ${l.column} with ${l.values} values${l.writtenByApplication ? ` (${l.writtenByApplication} written by the application)` : ''}\n`);
   io.stdout.write(`${r.change} rolled back: ${r.undone.length} step(s) undone\n`);
   return EXIT.ok;

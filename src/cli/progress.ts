@@ -2,6 +2,7 @@
 import type { ApplyEvent } from '../apply/events.js';
 import { duration } from '../report/plan.js';
 import type { Io } from './io.js';
+import { safeQueryText } from '../core/redact.js';
 
 export function progressPrinter(io: Io, opts: { tty: boolean; color: boolean }) {
   const out = io.stderr;
@@ -42,7 +43,7 @@ export function progressPrinter(io: Io, opts: { tty: boolean; color: boolean }) 
         break;
       }
       case 'blockers':
-        line(paint(`    ${e.blockers.length} transaction(s) hold ${e.table} now: ${e.blockers.map((b) => `pid ${b.pid} (${b.state}, ${duration(b.transactionSeconds)}): ${b.query}`).join('; ')}`, 33));
+        line(paint(`    ${e.blockers.length} transaction(s) hold ${e.table} now: ${e.blockers.map((b) => `pid ${b.pid} (${b.state}, ${duration(b.transactionSeconds)}): ${safeQueryText(b.query)}`).join('; ')}`, 33));
         break;
       case 'invalid-index-dropped':
         line(paint(`    dropped the INVALID index ${e.index} a failed build left behind`, 33));

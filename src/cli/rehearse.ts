@@ -5,7 +5,8 @@ import { parse, oneOf, dbUrlProblem } from './args.js';
 import { flavorOfUrl } from '../dialects/schemes.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError, type Problem } from '../core/errors.js';
-import { parseVersion } from '../config/config.js';
+import { loadConfig, parseVersion } from '../config/config.js';
+import { parseBudget } from '../rehearse/stats.js';
 import { readMigrations } from '../parse/layouts/index.js';
 import type { LayoutId } from '../parse/migrations.js';
 import { readChangeSpec } from '../spec/read.js';
@@ -47,6 +48,10 @@ Workload and output:
   --workload <file.sql>  queries to time before and after ($n filled from sampled rows); default: the
                          source's top queries on the changed tables (pg_stat_statements), else a
                          primary-key lookup and a count of each changed table
+  --latency-budget <p>   fail the verdict when a workload query is significantly slower than this,
+                         e.g. 20% (the whole 95 % interval of its ratio of medians above +20 %);
+                         default: config rehearse.latencyBudget, else no budget (latency is reported only)
+  --config <file>        config file (default: lockstep.config.json, or "lockstep" in package.json)
   --pg-version <N>       the target's major (for the version notes) when there is no --db
   --format <f>           ${rehearseFormats.join(' | ')} (default: text)
   --report <out.html>    also write the report as one self-contained HTML file
@@ -66,6 +71,8 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
     rows: { type: 'string' },
     seed: { type: 'string' },
     workload: { type: 'string' },
+    'latency-budget': { type: 'string' },
+    config: { type: 'string' },
     'pg-version': { type: 'string' },
     format: { type: 'string' },
     report: { type: 'string' },
@@ -105,6 +112,18 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
   if (values.db && values.schema) problems.push({ where: '--schema', message: 'goes without --db (the schema comes from the source)' });
   const pgVersion = values['pg-version'] !== undefined ? parseVersion(values['pg-version'])?.major : undefined;
   if (values['pg-version'] !== undefined && !pgVersion) problems.push({ where: '--pg-version', message: `must be a Postgres major from 11 to 18; got ${JSON.stringify(values['pg-version'])}` });
+  let latencyBudgetPct: number | undefined;
+  if (values['latency-budget'] !== undefined) {
+    latencyBudgetPct = parseBudget(values['latency-budget']);
+    if (latencyBudgetPct === undefined) problems.push({ where: '--latency-budget', message: `must be a percentage like 20%; got ${JSON.stringify(values['latency-budget'])}` });
+  }
+  try {
+    const loaded = await loadConfig(io.cwd, values.config);
+    if (latencyBudgetPct === undefined && loaded.config.rehearse?.latencyBudget !== undefined) latencyBudgetPct = parseBudget(loaded.config.rehearse.latencyBudget);
+  } catch (e) {
+    if (e instanceof LockstepError) problems.push(...e.problems);
+    else throw e;
+  }
   if (positionals.length !== 1) problems.push({ where: 'rehearse', message: positionals.length ? 'takes one change, migration or directory' : 'needs a change spec, a migration or a migration directory' });
   if (problems.length) throw new LockstepError('E_USAGE', problems);
 
@@ -144,6 +163,7 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
     ...(schemaSql !== undefined ? { schemaSql } : {}),
     ...(rows !== undefined ? { rows } : {}),
     ...(seed !== undefined ? { seed } : {}),
+    ...(latencyBudgetPct !== undefined ? { latencyBudgetPct } : {}),
     ...(pgVersion ? { targetMajor: pgVersion } : {}),
     ...(workloadText !== undefined ? { workload: { path: values.workload, text: workloadText } } : {}),
     onProgress: (e) => {

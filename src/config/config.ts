@@ -14,6 +14,7 @@ import { MIN_VERSION, MAX_VERSION } from '../dialects/postgres/effects.js';
 import { parseDurationText as parseDuration } from '../core/duration.js';
 import { suggest } from '../core/suggest.js';
 import { thresholdProblem, type VerifyThresholds } from '../verify/verify.js';
+import { parseBudget } from '../rehearse/stats.js';
 
 export type RuleSetting = Severity | 'off' | 'on';
 export type FailOn = 'error' | 'warning' | 'never';
@@ -39,6 +40,8 @@ export interface Config {
   assume?: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
   /** `lockstep verify`: thresholds of its findings (the --threshold flags override them). */
   verify?: { thresholds?: Partial<VerifyThresholds> };
+  /** `lockstep rehearse`: a latency budget ("20%"): the verdict fails on a significant regression beyond it (--latency-budget overrides it). */
+  rehearse?: { latencyBudget?: string | number };
 }
 
 export interface LoadedConfig {
@@ -57,7 +60,7 @@ export function validateConfig(raw: unknown, where: string): Config {
   const at = (path: string) => (where ? `${where}: ${path}` : path);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new LockstepError('E_CONFIG', [{ where, message: 'must be a JSON object' }]);
   const c = raw as Record<string, unknown>;
-  const known = ['$schema', 'dialect', 'serverVersion', 'pgVersion', 'rules', 'layout', 'layouts', 'paths', 'failOn', 'assume', 'verify'];
+  const known = ['$schema', 'dialect', 'serverVersion', 'pgVersion', 'rules', 'layout', 'layouts', 'paths', 'failOn', 'assume', 'verify', 'rehearse'];
   for (const k of Object.keys(c)) if (!known.includes(k)) problems.push({ where: at(k), message: `unknown setting (known: ${known.slice(1).join(', ')})` });
   if (c.dialect !== undefined && !(flavors as readonly unknown[]).includes(c.dialect)) problems.push({ where: at('dialect'), message: `must be one of ${flavors.join(', ')}; got ${JSON.stringify(c.dialect)}` });
   if (c.serverVersion !== undefined) {
@@ -104,6 +107,14 @@ export function validateConfig(raw: unknown, where: string): Config {
         } else if (k === 'timeZone') {
           if (typeof v !== 'string') problems.push({ where: at('assume.timeZone'), message: 'must be a string like "UTC"' });
         } else problems.push({ where: at(`assume.${k}`), message: 'unknown setting (known: lockTimeout, statementTimeout, timeZone)' });
+      }
+  }
+  if (c.rehearse !== undefined) {
+    if (typeof c.rehearse !== 'object' || c.rehearse === null || Array.isArray(c.rehearse)) problems.push({ where: at('rehearse'), message: 'must be an object like { "latencyBudget": "20%" }' });
+    else
+      for (const [k, v] of Object.entries(c.rehearse as object)) {
+        if (k !== 'latencyBudget') problems.push({ where: at(`rehearse.${k}`), message: 'unknown setting (known: latencyBudget)' });
+        else if (parseBudget(v) === undefined) problems.push({ where: at('rehearse.latencyBudget'), message: `must be a percentage like "20%"; got ${JSON.stringify(v)}` });
       }
   }
   if (c.verify !== undefined) {

@@ -134,7 +134,10 @@ export function runRules<K extends LintTypes>(migrations: Migration[], opts: Eng
 
   let statements = 0;
   let upCatalog = catalog;
+  // The up section just linted: its down (linted right after it) sees its statements. Local to this run.
+  let lastUp: { migration: Migration; statements: K['stmt'][] } | undefined;
   for (const m of migrations) for (const p of parseMigration(m)) {
+    const upSection = p.section === 'down' && lastUp?.migration === p.migration ? { upSection: lastUp.statements } : {};
     const file = p.sec.file;
     const li = lines(file);
     const whereAt = (offset: number) => `line ${li.position(offset).line}`;
@@ -210,6 +213,7 @@ export function runRules<K extends LintTypes>(migrations: Migration[], opts: Eng
           tx: session.tx,
           timeouts: session.timeouts,
           previous,
+          ...upSection,
           isNew: (t: QualifiedName) => created.has(kit.tableKey(t)),
           size: (t: QualifiedName) => cat.size(t),
           where: whereAt,
@@ -247,6 +251,7 @@ export function runRules<K extends LintTypes>(migrations: Migration[], opts: Eng
         tx: session.tx,
         timeouts: session.timeouts,
         statements: p.statements,
+        ...upSection,
         catalog: cat,
         isNew: (t: QualifiedName) => created.has(kit.tableKey(t)),
         where: whereAt,
@@ -263,6 +268,7 @@ export function runRules<K extends LintTypes>(migrations: Migration[], opts: Eng
       }
     }
     if (p.section === 'up') upCatalog = cat;
+    lastUp = p.section === 'up' ? { migration: p.migration, statements: p.statements } : undefined;
   }
 
   // Ignore comments that silenced nothing, or are malformed.

@@ -13,6 +13,7 @@ import { classify } from '../dialects/postgres/classify.js';
 import { expressionVolatility } from '../dialects/postgres/volatility.js';
 import { key } from '../dialects/postgres/names.js';
 import { operations } from '../operations/registry.js';
+import { assertValidChange } from '../spec/check-change.js';
 import type { OperationContext, StepDraft } from '../operations/operation.js';
 import type { Change, Operation } from '../operations/types.js';
 import { phaseNames, type Phase, type Plan, type Step, type StepLock } from './types.js';
@@ -36,6 +37,8 @@ export const RATES = {
 
 export async function plan(change: Change, opts: PlanOptions): Promise<Plan> {
   await loadParser();
+  // A Change built by hand (not read from a spec) meets the same checks before any of it reaches SQL.
+  assertValidChange(change);
   const catalog = opts.catalog?.clone() ?? new Catalog();
   const problems: Problem[] = [];
   const drafts: { draft: StepDraft; op: Operation; index: number }[] = [];

@@ -18,6 +18,7 @@ import type { Change } from '../operations/types.js';
 import type { Plan } from '../plan/types.js';
 import { LineIndex } from '../report/lines.js';
 import { copySchema } from './copy-schema.js';
+import { beyondBudget, latencyChange } from './stats.js';
 import { dataChecksum, diffFingerprints, fingerprint, tableColumns } from './fingerprint.js';
 import { openSandbox, type Sandbox } from './sandbox.js';
 import { fill, readStats, sampleTables, type FillResult, type TableStats } from './synthesize.js';
@@ -51,6 +52,9 @@ export interface RehearseOptions {
   /** The target's major, for version notes (from --db or --pg-version). */
   targetMajor?: number;
   workload?: { path: string; text: string };
+  /** Fail the verdict when a query of the workload is significantly slower than this many percent
+   *  (the 95 % interval of its ratio of medians lies wholly above 1 + budget). */
+  latencyBudgetPct?: number;
   seed?: number;
   onProgress?: (e: RehearseEvent) => void;
   /** Aborting removes the sandbox at once (a running statement is cut off) and rejects. */
@@ -84,6 +88,7 @@ export async function rehearse(subject: RehearseSubject, o: RehearseOptions = {}
     versionNotes: targetMajor && targetMajor !== sb.info.major ? versionNotes(sb.info.major, targetMajor) : [],
     startedAt: new Date(started).toISOString(),
     seconds: 0,
+    ...(o.latencyBudgetPct !== undefined ? { latencyBudgetPct: o.latencyBudgetPct } : {}),
   };
   const check = (c: Check) => {
     report.checks.push(c);
@@ -102,6 +107,7 @@ export async function rehearse(subject: RehearseSubject, o: RehearseOptions = {}
     await sb.dispose();
   }
   if (o.signal?.aborted) throw new LockstepError('E_INPUT', [{ where: 'rehearse', message: 'interrupted; the sandbox was removed' }]);
+  if (o.latencyBudgetPct !== undefined && report.queries.length) check(budgetCheck(report.queries, o.latencyBudgetPct));
   report.ok = report.checks.length > 0 && report.checks.every((c) => c.ok);
   report.seconds = (Date.now() - started) / 1000;
   return report;
@@ -302,6 +308,7 @@ function compareTimings(queries: WorkloadQuery[], before: Map<string, TimedQuery
     const a = after.get(q.name);
     if (!b || !a) return [];
     const planChanged = b.plan.join('\n') !== a.plan.join('\n');
+    const change = b.latency.p50 > 0 ? latencyChange(b.samples, a.samples) : undefined;
     return [
       {
         name: q.name,
@@ -311,6 +318,7 @@ function compareTimings(queries: WorkloadQuery[], before: Map<string, TimedQuery
         before: b.latency,
         after: a.latency,
         changePct: b.latency.p50 > 0 ? ((a.latency.p50 - b.latency.p50) / b.latency.p50) * 100 : 0,
+        ...(change ? { change } : {}),
         ...(planChanged ? { planBefore: b.plan, planAfter: a.plan } : {}),
       },
     ];
@@ -403,6 +411,21 @@ async function runTraced(tracer: Tracer, fn: () => Promise<void>): Promise<{ ok:
     await tracer.finish(id, undefined, { message: String(cause?.message ?? p.message), ...(cause?.position ? { position: Number(cause.position) } : {}) });
     return { ok: false, message: `${p.where}: ${p.message}` };
   }
+}
+
+/** The latency budget: fails only on a statistically significant regression beyond it. */
+export function budgetCheck(queries: QueryTiming[], budgetPct: number): Check {
+  const pct = (x: number) => `${x >= 1 ? '+' : ''}${((x - 1) * 100).toFixed(0)} %`;
+  const over = queries.filter((q) => q.change && beyondBudget(q.change, budgetPct));
+  const maybe = queries.filter((q) => !over.includes(q) && q.changePct > budgetPct);
+  const describe = (q: QueryTiming) => `${q.name} ${pct(q.change?.ratio ?? 1 + q.changePct / 100)}${q.change ? ` (95 % interval ${pct(q.change.low)} … ${pct(q.change.high)}, p = ${q.change.pValue.toPrecision(2)})` : ' (too few runs to tell)'}`;
+  return {
+    name: 'latency-budget',
+    ok: over.length === 0,
+    detail: over.length
+      ? `${over.length} of ${queries.length} queries are significantly slower than the budget of +${budgetPct} %: ${over.map(describe).join('; ')}`
+      : `no query is significantly slower than the budget of +${budgetPct} %${maybe.length ? `; above it, but within the measurement noise: ${maybe.map(describe).join('; ')}` : ''}`,
+  };
 }
 
 function claimsCheck(report: RehearsalReport, check: (c: Check) => void): void {

@@ -20,6 +20,8 @@ export interface RehearsalReport {
   queries: QueryTiming[];
   /** Where the workload came from, and why not from the source's pg_stat_statements when that was tried. */
   workload?: string;
+  /** The latency budget asked for (--latency-budget, config rehearse.latencyBudget), percent. */
+  latencyBudgetPct?: number;
   /** Behaviours that differ between the sandbox's major and the target's (from the effects table). */
   versionNotes: string[];
   startedAt: string;
@@ -97,6 +99,10 @@ export interface QueryTiming {
   after: Latency;
   /** (after.p50 - before.p50) / before.p50 × 100. */
   changePct: number;
+  /** Whether the change is beyond the measurement noise (src/rehearse/stats.ts): the ratio of medians
+   *  after/before with its 95 % bootstrap interval, a Mann-Whitney p-value, and the verdict. Absent
+   *  with fewer than 5 runs on a side. */
+  change?: { ratio: number; low: number; high: number; pValue: number; significant: boolean; method: string };
   /** EXPLAIN plan shapes (node types and index names, one line each) when they differ. */
   planBefore?: string[];
   planAfter?: string[];

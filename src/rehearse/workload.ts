@@ -22,6 +22,8 @@ export interface WorkloadQuery {
 export interface TimedQuery {
   latency: Latency;
   runs: number;
+  /** Every timed run, ms (for the noise tests of src/rehearse/stats.ts). */
+  samples: number[];
   plan: string[];
 }
 
@@ -227,7 +229,7 @@ export async function timeQuery(db: Db, q: WorkloadQuery, o: { minRuns?: number;
   const latency: Latency = { p50: percentile(times, 50), p95: percentile(times, 95), mean: times.reduce((a, b) => a + b, 0) / times.length };
   await db.query('BEGIN');
   try {
-    return { latency, runs: times.length, plan: await planShape(db, q.sql, paramsAt(0)) };
+    return { latency, runs: times.length, samples: times, plan: await planShape(db, q.sql, paramsAt(0)) };
   } finally {
     await db.query('ROLLBACK').catch(() => {});
   }

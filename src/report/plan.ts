@@ -6,6 +6,7 @@ import { operations } from '../operations/registry.js';
 import type { Operation } from '../operations/types.js';
 import type { Plan, Step } from '../plan/types.js';
 import { toolName, toolVersion } from './version.js';
+import { safeQueryText } from '../core/redact.js';
 
 export const planFormats = ['text', 'json', 'sql'] as const;
 export type PlanFormat = (typeof planFormats)[number];
@@ -37,7 +38,7 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
     const lags = r.map((x) => x.replayLagSeconds ?? 0);
     out.push(`  replicas: ${r.length ? `${r.length} (${r.map((x) => `${x.name} ${x.state}, replay lag ${x.replayLagSeconds === null ? 'none' : `${x.replayLagSeconds.toFixed(1)} s`}`).join('; ')})` : 'none'}${r.length && Math.max(...lags) > 2 ? paint(' — lagging: the backfill will pause until they catch up', 33) : ''}`);
     for (const b of plan.live.blockers)
-      out.push(paint(`  waiting risk: pid ${b.pid} (${b.state}) has held ${b.mode} on ${b.table} in a transaction for ${duration(b.transactionSeconds)}: the first lock on ${b.table} queues behind it — ${b.query}`, 33));
+      out.push(paint(`  waiting risk: pid ${b.pid} (${b.state}) has held ${b.mode} on ${b.table} in a transaction for ${duration(b.transactionSeconds)}: the first lock on ${b.table} queues behind it — ${safeQueryText(b.query)}`, 33));
   }
   let total = 0;
   let unknown = false;

@@ -494,7 +494,7 @@ function queryRow(q: QueryTiming): CompareRow {
     };
   };
   const pct = formatPct(q.changePct);
-  const tip = `${q.name}\n${ORIGIN[q.origin] ?? q.origin}, ${plural(q.runs, 'run')}\nbefore: p50 ${formatMs(fin(q.before.p50))}, p95 ${formatMs(fin(q.before.p95))}, mean ${formatMs(fin(q.before.mean))}\nafter: p50 ${formatMs(fin(q.after.p50))}, p95 ${formatMs(fin(q.after.p95))}, mean ${formatMs(fin(q.after.mean))}\nchange (p50): ${pct}\n\n${q.sql}`;
+  const tip = `${q.name}\n${ORIGIN[q.origin] ?? q.origin}, ${plural(q.runs, 'run')}\nbefore: p50 ${formatMs(fin(q.before.p50))}, p95 ${formatMs(fin(q.before.p95))}, mean ${formatMs(fin(q.before.mean))}\nafter: p50 ${formatMs(fin(q.after.p50))}, p95 ${formatMs(fin(q.after.p95))}, mean ${formatMs(fin(q.after.mean))}\nchange (p50): ${pct}${q.change ? `, 95 % interval ${formatPct((q.change.low - 1) * 100)} … ${formatPct((q.change.high - 1) * 100)}, ${q.change.significant ? 'beyond' : 'within'} the measurement noise (p = ${q.change.pValue.toPrecision(2)})` : ''}\n\n${q.sql}`;
   return {
     cls: `query${worse ? ' regression' : ''}`,
     attrs: ` data-query="${esc(q.name)}" data-change-pct="${esc(fin(q.changePct))}"`,
@@ -643,12 +643,14 @@ function queriesTable(queries: QueryTiming[]): string {
       (q) =>
         `<tr><td>${esc(q.name)}<div><code class="sql">${esc(q.sql)}</code></div></td><td>${esc(ORIGIN[q.origin] ?? q.origin)}</td><td class="num">${esc(rows(q.runs))}</td>` +
         `<td class="num">${esc(formatMs(fin(q.before.p50)))}</td><td class="num">${esc(formatMs(fin(q.after.p50)))}</td><td class="num">${esc(formatMs(fin(q.before.p95)))}</td><td class="num">${esc(formatMs(fin(q.after.p95)))}</td>` +
-        `<td class="num">${esc(formatMs(fin(q.before.mean)))}</td><td class="num">${esc(formatMs(fin(q.after.mean)))}</td><td class="num ${fin(q.changePct) > REGRESSION_PCT ? 'bad-text' : ''}">${esc(formatPct(q.changePct))}</td></tr>`,
+        `<td class="num">${esc(formatMs(fin(q.before.mean)))}</td><td class="num">${esc(formatMs(fin(q.after.mean)))}</td><td class="num ${fin(q.changePct) > REGRESSION_PCT && (q.change?.significant ?? true) ? 'bad-text' : ''}">${esc(formatPct(q.changePct))}</td>` +
+        `<td class="num" data-low="${esc(q.change?.low ?? '')}" data-high="${esc(q.change?.high ?? '')}">${q.change ? esc(`${formatPct((q.change.low - 1) * 100)} … ${formatPct((q.change.high - 1) * 100)}`) : '–'}</td>` +
+        `<td data-significant="${esc(q.change?.significant ?? '')}">${q.change ? esc(`${q.change.significant ? 'yes' : 'no'} (p = ${q.change.pValue.toPrecision(2)})`) : 'too few runs'}</td></tr>`,
     )
   return dataTable({
     summary: `Queries (${queries.length})`,
     cls: 'queries-table',
-    head: '<th>Query</th><th>Origin</th><th class="num">Runs</th><th class="num">p50 before</th><th class="num">p50 after</th><th class="num">p95 before</th><th class="num">p95 after</th><th class="num">mean before</th><th class="num">mean after</th><th class="num">Change</th>',
+    head: '<th>Query</th><th>Origin</th><th class="num">Runs</th><th class="num">p50 before</th><th class="num">p50 after</th><th class="num">p95 before</th><th class="num">p95 after</th><th class="num">mean before</th><th class="num">mean after</th><th class="num">Change</th><th class="num">95 % interval</th><th title="the 95 % bootstrap interval of the ratio of medians excludes no change, and Mann-Whitney p &lt; 0.05">Beyond noise</th>',
     rows: rowsHtml,
   });
 }

@@ -74,13 +74,18 @@ export function renderRehearsalText(r: RehearsalReport, o: { color: boolean }): 
   }
   if (r.queries.length) {
     out.push('');
-    out.push(paint('latency (p50, p95)', 1) + (r.workload ? `  workload: ${r.workload}` : ''));
-    const rows: string[][] = [['query', 'before', 'after', 'change']];
+    out.push(paint('latency (p50, p95)', 1) + (r.workload ? `  workload: ${r.workload}` : '') + (r.latencyBudgetPct !== undefined ? `  budget: +${r.latencyBudgetPct} %` : ''));
+    const rows: string[][] = [['query', 'before', 'after', 'change', '95 % interval', 'beyond noise']];
     for (const q of r.queries) {
       const pct = `${q.changePct >= 0 ? '+' : ''}${q.changePct.toFixed(0)} %`;
-      rows.push([q.name, `${ms(q.before.p50)}, ${ms(q.before.p95)}`, `${ms(q.after.p50)}, ${ms(q.after.p95)}`, q.changePct > 20 ? paint(pct, 31) : pct]);
+      const c = q.change;
+      const rel = (x: number) => `${x >= 1 ? '+' : ''}${((x - 1) * 100).toFixed(0)} %`;
+      const noise = !c ? 'too few runs' : c.significant ? `yes (p = ${c.pValue.toPrecision(2)})` : `no (p = ${c.pValue.toPrecision(2)})`;
+      const slower = q.changePct > (r.latencyBudgetPct ?? 20) && (c?.significant ?? true);
+      rows.push([q.name, `${ms(q.before.p50)}, ${ms(q.before.p95)}`, `${ms(q.after.p50)}, ${ms(q.after.p95)}`, slower ? paint(pct, 31) : pct, c ? `${rel(c.low)} … ${rel(c.high)}` : '-', noise]);
     }
     for (const line of table(rows)) out.push(`  ${line}`);
+    out.push(paint('  beyond noise: the 95 % bootstrap interval of the ratio of medians excludes no change, and Mann-Whitney p < 0.05', 2));
     for (const q of r.queries.filter((x) => x.planAfter)) {
       out.push(`  plan of ${q.name} changed:`);
       out.push(...q.planBefore!.map((l) => `    - ${l}`), ...q.planAfter!.map((l) => `    + ${l}`));

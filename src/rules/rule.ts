@@ -86,6 +86,8 @@ export interface RuleContext<K extends LintTypes> {
   timeouts: K['timeouts'];
   /** Statements of this section before this one. */
   previous: K['stmt'][];
+  /** In a down section: the statements of the up section it undoes (the same migration's), when it has one. */
+  upSection?: K['stmt'][];
   /** The table was created earlier in this same migration (so nothing else can be using it yet). */
   isNew(table: QualifiedName): boolean;
   /** Estimated rows and bytes, when a database was given. */
@@ -104,6 +106,8 @@ export interface EndContext<K extends LintTypes> {
   tx: K['tx'];
   timeouts: K['timeouts'];
   statements: K['stmt'][];
+  /** In a down section: the statements of the up section it undoes, when it has one. */
+  upSection?: K['stmt'][];
   /** The schema after the section's last statement. */
   catalog: K['catalog'];
   /** The table was created in this section. */

@@ -36,7 +36,35 @@ describe('lockstep rehearse', () => {
     expect(failed.diff).toEqual(expect.arrayContaining([expect.stringMatching(/^\+ .*column public\.t\.w/)]));
   });
 
+  test('--latency-budget and config rehearse.latencyBudget: the budget check, each query with its interval', { timeout: 120_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-rehearse-cli-'));
+    writeFileSync(join(dir, 'schema.sql'), 'CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 2000) g;');
+    writeFileSync(join(dir, '001_w.sql'), '-- migrate:up\nALTER TABLE t ADD COLUMN w int;\n-- migrate:down\nALTER TABLE t DROP COLUMN w;\n');
+    writeFileSync(join(dir, 'lockstep.config.json'), JSON.stringify({ rehearse: { latencyBudget: '15%' } }));
+    for (const [args, budget] of [[[], 15], [['--latency-budget', '25%'], 25]] as const) {
+      const r = run(['rehearse', '001_w.sql', '--schema', 'schema.sql', '--format', 'json', ...args], dir);
+      const report = JSON.parse(r.stdout);
+      expect(report.latencyBudgetPct).toBe(budget);
+      const c = report.checks.find((x: any) => x.name === 'latency-budget');
+      expect(c, r.stdout).toBeDefined();
+      expect(report.queries.length).toBeGreaterThan(0);
+      for (const q of report.queries) {
+        expect(q.change.low).toBeLessThanOrEqual(q.change.ratio);
+        expect(q.change.high).toBeGreaterThanOrEqual(q.change.ratio);
+        expect(q.change.pValue).toBeGreaterThanOrEqual(0);
+      }
+      // The check fails exactly when a query's whole interval is above the budget (timing itself is not asserted).
+      const over = report.queries.filter((q: any) => q.change.significant && q.change.low > 1 + budget / 100);
+      expect(c.ok).toBe(over.length === 0);
+      expect(r.code).toBe(report.ok ? 0 : 1);
+    }
+    const text = run(['rehearse', '001_w.sql', '--schema', 'schema.sql'], dir);
+    expect(text.stdout).toMatch(/query +before +after +change +95 % interval +beyond noise/);
+    expect(text.stdout).toMatch(/budget: \+15 %/);
+  });
+
   test.each([
+    [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--latency-budget', 'lots'], /--latency-budget: must be a percentage like 20%; got "lots"/],
     [['rehearse'], /rehearse: needs a change spec, a migration or a migration directory/],
     [['rehearse', 'nope.yaml'], /nope\.yaml: no such file or directory/],
     [['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--rows', 'lots'], /--rows: must be a whole number/],

@@ -12,6 +12,33 @@ import { plan } from '../../src/plan/planner.js';
 import { renderPlanSqlFiles } from '../../src/report/plan.js';
 import { backfillBatchStatement } from '../../src/dialects/postgres/backfill.js';
 import type { Change } from '../../src/operations/types.js';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { blockersOf } from '../../src/apply/guard.js';
+import { connect } from '../../src/apply/db.js';
+
+const bin = fileURLToPath(new URL('../../bin/lockstep.js', import.meta.url));
+
+function run(args: string[]) {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, exit, out: () => ({ stdout, stderr }) };
+}
+
+async function waitFor(fn: () => Promise<boolean>, what: string, ms = 60_000) {
+  const t0 = Date.now();
+  while (!(await fn())) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 const servers = testServers().filter((s) => s.major === 15);
 const fast = { guard: { baseDelayMs: 20, maxDelayMs: 200, deadlineMs: 30_000 }, replicaWaitMs: 0, snapshot: false };
@@ -70,5 +97,52 @@ describe.each(servers)('backfill on $name', (server) => {
     }
     const [r] = await db.query(counts(table));
     expect(r).toEqual({ nulls: 1000, filled: 2000 });
+  });
+
+  test('Ctrl-C mid-backfill: the CLI stops between batches, exits 130, and a rerun completes from the checkpoint', async ({ onTestFinished }) => {
+    const db = await freshDatabase(server, { ctx: { onTestFinished } });
+    await db.query(`CREATE TABLE orders (id bigint PRIMARY KEY, total int NOT NULL); INSERT INTO orders SELECT g, 1 FROM generate_series(1, 60000) g; ANALYZE orders;`);
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-sigint-'));
+    const spec = join(dir, 'orders-created-at.yaml');
+    writeFileSync(spec, 'table: orders\naddColumn:\n  name: created_at\n  type: timestamptz\n  nullable: false\n  default: clock_timestamp()\n');
+    const first = run(['apply', spec, '--db', db.url, '--batch-ms', '5', '--pause', '20', '--no-snapshot']);
+    await waitFor(async () => ((await db.query(`SELECT coalesce(max(rows_done), 0)::int AS n FROM lockstep.backfills`).catch(() => [{ n: 0 }]))[0]?.n ?? 0) > 2000, 'the backfill to get going');
+    first.child.kill('SIGINT');
+    expect(await first.exit).toBe(130);
+    expect(first.out().stderr).toMatch(/SIGINT: stopping after the current batch/);
+    expect(first.out().stderr).toMatch(/interrupted; the ledger keeps where it stopped: run apply again to continue/);
+    expect(first.out().stderr).not.toMatch(/internal error/);
+    const [mid] = await db.query(`SELECT b.rows_done::int AS done, s.state, s.last_error FROM lockstep.backfills b JOIN lockstep.steps s ON s.change = b.change AND s.id = b.step`);
+    expect(mid.done).toBeGreaterThan(0);
+    expect(mid.done).toBeLessThan(60000);
+    expect(mid).toMatchObject({ state: 'failed', last_error: expect.stringMatching(/interrupted/) });
+    // Nothing was left half done: every row up to the checkpoint is filled, none after it.
+    const [split] = await db.query(`SELECT count(*) FILTER (WHERE created_at IS NOT NULL)::int AS filled FROM orders`);
+    expect(split.filled).toBe(mid.done);
+
+    const second = run(['apply', spec, '--db', db.url, '--no-snapshot']);
+    expect(await second.exit).toBe(0);
+    expect(second.out().stderr).toMatch(/resuming/);
+    expect(second.out().stdout).toMatch(/backfill 1\.backfill: 60,000 rows in [\d.]+ s, [\d,]+ rows\/s \(\d+ batches\)/);
+    const [end] = await db.query(`SELECT count(*) FILTER (WHERE created_at IS NULL)::int AS nulls, (SELECT attnotnull FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'created_at') AS notnull FROM orders`);
+    expect(end).toEqual({ nulls: 0, notnull: true });
+  });
+
+  test('blockers: their query text comes without secrets or control characters', async ({ onTestFinished }) => {
+    const db = await freshDatabase(server, { ctx: { onTestFinished } });
+    await db.query(schema);
+    const holder = await db.connect();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT count(*), 'password=hunter2' AS "\x1b[2Jx" FROM items /* ALTER ROLE app PASSWORD 'hunter2' */`);
+    const me = await connect(db.url);
+    try {
+      const [b] = await blockersOf(me, 'items');
+      expect(b!.pid).toBeGreaterThan(0);
+      expect(b!.query).toMatch(/^SELECT count\(\*\), 'password=\*\*\*' AS "\[2Jx" FROM items/);
+      expect(b!.query).not.toMatch(/hunter2|\x1b/);
+    } finally {
+      await me.close();
+      await holder.query('ROLLBACK');
+    }
   });
 });

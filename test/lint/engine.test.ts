@@ -88,6 +88,29 @@ describe('migrations', () => {
     const r = await lintMigrations([a, b], [a.up.file, b.up.file]);
     expect(r.findings.filter((f) => f.rule === R).map((f) => `${f.migration}/${f.section}: ${f.rule}`)).toEqual([`001/down: ${R}`, `002/up: ${R}`]);
   });
+
+  test("a down sees its own up's statements, and nothing of an earlier lint call", async () => {
+    const D = 'dropping-constraint';
+    const add = 'ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0);';
+    const drop = 'ALTER TABLE orders DROP CONSTRAINT orders_total_check;';
+    // A migration with only a down section (the engine lints whatever sections a migration has).
+    const downOnly = (): Migration => {
+      const file = { path: '007.sql', text: drop };
+      return { id: '007', layout: 'plain', down: { file, parts: [{ start: 0, end: drop.length }] }, transaction: 'none', transactionSource: 'test' } as Partial<Migration> as Migration;
+    };
+    const dropFindings = async (ms: Migration[]) => (await lintMigrations(ms, [...new Set(ms.flatMap((m) => [...(m.up ? [m.up.file] : []), ...(m.down ? [m.down.file] : [])]))], { rules: { [D]: 'on' } })).findings.filter((f) => f.rule === D).map((f) => `${f.migration}/${f.section}: ${f.message}`);
+    // The down undoing its own up's ADD is not flagged; a down alone, dropping a constraint from before, is.
+    const both = mig('007', add, drop);
+    expect(await dropFindings([both])).toEqual([]);
+    const fresh = await dropFindings([downOnly()]);
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]).toMatch(/^007\/down: /);
+    // Two lint calls in a row: an up of the same migration id linted before (with no down after it) changes nothing.
+    await lintMigrations([mig('007', add)], [mig('007', add).up.file], { rules: { [D]: 'on' } });
+    expect(await dropFindings([downOnly()])).toEqual(fresh);
+    await dropFindings([both]);
+    expect(await dropFindings([downOnly()])).toEqual(fresh);
+  });
 });
 
 describe('session state', () => {

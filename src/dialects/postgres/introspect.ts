@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { LockstepError } from '../../core/errors.js';
-import { redactIn, redactUrl } from '../../core/redact.js';
+import { redactIn, redactUrl, safeQueryText } from '../../core/redact.js';
 import { Catalog, isNotNullCheck, type ConstraintKind, type Volatility } from './catalog.js';
 import { fromFormattedType } from './names.js';
 
@@ -213,12 +213,12 @@ export async function liveFacts(db: Queryable, tables: string[]): Promise<LiveFa
   const blockers = (
     await db.query<{ pid: number; table: string; mode: string; state: string; age: number; query: string }>(
       `SELECT DISTINCT ON (a.pid, c.relname) a.pid, c.relname AS table, l.mode, coalesce(a.state, '') AS state,
-              extract(epoch FROM now() - a.xact_start)::float8 AS age, left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 120) AS query
+              extract(epoch FROM now() - a.xact_start)::float8 AS age, left(coalesce(a.query, ''), 2000) AS query
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid JOIN pg_class c ON c.oid = l.relation
        WHERE l.granted AND l.locktype = 'relation' AND c.relname = ANY($1) AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL
        ORDER BY a.pid, c.relname, a.xact_start`,
       [tables],
     )
-  ).rows.map((r) => ({ pid: r.pid, table: r.table, mode: r.mode, state: r.state, transactionSeconds: Number(r.age), query: r.query }));
+  ).rows.map((r) => ({ pid: r.pid, table: r.table, mode: r.mode, state: r.state, transactionSeconds: Number(r.age), query: safeQueryText(r.query) }));
   return { replicas, blockers };
 }

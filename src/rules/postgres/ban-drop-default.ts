@@ -1,6 +1,6 @@
 import { defineRule } from './rule.js';
 import { fromNameList, fromRangeVar, key } from '../../dialects/postgres/names.js';
-import { alterColumnAt, andList, columnsOfType, createdObjects, earlierFacts, objectKey, quoteIdent, rememberUpSection, sqlName, upSectionOf } from './helpers.js';
+import { alterColumnAt, andList, columnsOfType, createdObjects, earlierFacts, objectKey, quoteIdent, sqlName, upSectionOf } from './helpers.js';
 
 export default defineRule({
   id: 'ban-drop-default',
@@ -62,8 +62,5 @@ export default defineRule({
         fix: `Deploy code that sets ${c} in every INSERT into ${t} first (ORMs and bulk loaders often leave out columns that have a default), then drop the default in a later migration. If you only want to change the default, use SET DEFAULT <new value> instead.`,
       });
     }
-  },
-  end(ctx) {
-    rememberUpSection(ctx);
   },
 });

@@ -2,7 +2,7 @@ import { defineRule } from './rule.js';
 import type { QualifiedName } from '../../core/types.js';
 import type { Statement } from '../../dialects/postgres/parser.js';
 import { fromRangeVar, key } from '../../dialects/postgres/names.js';
-import { lockTimeoutRetry, notNullConstraintName, partLocks, quoteIdent, rememberUpSection, sqlBlock, sqlName, tokensOf, upSectionOf } from './helpers.js';
+import { lockTimeoutRetry, notNullConstraintName, partLocks, quoteIdent, sqlBlock, sqlName, tokensOf, upSectionOf } from './helpers.js';
 
 /** An ALTER TABLE in `statements` adds a constraint called `name` to `table`. */
 function addsConstraint(statements: readonly Statement[], table: QualifiedName, name: string): boolean {
@@ -93,8 +93,5 @@ export default defineRule({
         ),
       });
     }
-  },
-  end(ctx) {
-    rememberUpSection(ctx);
   },
 });

@@ -14,7 +14,6 @@ import {
   functionArgsText,
   partLocks,
   quoteIdent,
-  rememberUpSection,
   sqlBlock,
   sqlName,
   sqlString,
@@ -292,7 +291,6 @@ export default defineRule({
     }
   },
   end(ctx) {
-    rememberUpSection(ctx);
     const list = pending.get(ctx.migration);
     if (!list) return;
     pending.delete(ctx.migration);

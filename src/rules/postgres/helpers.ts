@@ -1084,18 +1084,9 @@ export function functionArgsText(stmt: EarlierStatement, owa: any): string {
   return g ? `(${g.inner.replace(/\s+/g, ' ')})` : '(\u2026)';
 }
 
-/** The last up section seen: lint reads each migration's down right after its up. */
-let lastUp: { id: string; statements: readonly EarlierStatement[] } | undefined;
-
-/** Call from a rule's `end()`: remembers an up section's statements for the down section of the same migration. */
-export function rememberUpSection(ctx: { migration: { id: string; section: 'up' | 'down' }; statements: readonly EarlierStatement[] }): void {
-  if (ctx.migration.section === 'up') lastUp = { id: ctx.migration.id, statements: ctx.statements };
-  else if (lastUp?.id === ctx.migration.id) lastUp = undefined;
-}
-
-/** In a down section: the statements of the up section it undoes (when a rule called rememberUpSection for it). */
-export function upSectionOf(ctx: { migration: { id: string; section: 'up' | 'down' } }): readonly EarlierStatement[] | undefined {
-  return ctx.migration.section === 'down' && lastUp?.id === ctx.migration.id ? lastUp.statements : undefined;
+/** In a down section: the statements of the up section it undoes (the engine passes them per lint run). */
+export function upSectionOf(ctx: { migration: { section: 'up' | 'down' }; upSection?: readonly EarlierStatement[] }): readonly EarlierStatement[] | undefined {
+  return ctx.migration.section === 'down' ? ctx.upSection : undefined;
 }
 
 /** `2 s`, `5 min`, `1 h`, `250 ms` for a timeout in milliseconds. */
