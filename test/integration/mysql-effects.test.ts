@@ -115,6 +115,45 @@ describeMariadb(
     }
   });
 
+  itMariadb('lock_wait_timeout defaults to one day on the service (MySQL: one year, documented)', async () => {
+    const [row] = await db.query<{ g: string; s: string }>('SELECT @@GLOBAL.lock_wait_timeout AS g, @@SESSION.lock_wait_timeout AS s');
+    expect(Number(row!.g)).toBe(86_400);
+    expect(Number(row!.s)).toBe(86_400);
+  });
+
+  itMariadb('an INSTANT ALTER waits for the metadata lock behind an open transaction, and queues later readers behind itself', async () => {
+    const k = ++seq;
+    const t = `mdl_${k}`;
+    await db.query(`CREATE TABLE ${t} (id INT PRIMARY KEY, a INT)`);
+    await db.query(`INSERT INTO ${t} VALUES (1, 1)`);
+    const [reader, alterer, later] = await Promise.all([db.connect(), db.connect(), db.connect()]);
+    await reader.query('BEGIN');
+    await reader.query(`SELECT * FROM ${t}`);
+    // 1. With a short lock_wait_timeout the ALTER gives up (ER_LOCK_WAIT_TIMEOUT) instead of running.
+    await alterer.query('SET SESSION lock_wait_timeout = 1');
+    const err = await alterer.query(`ALTER TABLE ${t} ADD COLUMN b INT, ALGORITHM=INSTANT`).then(() => undefined, (e: any) => e);
+    expect(err?.errno, String(err?.message)).toBe(1205);
+    expect(String(err.message)).toMatch(/Lock wait timeout exceeded/);
+    // 2. A waiting ALTER makes a later plain SELECT wait too (the pending exclusive request queues ahead of it).
+    await alterer.query('SET SESSION lock_wait_timeout = 60');
+    const [{ id: alterId }] = (await alterer.query('SELECT CONNECTION_ID() AS id'))[0] as any[];
+    const pending = alterer.query(`ALTER TABLE ${t} ADD COLUMN b INT, ALGORITHM=INSTANT`);
+    let state = '';
+    for (let i = 0; i < 500 && state !== 'Waiting for table metadata lock'; i++) {
+      const rows = (await later.query('SELECT STATE AS s FROM information_schema.PROCESSLIST WHERE ID = ?', [alterId]))[0] as any[];
+      state = String(rows[0]?.s ?? '');
+    }
+    expect(state).toBe('Waiting for table metadata lock');
+    await later.query('SET SESSION lock_wait_timeout = 1');
+    const blocked = await later.query(`SELECT * FROM ${t}`).then(() => undefined, (e: any) => e);
+    expect(blocked?.errno, 'a SELECT after the waiting ALTER waits for it').toBe(1205);
+    // 3. The reader ends its transaction: the ALTER runs.
+    await reader.query('COMMIT');
+    await pending;
+    const cols = await db.query(`SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [t]);
+    expect(cols.map((c: any) => c.c)).toEqual(['id', 'a', 'b']);
+  });
+
   for (const { id, p } of proofs) {
     itMariadb(`${id}${p.title ? ` (${p.title})` : ''}: ${p.statement}`, async () => {
       const claim = claimFor(id, server, p.when ?? {});
