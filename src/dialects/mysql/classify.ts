@@ -401,10 +401,14 @@ export function classifyMysql(stmt: MyStatement, ctx: ClassifyContext): MyStatem
   }
   // No clause: the weakest of the parts' best algorithms; each part's lock at that algorithm.
   let algorithm: Alg = parts.reduce<Alg>((w, p) => (algorithmRank(p.algorithm) > algorithmRank(w) ? p.algorithm : w), 'instant');
+  // An instant ADD/DROP COLUMN combined with a clause that is not instant is done by rebuilding the table
+  // (proven on MariaDB 10.11: ADD COLUMN + ADD INDEX is INPLACE with a rebuild, not NOCOPY).
+  const columnRebuild = algorithm !== 'instant' && parts.some((p) => p.algorithm === 'instant' && columnInstant.has(p.entry));
+  if (columnRebuild && algorithmRank(algorithm) < algorithmRank('inplace')) algorithm = 'inplace';
   const lockFor = (alg: Alg): Lock => parts.reduce<Lock>((l, p) => maxLock(l, lockAt(p, alg, flavor) ?? (alg === 'copy' ? 'shared' : p.lock)), 'none');
   const lock = lockFor(algorithm);
   const rebuildAt = (alg: Alg): boolean =>
-    alg === 'copy' || parts.some((p) => p.rebuild || (flavor === 'mysql' && alg !== 'instant' && p.algorithm === 'instant' && columnInstant.has(p.entry)));
+    alg === 'copy' || parts.some((p) => p.rebuild || (alg !== 'instant' && p.algorithm === 'instant' && columnInstant.has(p.entry)));
   let effective = { algorithm, lock };
   let refused = clausesRefused;
   if (!refused && (algClause || lockClause)) {
