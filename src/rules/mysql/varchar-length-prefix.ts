@@ -33,7 +33,7 @@ export default defineRule({
           '```sql',
           `ALTER TABLE ${sqlName(stmt.table)} ${clauseText(stmt, p.span).replace(/varchar\s*\(\s*\d+\s*\)/i, `VARCHAR(${fits})`)}, ALGORITHM=INPLACE, LOCK=NONE;`,
           '```',
-          'Otherwise make the change as an online copy. ' + onlineCopyAdvice(stmt, ctx),
+          'Otherwise: ' + onlineCopyAdvice(stmt, ctx).replace(/^Run it/, 'run it'),
         ),
       });
     }
