@@ -159,3 +159,6 @@ export function sqlBlock(...lines: (string | false | undefined)[]): string {
 export function andList(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
+
+/** A part's detail for use inside a sentence (no trailing full stop). */
+export const detail = (s: string | undefined): string | undefined => s?.trim().replace(/\.$/, '');

@@ -1,6 +1,6 @@
 import { defineRule } from './rule.js';
 import { compareVersions, v } from '../../core/version.js';
-import { costPhrase, existingTables, flavorOf, onlineCopyAdvice, proofNote, serverName, sqlBlock, sqlName, statementLabel, withClauses } from './helpers.js';
+import { costPhrase, existingTables, flavorOf, onlineCopyAdvice, proofNote, serverName, sqlBlock, sqlName, statementLabel, withClauses , detail } from './helpers.js';
 
 /** InnoDB keeps at most this many row versions per table for INSTANT ADD/DROP COLUMN (MySQL 8.0.29+). */
 export const ROW_VERSION_CAP = 64;
@@ -38,7 +38,7 @@ export default defineRule({
       ctx.report({
         at: stmt.span.start,
         severity: 'error',
-        message: `${statementLabel(stmt)} fails on ${server}: ${e.refused}${culprit?.detail ? ` (${culprit.detail})` : ''}${culprit ? proofNote(culprit, ctx) : ''}`,
+        message: `${statementLabel(stmt)} fails on ${server}: ${e.refused}${culprit?.detail ? ` (${detail(culprit.detail)})` : ''}${culprit ? proofNote(culprit, ctx) : ''}`,
         fix: sqlBlock(
           dropPosition
             ? `Before MySQL 8.0.29 only a column added at the end is instant: drop the ${'FIRST/AFTER'} (column order rarely matters to an application), or upgrade:`

@@ -1,5 +1,6 @@
 import { defineRule } from './rule.js';
-import { algName, costPhrase, existingTables, flavorOf, onlineCopyAdvice, proofNote, sqlBlock, statementLabel, withClauses } from './helpers.js';
+import { REPORTED_ELSEWHERE } from './rebuilding-alter.js';
+import { algName, costPhrase, existingTables, flavorOf, onlineCopyAdvice, proofNote, sqlBlock, statementLabel, withClauses , detail } from './helpers.js';
 
 export default defineRule({
   id: 'require-algorithm-lock',
@@ -36,8 +37,11 @@ export default defineRule({
     }
     if (written) return;
     if (e.algorithm !== 'copy' && !e.blocksWrites) return;
+    // A copy that a more specific rule explains (type change, ENUM reorder, VARCHAR prefix, FK …) is its finding alone.
+    const costly = e.parts.filter((p) => p.algorithm === 'copy' || p.lock !== 'none');
+    if (costly.length && costly.every((p) => REPORTED_ELSEWHERE.includes(p.entry))) return;
     const worst = e.parts.find((p) => p.algorithm === e.algorithm && (p.algorithm === 'copy' || p.lock !== 'none')) ?? e.parts[0];
-    const why = worst?.detail ? `: ${worst.detail}` : worst ? ` (${worst.entry})` : '';
+    const why = worst?.detail ? `: ${detail(worst.detail)}` : worst ? ` (${worst.entry})` : '';
     const expect = e.algorithm === 'copy' ? 'INPLACE' : algName(e.algorithm);
     ctx.report({
       at: stmt.span.start,

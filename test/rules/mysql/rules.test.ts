@@ -48,21 +48,25 @@ describe('require-algorithm-lock', () => {
   const copy = { parts: [{ entry: 'change-type' as const, algorithm: 'copy' as const, lock: 'shared' as const, rebuild: true, object: 'amount', detail: 'decimal(10,2) → decimal(14,2)' }] };
 
   test('flags a silent COPY, with the clause to write and the online-copy advice', () => {
-    expect(lintCases('require-algorithm-lock', [{ stmt: modify('orders', text, 'MODIFY amount DECIMAL(14,2) NOT NULL', 'amount', 'decimal(14,2)'), effect: copy }])).toMatchInlineSnapshot(`
+    const t = 'ALTER TABLE orders ADD COLUMN total DECIMAL(14,2) AS (amount * 1.2) STORED';
+    const stored = { parts: [{ entry: 'add-column-stored' as const, algorithm: 'copy' as const, lock: 'shared' as const, rebuild: true, detail: 'a stored generated column is computed and written for every row.' }] };
+    expect(lintCases('require-algorithm-lock', [{ stmt: alter('orders', t, [clause(t, 'ADD COLUMN total DECIMAL(14,2) AS (amount * 1.2) STORED', { type: 'add-column' })]), effect: stored }])).toMatchInlineSnapshot(`
       [
-        "1:1 warning ALTER TABLE \`orders\` has no ALGORITHM/LOCK clause, and the server silently uses ALGORITHM=COPY, LOCK=SHARED (every row copied to a new table; writes are blocked, reads continue): decimal(10,2) → decimal(14,2)
+        "1:1 warning ALTER TABLE \`orders\` has no ALGORITHM/LOCK clause, and the server silently uses ALGORITHM=COPY, LOCK=SHARED (every row copied to a new table; writes are blocked, reads continue): a stored generated column is computed and written for every row
       Say what you accept, so the server refuses instead of copying the table: with \`ALGORITHM=INPLACE, LOCK=NONE\` this statement fails at once on MySQL rather than running this way:
       \`\`\`sql
-      ALTER TABLE orders MODIFY amount DECIMAL(14,2) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;
+      ALTER TABLE orders ADD COLUMN total DECIMAL(14,2) AS (amount * 1.2) STORED, ALGORITHM=INPLACE, LOCK=NONE;
       \`\`\`
       Run it as an online copy, which keeps writes flowing (a shadow table, copied in chunks, swapped in with one atomic RENAME):
       \`\`\`sh
-      pt-online-schema-change --alter "MODIFY amount DECIMAL(14,2) NOT NULL" D=<database>,t=orders --execute
-      # or: gh-ost --alter="MODIFY amount DECIMAL(14,2) NOT NULL" --database=<database> --table=orders --execute
+      pt-online-schema-change --alter "ADD COLUMN total DECIMAL(14,2) AS (amount * 1.2) STORED" D=<database>,t=orders --execute
+      # or: gh-ost --alter="ADD COLUMN total DECIMAL(14,2) AS (amount * 1.2) STORED" --database=<database> --table=orders --execute
       \`\`\`
       lockstep's own online copy for MySQL (\`lockstep apply\`) is not built yet; until then use one of these, or a maintenance window.",
       ]
     `);
+    // a type change's copy is changing-column-type's finding alone
+    expect(lintCases('require-algorithm-lock', [{ stmt: modify('orders', text, 'MODIFY amount DECIMAL(14,2) NOT NULL', 'amount', 'decimal(14,2)'), effect: copy }])).toEqual([]);
   });
 
   test('a refused explicit clause is an error; an instant change without a clause is fine', () => {
@@ -102,7 +106,7 @@ describe('instant-not-available', () => {
     const effect = { parts: [{ entry: 'add-column-positioned' as const, algorithm: 'inplace' as const, lock: 'none' as const, rebuild: true, detail: 'Before 8.0.29 INSTANT adds only at the end.', proven: false, source: 'MySQL 8.0 §17.12.1' }], refused: 'ALGORITHM=INSTANT is not supported for this operation. Try ALGORITHM=COPY/INPLACE.' };
     expect(lintCases('instant-not-available', [{ stmt: { ...alter('orders', text), algorithm: 'instant' }, effect }], { server: '8.0.28' })).toMatchInlineSnapshot(`
       [
-        "1:1 error ALTER TABLE \`orders\` fails on MySQL 8.0.28: ALGORITHM=INSTANT is not supported for this operation. Try ALGORITHM=COPY/INPLACE. (Before 8.0.29 INSTANT adds only at the end.) (documented for MySQL, not proven here: MySQL 8.0 §17.12.1)
+        "1:1 error ALTER TABLE \`orders\` fails on MySQL 8.0.28: ALGORITHM=INSTANT is not supported for this operation. Try ALGORITHM=COPY/INPLACE. (Before 8.0.29 INSTANT adds only at the end) (documented for MySQL, not proven here: MySQL 8.0 §17.12.1)
       Before MySQL 8.0.29 only a column added at the end is instant: drop the FIRST/AFTER (column order rarely matters to an application), or upgrade:
       \`\`\`sql
       ALTER TABLE orders ADD COLUMN coupon VARCHAR(32) NULL, ALGORITHM=INSTANT;
