@@ -14,7 +14,7 @@ export default defineRule({
     'Without an `ALGORITHM` clause the server silently picks the best algorithm it can for the change — and when that is `COPY` (every row copied to a new table, writes blocked for the whole copy) or a `LOCK=SHARED`/`EXCLUSIVE` rebuild, nothing in the migration says so. Written explicitly (`ALGORITHM=INPLACE, LOCK=NONE`, or `ALGORITHM=INSTANT`), the same statement fails at once with the server\u2019s reason ("ALGORITHM=INPLACE is not supported. Try ALGORITHM=COPY") instead of blocking writes for minutes: the migration states the cost it accepts, and a wrong guess is an error, not an outage.\n\n' +
     'A clause the server cannot honour for this change is reported too: the migration would fail there. On MySQL an explicit `ALGORITHM=INPLACE` also forces INPLACE where INSTANT was possible, and a LOCK clause other than DEFAULT with INSTANT is an error; on MariaDB ALGORITHM is a floor ("at least this good").',
   examples: {
-    bad: 'ALTER TABLE orders MODIFY amount DECIMAL(14,2) NOT NULL;',
+    bad: 'ALTER TABLE orders ADD COLUMN total_with_tax DECIMAL(14,2) AS (amount * 1.2) STORED;',
     good: 'ALTER TABLE orders ADD INDEX orders_created_at_idx (created_at), ALGORITHM=INPLACE, LOCK=NONE;\n\n-- instant without a clause is fine: the server cannot pick worse\nALTER TABLE orders ADD COLUMN note TEXT NULL;',
   },
   check(stmt, ctx) {
