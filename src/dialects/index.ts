@@ -7,11 +7,12 @@ import { usageError } from '../core/errors.js';
 import { dialectOf, flavorName, flavors, type DialectId, type Flavor, type ServerVersion } from '../core/version.js';
 import type { Command, Dialect, LintTypes } from './dialect.js';
 import { postgres } from './postgres/index.js';
+import { mysql } from './mysql/index.js';
 import { flavorOfUrl, knownSchemes } from './schemes.js';
 
 export { flavorOfUrl, knownSchemes };
 
-export const dialects: Readonly<Record<string, Dialect<any>>> = { postgres } satisfies Partial<Record<DialectId, Dialect<any>>>;
+export const dialects: Readonly<Record<string, Dialect<any>>> = { postgres, mysql } satisfies Partial<Record<DialectId, Dialect<any>>>;
 
 /** The flavors `--dialect` and config `dialect` accept. */
 export const dialectNames: readonly Flavor[] = flavors;

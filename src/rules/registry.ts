@@ -6,9 +6,11 @@
 import type { DialectId } from '../core/version.js';
 import type { Rule } from './rule.js';
 import { postgresRules } from './postgres/registry.js';
+import { mysqlRules } from './mysql/registry.js';
 
 export const rulesByDialect = {
   postgres: postgresRules,
+  mysql: mysqlRules,
 } satisfies Partial<Record<DialectId, Record<string, Rule<any>>>>;
 
 export type RuleId = { [D in keyof typeof rulesByDialect]: keyof (typeof rulesByDialect)[D] }[keyof typeof rulesByDialect];

@@ -78,9 +78,9 @@ function warnOnce(what: string): void {
 export const mariadb: Readonly<MariadbProbe> = state;
 
 /** `describe` that needs the MariaDB service (fails in CI when unreachable, skips loudly outside CI). */
-export function describeMariadb(name: string, fn: () => void): void {
+export function describeMariadb(name: string, fn: () => void, opts: { concurrent?: boolean } = {}): void {
   if (state.ok) {
-    describe(name, fn);
+    (opts.concurrent ? describe.concurrent : describe)(name, fn);
     return;
   }
   if (process.env.CI) {

@@ -33,7 +33,7 @@ export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
       const strict = facts.catalog.server.sqlModeStrict;
       return {
         version: facts.version,
-        catalog: lintCatalog(facts.catalog, parts.applyStatement),
+        catalog: lintCatalog(facts.catalog, (c, stmt, m) => parts.applyStatement(c, stmt, m, facts.version)),
         settings: { ...facts.settings, ...(strict !== undefined ? { sqlModeStrict: strict } : {}) },
       };
     },

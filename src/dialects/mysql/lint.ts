@@ -18,12 +18,12 @@ export interface MysqlLintParts {
   parse(text: string, base: number, server: ServerVersion): ParsedSql<MyStatement>;
   comments(text: string, server: ServerVersion): Comment[];
   /** Learns what a statement does to the schema. */
-  applyStatement(catalog: MysqlCatalog, stmt: MyStatement, migration: string): void;
+  applyStatement(catalog: MysqlCatalog, stmt: MyStatement, migration: string, server: ServerVersion): void;
   classify(stmt: MyStatement, o: { server: ServerVersion; catalog: MysqlCatalog; session: MySession }): MyStatementEffect;
 }
 
 /** A catalog that also learns from statements (LintCatalog): clones keep that ability. */
-export function lintCatalog(c: MysqlCatalog, apply: MysqlLintParts['applyStatement']): MyLintCatalog {
+export function lintCatalog(c: MysqlCatalog, apply: (catalog: MysqlCatalog, stmt: MyStatement, migration: string) => void): MyLintCatalog {
   const x = c as MyLintCatalog;
   const clone = MysqlCatalog.prototype.clone.bind(c);
   x.apply = (stmt, migration) => apply(x, stmt, migration);
@@ -37,7 +37,7 @@ export function mysqlLintKit(parts: MysqlLintParts) {
     return {
       parse: (text, base) => parts.parse(text, base, server),
       comments: (text) => parts.comments(text, server),
-      newCatalog: () => lintCatalog(new MysqlCatalog(), parts.applyStatement),
+      newCatalog: () => lintCatalog(new MysqlCatalog(), (c, stmt, m) => parts.applyStatement(c, stmt, m, server)),
       session: (mode, count, defaults, where) => new MySession(flavor, mode, count, defaults, where),
       classify: (stmt, catalog, session) => parts.classify(stmt, { server, catalog, session: session as MySession }),
       summarize,

@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { clauseText, existingTables, onlineCopyAdvice, partsOf, proofNote, quoteIdent, sqlBlock, statementLabel } from './helpers.js';
+import { clauseText, existingTables, onlineCopyAdvice, partsOf, proofNote, quoteIdent, sqlBlock, statementLabel , detail } from './helpers.js';
 
 export default defineRule({
   id: 'changing-column-type',
@@ -28,7 +28,7 @@ export default defineRule({
       ctx.report({
         at: p.span.start,
         table: stmt.table,
-        message: `${statementLabel(stmt)} changes the type of ${name}${old ? ` from ${old.type.text}` : ''}${to ? ` to ${to}` : ''}${p.detail ? ` (${p.detail})` : ''}: the server copies the whole table with writes blocked${p.entry === 'varchar-shrink' ? ', and values longer than the new length fail the ALTER (strict sql_mode) or are cut' : ''}${proofNote(p, ctx)}`,
+        message: `${statementLabel(stmt)} changes the type of ${name}${old ? ` from ${old.type.text}` : ''}${to ? ` to ${to}` : ''}${detail(p.detail) && !(old && to) ? ` (${detail(p.detail)})` : ''}: the server copies the whole table with writes blocked${p.entry === 'varchar-shrink' ? ', and values longer than the new length fail the ALTER (strict sql_mode) or are cut' : ''}${proofNote(p, ctx)}`,
         fix: sqlBlock(onlineCopyAdvice(stmt, ctx), `Or expand and contract: add the new column next to ${name} (instant), backfill it in batches, switch the application to it, then drop ${name}. The clause was: \`${clauseText(stmt, p.span)}\`.`),
       });
     }

@@ -27,7 +27,7 @@ export default defineRule({
         table: stmt.table,
         message: `${statementLabel(stmt)} converts ${whole ? 'every string column' : quoteIdent(p.object ?? 'the column')} to ${charset ?? 'another character set'}: every value is re-encoded, so the server copies the whole table with writes blocked${whole ? '; indexes on long VARCHARs can exceed the key length limit, and TEXT columns become MEDIUMTEXT' : ''}${proofNote(p, ctx)}`,
         fix: whole
-          ? sqlBlock('If only new columns need it, change the default (metadata only):', '```sql', `ALTER TABLE ${sqlName(stmt.table)} DEFAULT CHARACTER SET ${charset ?? 'utf8mb4'}${action?.type === 'convert-charset' && action.collation ? ` COLLATE ${action.collation}` : ''};`, '```', 'To convert the existing data: ' + onlineCopyAdvice(stmt, ctx))
+          ? sqlBlock('If only new columns need it, change the default (metadata only):', '```sql', `ALTER TABLE ${sqlName(stmt.table)} DEFAULT CHARACTER SET ${charset ?? 'utf8mb4'}${action?.type === 'convert-charset' && action.collation ? ` COLLATE ${action.collation}` : ''};`, '```', 'To convert the existing data, ' + onlineCopyAdvice(stmt, ctx).replace(/^Run it/, 'run it'))
           : onlineCopyAdvice(stmt, ctx),
       });
     }

@@ -1,7 +1,7 @@
 import { defineRule } from './rule.js';
 import type { ColumnDef } from '../../dialects/mysql/ast.js';
 import { quoteLiteral } from '../../dialects/mysql/names.js';
-import { existingTables, onlineCopyAdvice, partsOf, proofNote, quoteIdent, sqlBlock, sqlName, statementLabel } from './helpers.js';
+import { existingTables, onlineCopyAdvice, partsOf, proofNote, quoteIdent, sqlBlock, sqlName, statementLabel , detail } from './helpers.js';
 
 export default defineRule({
   id: 'enum-reorder',
@@ -32,7 +32,7 @@ export default defineRule({
       ctx.report({
         at: p.span.start,
         table: stmt.table,
-        message: `${statementLabel(stmt)} changes the ${kind} members of ${name} other than by appending${p.detail ? ` (${p.detail})` : ''}: the stored values change meaning, so the server copies the whole table with writes blocked${proofNote(p, ctx)}`,
+        message: `${statementLabel(stmt)} changes the ${kind} members of ${name} other than by appending${detail(p.detail) ? ` (${detail(p.detail)})` : ''}: the stored values change meaning, so the server copies the whole table with writes blocked${proofNote(p, ctx)}`,
         fix: appended
           ? sqlBlock(
               'Keep the existing members in their order and add the new ones at the end (instant; order the values in queries with ORDER BY FIELD(…) if the display order matters):',

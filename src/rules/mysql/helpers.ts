@@ -125,7 +125,8 @@ export function proofNote(part: Pick<MyEffectPart, 'proven' | 'source'>, ctx: Ru
 export function onlineCopyAdvice(stmt: MyStatement, ctx: RuleContext): string {
   const table = tablesOf(stmt)[0];
   if (!table || stmt.kind !== 'alter-table') return 'Run it in a maintenance window, or rebuild the table with an online schema-change tool (pt-online-schema-change, gh-ost).';
-  const clauses = alterClauses(stmt).replace(/"/g, '\\"');
+  const written = alterClauses(stmt) || stmt.text.replace(/^\s*ALTER\s+(?:ONLINE\s+)?(?:IGNORE\s+)?TABLE\s+(?:`(?:[^`]|``)*`(?:\.`(?:[^`]|``)*`)?|\S+)\s*/i, '').replace(/;\s*$/, '');
+  const clauses = written.replace(/"/g, '\\"');
   const db = table.schema ? `D=${table.schema},` : 'D=<database>,';
   return [
     'Run it as an online copy, which keeps writes flowing (a shadow table, copied in chunks, swapped in with one atomic RENAME):',
@@ -158,3 +159,6 @@ export function sqlBlock(...lines: (string | false | undefined)[]): string {
 export function andList(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
+
+/** A part's detail for use inside a sentence (no trailing full stop). */
+export const detail = (s: string | undefined): string | undefined => s?.trim().replace(/\.$/, '');

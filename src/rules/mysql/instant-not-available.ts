@@ -1,6 +1,6 @@
 import { defineRule } from './rule.js';
 import { compareVersions, v } from '../../core/version.js';
-import { costPhrase, existingTables, flavorOf, onlineCopyAdvice, proofNote, serverName, sqlBlock, sqlName, statementLabel, withClauses } from './helpers.js';
+import { costPhrase, existingTables, flavorOf, onlineCopyAdvice, proofNote, serverName, sqlBlock, sqlName, statementLabel, withClauses , detail } from './helpers.js';
 
 /** InnoDB keeps at most this many row versions per table for INSTANT ADD/DROP COLUMN (MySQL 8.0.29+). */
 export const ROW_VERSION_CAP = 64;
@@ -34,18 +34,19 @@ export default defineRule({
     // 1. An explicit ALGORITHM=INSTANT the server refuses.
     if (stmt.algorithm === 'instant' && e.refused) {
       const culprit = e.parts.find((p) => p.algorithm !== 'instant');
+      const dropPosition = !!positioned && flavor === 'mysql' && compareVersions(ctx.server, v('8.0.29')) < 0;
       ctx.report({
         at: stmt.span.start,
         severity: 'error',
-        message: `${statementLabel(stmt)} fails on ${server}: ${e.refused}${culprit?.detail ? ` (${culprit.detail})` : ''}${culprit ? proofNote(culprit, ctx) : ''}`,
+        message: `${statementLabel(stmt)} fails on ${server}: ${e.refused}${culprit?.detail ? ` (${detail(culprit.detail)})` : ''}${culprit ? proofNote(culprit, ctx) : ''}`,
         fix: sqlBlock(
-          positioned && flavor === 'mysql' && compareVersions(ctx.server, v('8.0.29')) < 0
+          dropPosition
             ? `Before MySQL 8.0.29 only a column added at the end is instant: drop the ${'FIRST/AFTER'} (column order rarely matters to an application), or upgrade:`
             : `The best this server can do for it is ${costPhrase(e.algorithm, e.lock, e.rebuild)}. State that instead, or split the instant part into its own ALTER:`,
           '```sql',
-          positioned && flavor === 'mysql' && compareVersions(ctx.server, v('8.0.29')) < 0 ? withClauses({ ...stmt, text: stmt.text.replace(/\s+(FIRST|AFTER\s+(`[^`]*(?:``[^`]*)*`|\w+))(?=\s*(,|$|;))/gi, '') }, 'instant', undefined) : withClauses(stmt, e.algorithm, flavor === 'mysql' && e.algorithm === 'instant' ? undefined : e.lock),
+          dropPosition ? withClauses({ ...stmt, text: stmt.text.replace(/\s+(FIRST|AFTER\s+(`[^`]*(?:``[^`]*)*`|\w+))(?=\s*(,|$|;))/gi, '') }, 'instant', undefined) : withClauses(stmt, e.algorithm, flavor === 'mysql' && e.algorithm === 'instant' ? undefined : e.lock),
           '```',
-          e.algorithm === 'copy' || e.rebuild ? onlineCopyAdvice(stmt, ctx) : undefined,
+          !dropPosition && (e.algorithm === 'copy' || e.rebuild) ? onlineCopyAdvice(stmt, ctx) : undefined,
         ),
       });
       return;

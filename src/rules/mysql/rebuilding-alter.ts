@@ -1,6 +1,6 @@
 import { defineRule } from './rule.js';
 import type { MyEffectId } from '../../dialects/mysql/effect.js';
-import { andList, costPhrase, existingTables, onlineCopyAdvice, proofNote, statementLabel } from './helpers.js';
+import { andList, costPhrase, existingTables, onlineCopyAdvice, proofNote, statementLabel , detail } from './helpers.js';
 
 /** Parts another rule reports with its own advice (so one change is one finding). */
 export const REPORTED_ELSEWHERE: readonly MyEffectId[] = [
@@ -42,7 +42,7 @@ export default defineRule({
     if (run.algorithm !== 'copy' && !e.rebuild) return;
     const parts = e.parts.filter((p) => (p.algorithm === 'copy' || p.rebuild) && !REPORTED_ELSEWHERE.includes(p.entry));
     if (!parts.length) return;
-    const why = andList(parts.map((p) => p.detail ?? p.entry));
+    const why = andList(parts.map((p) => detail(p.detail) ?? p.entry));
     ctx.report({
       at: parts[0]!.span.start,
       table: tables[0]!,

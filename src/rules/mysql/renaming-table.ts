@@ -26,8 +26,10 @@ export default defineRule({
           : [];
     // RENAME TABLE a TO a_old, a_new TO a (a swap): the name stays in use; it is how online copies cut over.
     const targets = new Set(renames.map((r) => sqlName(r.to)));
+    const sources = new Set(renames.map((r) => sqlName(r.from)));
     for (const r of renames) {
-      if (ctx.isNew(r.from) || targets.has(sqlName(r.from))) continue;
+      // The old name is taken over by another table (swap), or this table takes over a name another vacates.
+      if (ctx.isNew(r.from) || targets.has(sqlName(r.from)) || sources.has(sqlName(r.to))) continue;
       const from = sqlName(r.from);
       const to = sqlName(r.to);
       ctx.report({

@@ -1,6 +1,6 @@
 import { defineRule } from './rule.js';
 import { bytesPerChar } from '../../dialects/mysql/catalog.js';
-import { clauseText, existingTables, onlineCopyAdvice, partsOf, proofNote, quoteIdent, sqlBlock, sqlName, statementLabel } from './helpers.js';
+import { clauseText, existingTables, onlineCopyAdvice, partsOf, proofNote, quoteIdent, sqlBlock, sqlName, statementLabel , detail } from './helpers.js';
 
 export default defineRule({
   id: 'varchar-length-prefix',
@@ -27,13 +27,13 @@ export default defineRule({
       ctx.report({
         at: p.span.start,
         table: stmt.table,
-        message: `${statementLabel(stmt)} widens ${name} across the 255-byte length prefix${p.detail ? ` (${p.detail})` : ''}: every row is rewritten, so the server copies the table with writes blocked${proofNote(p, ctx)}`,
+        message: `${statementLabel(stmt)} widens ${name} across the 255-byte length prefix${detail(p.detail) ? ` (${detail(p.detail)})` : ''}: every row is rewritten, so the server copies the table with writes blocked${proofNote(p, ctx)}`,
         fix: sqlBlock(
           `If ${fits} characters are enough (${fits} × ${perChar} bytes ≤ 255), stay within the 1-byte prefix and the change is in place:`,
           '```sql',
           `ALTER TABLE ${sqlName(stmt.table)} ${clauseText(stmt, p.span).replace(/varchar\s*\(\s*\d+\s*\)/i, `VARCHAR(${fits})`)}, ALGORITHM=INPLACE, LOCK=NONE;`,
           '```',
-          'Otherwise make the change as an online copy. ' + onlineCopyAdvice(stmt, ctx),
+          'Otherwise: ' + onlineCopyAdvice(stmt, ctx).replace(/^Run it/, 'run it'),
         ),
       });
     }
