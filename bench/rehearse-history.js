@@ -8,7 +8,7 @@
  * tables with a data shortfall.
  */
 import { spawnSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +21,7 @@ const URL_ = opt('url', 'postgres://postgres@127.0.0.1:5432/postgres');
 const history = 'test/fixtures/rehearse-history/migrations';
 
 const runs = [];
+const loadBefore = loadavg()[0];
 for (let i = 0; i < RUNS; i++) {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [join(root, 'bin/lockstep.js'), 'rehearse', history, '--sandbox', URL_, '--rows', ROWS, '--format', 'json'], { cwd: root, encoding: 'utf8', maxBuffer: 256 << 20 });
@@ -39,13 +40,13 @@ const secs = runs.map((r) => r.secs).sort((a, b) => a - b);
 console.log(`### Rehearsing a 154-migration Diesel history (bench/rehearse-history.js)
 
 \`lockstep rehearse ${history} --sandbox ${URL_.replace(/\/\/[^@]*@/, '//…@')} --rows ${ROWS} --format json\`, ${RUNS} run(s), each a fresh process;
-sandbox: a temporary database on PostgreSQL ${server} (the service); ${cpus().length} cores (${cpus()[0].model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, shared with other work.
+sandbox: a temporary database on PostgreSQL ${server} (the service); ${cpus().length} cores (${cpus()[0].model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, shared with other work (1-minute load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end).
 
 | run | wall time | exit | verdict |
 | --- | --- | --- | --- |
 ${runs.map((r, i) => `| ${i + 1} | ${r.secs.toFixed(1)} s | ${r.code} | ${r.json.ok ? 'PASS' : 'FAIL'} |`).join('\n')}
 
-- median wall time: **${secs[Math.floor((secs.length - 1) / 2)].toFixed(1)} s** (the report's own figure: ${first.seconds.toFixed(1)} s)
+- wall time: fastest **${secs[0].toFixed(1)} s**, slowest ${secs[secs.length - 1].toFixed(1)} s (the report's own figure: ${first.seconds.toFixed(1)} s)
 - ${before ? before.detail : 'no migration passed before the failure'}
 - verdict: ${failed.map((c) => `\`${c.name}\``).join(', ')}; diff: ${failed.flatMap((c) => c.diff ?? []).map((l) => `\`${l}\``).join(', ')}
 - ${first.steps.length} statements traced; ${first.data.length} tables filled, ${short.length} with a shortfall (${short.map((d) => `${d.table} ${d.rows}/${d.requested}`).join(', ')})

@@ -124,11 +124,10 @@ async function collect(paths: string[], cwd: string, skipped: SkippedFile[]): Pr
 export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppCheckResult> {
   await loadParser();
   const phase = o.phase ?? 'expand';
-  const db = o.db ? await connect(o.db, '--db', 'lockstep app-check') : undefined;
+  const db = o.db ? await connect(o.db, '--db', 'lockstep app-check', { readOnly: true }) : undefined; // app-check only reads
   let columns: ChangedColumn[];
   let fieldLine: FieldLine;
   try {
-    await db?.query('SET default_transaction_read_only = on'); // app-check only reads
     // One plan (and with --db one read of the schema) for the columns and for the field lines.
     const planned = await changePlan(change, { ...(o.version !== undefined ? { pgVersion: o.version } : {}), ...(db ? { db } : {}) });
     columns = await changedColumns(change, { planned });

@@ -6,6 +6,7 @@
  */
 import { walk } from '../dialects/postgres/volatility.js';
 import { parsePostgres } from '../dialects/postgres/parser.js';
+import { skipQuoted } from '../dialects/postgres/lexer.js';
 import { nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
 import type { AppRule } from './findings.js';
 import type { Severity } from '../core/types.js';
@@ -224,16 +225,10 @@ export function normalizePlaceholders(sql: string): string {
   let n = 0;
   for (let i = 0; i < sql.length; i++) {
     const ch = sql[i]!;
-    if (ch === "'" || ch === '"') {
-      const end = sql.indexOf(ch, i + 1);
-      const stop = end < 0 ? sql.length : end + 1;
-      out += sql.slice(i, stop);
-      i = stop - 1;
-    } else if (ch === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end < 0 ? sql.length : end;
-      out += sql.slice(i, stop);
-      i = stop - 1;
+    const quoted = skipQuoted(sql, i); // strings, quoted names, dollar quotes, comments: as they are
+    if (quoted >= 0) {
+      out += sql.slice(i, quoted);
+      i = quoted - 1;
     } else if (ch === '?' && !/[?|&]/.test(sql[i + 1] ?? '')) out += `$${++n}`;
     else if (ch === ':' && sql[i - 1] !== ':' && sql[i + 1] !== ':' && /[A-Za-z_]/.test(sql[i + 1] ?? '')) {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i + 1))!;

@@ -507,10 +507,9 @@ export async function rowTypes(change: Change, opts: RowTypesOptions): Promise<R
       },
     ]);
   await loadParser();
-  const own = typeof opts.db === 'string' ? await connect(opts.db, '--db', 'lockstep types') : undefined;
+  const own = typeof opts.db === 'string' ? await connect(opts.db, '--db', 'lockstep types', { readOnly: true }) : undefined; // lockstep types only reads
   const db: Queryable | undefined = own ?? (opts.db as Queryable | undefined);
   try {
-    await own?.query('SET default_transaction_read_only = on'); // lockstep types only reads
     return await build(change, opts, db);
   } catch (e) {
     // Only the database's own errors are reported as such; anything else is a bug and stays one.

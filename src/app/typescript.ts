@@ -9,6 +9,7 @@ import type * as TS from 'typescript';
 import { createRequire } from 'node:module';
 import { camel, nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
 import { analyzeSql, normalizePlaceholders } from './sql-usage.js';
+import { skipTrivia } from '../dialects/postgres/lexer.js';
 import type { AppFinding, AppRule, SkippedFile } from './findings.js';
 import type { PrismaModel } from './prisma.js';
 import type { Severity } from '../core/types.js';
@@ -42,19 +43,7 @@ const SQL_KEYWORD = /^\(?\s*(select|insert|update|delete|with|merge|copy|table|v
 
 /** Whether a string starts, after blanks and SQL comments, with a statement's first keyword (linear: no backtracking). */
 export function looksLikeSql(text: string): boolean {
-  let i = 0;
-  for (;;) {
-    while (i < text.length && /\s/.test(text[i]!)) i++;
-    if (text.startsWith('--', i)) {
-      const nl = text.indexOf('\n', i);
-      if (nl < 0) return false;
-      i = nl + 1;
-    } else if (text.startsWith('/*', i)) {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) return false;
-      i = end + 2;
-    } else break;
-  }
+  const i = skipTrivia(text, 0);
   return SQL_KEYWORD.test(text.slice(i, i + 40));
 }
 

@@ -27,6 +27,7 @@
  */
 import type { Queryable } from '../dialects/postgres/introspect.js';
 import { escapeControls, quoteIdent, quoteLiteral, sqlName } from '../dialects/postgres/names.js';
+import { lex } from '../dialects/postgres/lexer.js';
 
 export interface Fingerprint {
   /** Canonical one-line facts, sorted (by UTF-16 code units) and unique. */
@@ -576,47 +577,32 @@ export function literal(s: string): string {
 /**
  * Deparsed SQL (a view's definition, an expression) on one line: runs of whitespace outside literals
  * and quoted names become one space; a literal holding a line break is rewritten as the equal E'…'
- * literal with `\n`, so no two different definitions give the same line.
+ * literal with `\n`, so no two different definitions give the same line. Comments (never in deparsed
+ * text) count as whitespace; a dollar-quoted literal is kept as it is, or rewritten like the others.
  */
 export function oneLine(sql: string): string {
   let out = '';
-  let i = 0;
-  while (i < sql.length) {
-    const ch = sql[i]!;
-    if (ch === "'") {
-      // E'…' (the deparser writes it when standard_conforming_strings is off): backslash escapes.
-      const escaped = /(^|[^\w$"])[Ee]$/.test(out);
-      let j = i + 1;
-      while (j < sql.length) {
-        const c = sql[j]!;
-        if (escaped && c === '\\') j += 2;
-        else if (c === "'" && sql[j + 1] === "'") j += 2;
-        else if (c === "'") break;
-        else j++;
-      }
-      const body = sql.slice(i + 1, Math.min(j, sql.length));
-      if (!/[\x00-\x1f\x7f]/.test(body)) out += `'${body}'`;
-      else if (escaped) out += `'${escapeControls(body)}'`;
+  let at = 0;
+  const controls = /[\x00-\x1f\x7f]/;
+  for (const t of lex(sql, { joinStrings: false })) {
+    if (t.kind === 'comment') continue;
+    if (at > 0 && t.start > at) out += ' '; // whitespace or a comment between two tokens
+    at = t.end;
+    const text = sql.slice(t.start, t.end);
+    const close = t.unterminated ? text.length : text.length - 1;
+    if (t.kind === 'string' && (text[0] === "'" || ((text[0] === 'E' || text[0] === 'e') && text[1] === "'"))) {
+      // '…' or E'…' (the deparser writes E'…' when standard_conforming_strings is off: backslash escapes)
+      const escaped = text[0] !== "'";
+      const body = text.slice(escaped ? 2 : 1, close);
+      if (!controls.test(body)) out += `${escaped ? text[0] : ''}'${body}'`;
+      else if (escaped) out += `${text[0]}'${escapeControls(body)}'`;
       else out += `E'${escapeControls(body.replace(/\\/g, '\\\\'))}'`;
-      i = j + 1;
-    } else if (ch === '"') {
-      let j = i + 1;
-      while (j < sql.length) {
-        if (sql[j] === '"' && sql[j + 1] === '"') j += 2;
-        else if (sql[j] === '"') break;
-        else j++;
-      }
-      out += `"${escapeControls(sql.slice(i + 1, Math.min(j, sql.length)))}"`;
-      i = j + 1;
-    } else if (/\s/.test(ch)) {
-      let j = i;
-      while (j < sql.length && /\s/.test(sql[j]!)) j++;
-      if (out !== '' && j < sql.length) out += ' ';
-      i = j;
-    } else {
-      out += ch;
-      i++;
-    }
+    } else if (t.kind === 'quoted' && text[0] === '"') out += `"${escapeControls(text.slice(1, close))}"`;
+    else if (t.kind === 'dollar' && controls.test(text)) {
+      const tag = text.indexOf('$', 1) + 1;
+      const body = text.slice(tag, t.unterminated ? text.length : text.length - tag);
+      out += `E'${escapeControls(body.replace(/\\/g, '\\\\').replace(/'/g, "''"))}'`;
+    } else out += text;
   }
   return out;
 }

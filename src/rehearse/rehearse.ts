@@ -159,9 +159,8 @@ async function prepare(sb: Sandbox, tablesWanted: { schema: string; name: string
       emit({ type: 'data', table: display(t), rows: n, how: 'fixture' });
     }
   } else if (o.sourceUrl) {
-    const source = await connect(o.sourceUrl, '--db', 'lockstep rehearse');
+    const source = await connect(o.sourceUrl, '--db', 'lockstep rehearse', { readOnly: true });
     try {
-      await source.query('SET default_transaction_read_only = on');
       // Only what exists there (a migration may create the others).
       const present: { schema: string; name: string }[] = [];
       for (const t of tablesWanted) if ((await source.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [sqlName(t)])).rows[0].ok) present.push(t);
@@ -260,9 +259,8 @@ async function chooseWorkload(sb: Sandbox, tables: string[], o: RehearseOptions,
   }
   let why = '';
   if (o.sourceUrl) {
-    const source = await connect(o.sourceUrl, '--db', 'lockstep rehearse');
+    const source = await connect(o.sourceUrl, '--db', 'lockstep rehearse', { readOnly: true });
     try {
-      await source.query('SET default_transaction_read_only = on');
       const top = await statementsWorkload(source, sb.db, tables);
       if (top.queries.length) {
         report.workload = `the source's ${top.queries.length} most expensive queries on ${tables.join(', ')} (pg_stat_statements)`;

@@ -50,6 +50,7 @@
 import { LockstepError } from '../core/errors.js';
 import type { Queryable } from '../dialects/postgres/introspect.js';
 import { quoteIdent, quoteLiteral, sqlName } from '../dialects/postgres/names.js';
+import { lex } from '../dialects/postgres/lexer.js';
 
 export interface TableRef {
   schema: string;
@@ -560,37 +561,20 @@ function hintedNumber(h: Hint | undefined, rng: Rng, unit: number, lo: number, h
   return a + rng() * (b - a);
 }
 
-/** Replaces the VALUE keyword of a domain CHECK (outside literals and quoted names) with `col`. */
-function replaceValue(expr: string, col: string): string {
+/** Replaces the VALUE keyword of a domain CHECK (outside literals, quoted names and comments) with `col`. */
+export function replaceValue(expr: string, col: string): string {
   let out = '';
-  let i = 0;
-  while (i < expr.length) {
-    const ch = expr[i]!;
-    if (ch === "'" || ch === '"') {
-      const escapes = ch === "'" && i > 0 && /[eE]/.test(expr[i - 1]!) && !/\w/.test(expr[i - 2] ?? '');
-      let j = i + 1;
-      while (j < expr.length) {
-        if (escapes && expr[j] === '\\') j += 2;
-        else if (expr[j] === ch && expr[j + 1] === ch) j += 2;
-        else if (expr[j] === ch) break;
-        else j++;
-      }
-      out += expr.slice(i, j + 1);
-      i = j + 1;
-      continue;
+  let at = 0;
+  let prevDot = false;
+  for (const t of lex(expr)) {
+    if (t.kind === 'comment') continue;
+    if (t.kind === 'word' && !prevDot && t.end - t.start === 5 && expr.startsWith('VALUE', t.start)) {
+      out += expr.slice(at, t.start) + col;
+      at = t.end;
     }
-    if (/[A-Za-z_]/.test(ch)) {
-      let j = i;
-      while (j < expr.length && /[\w$]/.test(expr[j]!)) j++;
-      const word = expr.slice(i, j);
-      out += word === 'VALUE' && expr[i - 1] !== '.' ? col : word;
-      i = j;
-      continue;
-    }
-    out += ch;
-    i++;
+    prevDot = t.kind === 'punct' && expr[t.start] === '.';
   }
-  return out;
+  return out + expr.slice(at);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -78,13 +78,32 @@ describe('engine and session', () => {
   });
 
   test('findings are ordered by file (in migration order), then position', async () => {
-    const f = await lintSeq(['-- lockstep-ignore require-concurrent-index-creation: x\nSELECT 1;', 'CREATE INDEX i ON t (a);']);
-    expect(f.map((x) => x.file)).toEqual([...f.map((x) => x.file)].sort());
+    const f = await lintSeq(['CREATE INDEX j ON t (c);\nSELECT 1;\nCREATE INDEX i ON t (b);', 'CREATE INDEX k ON t (a);']);
+    const files = f.map((x) => x.file);
+    expect(new Set(files)).toEqual(new Set(['001.sql', '002.sql']));
+    expect(files).toEqual([...files].sort());
+    const first = f.filter((x) => x.file === '001.sql').map((x) => x.span.start);
+    expect(first).toEqual([...first].sort((a, b) => a - b));
+    expect(first[0]).toBe(0);
+    expect(first[first.length - 1]).toBeGreaterThan(30); // the second CREATE INDEX, after SELECT 1
   });
 
-  test('a pathologically nested statement does not crash lint', async () => {
-    const sql = `SELECT ${'ARRAY['.repeat(2000)}1${']'.repeat(2000)};`;
-    await expect(lintSql(sql)).resolves.toBeDefined();
+  test('a pathologically nested statement does not crash lint, nor cost the statements after it their findings', async () => {
+    const next = 'CREATE INDEX i ON t (a);';
+    const alone = (await lintSql(`SELECT 1;\n${next}`)).findings.map((f) => f.rule);
+    expect(alone).toContain('require-concurrent-index-creation');
+    // 2,000 levels: the parser reads it (PG 15 itself only refuses it as 7 > 6 array dimensions); nothing to flag in it.
+    const deep = `SELECT ${'ARRAY['.repeat(2000)}1${']'.repeat(2000)};`;
+    const r = await lintSql(`${deep}\n${next}`);
+    expect(r.findings.filter((f) => f.span.start < deep.length)).toEqual([]);
+    expect(r.findings.map((f) => f.rule)).toEqual(alone);
+    // 20,000 levels: the parser runs out of stack (as the server's does): a syntax error on that statement only.
+    const deeper = `SELECT ${'ARRAY['.repeat(20000)}1${']'.repeat(20000)};`;
+    const r2 = await lintSql(`${deeper}\n${next}`);
+    const inDeeper = r2.findings.filter((f) => f.span.start < deeper.length);
+    expect(inDeeper.map((f) => [f.rule, f.severity])).toEqual([['syntax-error', 'error']]);
+    expect(inDeeper[0]!.message).toMatch(/^syntax error: /);
+    expect(r2.findings.filter((f) => f.span.start > deeper.length).map((f) => f.rule)).toContain('require-concurrent-index-creation');
   });
 });
 

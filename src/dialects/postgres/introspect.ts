@@ -8,6 +8,7 @@ import { LockstepError } from '../../core/errors.js';
 import { redactIn, redactUrl, safeQueryText } from '../../core/redact.js';
 import { Catalog, isNotNullCheck, type ConstraintKind, type Volatility } from './catalog.js';
 import { fromFormattedType } from './names.js';
+import { connectPostgres } from './driver.js';
 
 export interface TargetFacts {
   /** e.g. 150004 */
@@ -33,29 +34,16 @@ const userSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n
 
 /** Connects to `url` read-only, introspects, disconnects. Errors are one line, password redacted. */
 export async function introspectUrl(url: string, where = '--db', opts: { activityOn?: string[] } = {}): Promise<TargetFacts> {
-  // pg is loaded only when a database is actually used (lint without --db never needs it).
-  const { default: pgModule } = await import('pg');
-  let client: pg.Client;
+  const db = await connectPostgres(url, { where, applicationName: 'lockstep lint', readOnly: true });
   try {
-    client = new pgModule.Client({ connectionString: libpqSslModes(url), connectionTimeoutMillis: 10_000, options: '-c default_transaction_read_only=on', application_name: 'lockstep lint' } as pg.ClientConfig);
-  } catch (e: any) {
-    throw new LockstepError('E_CONNECT', [{ where, message: `invalid connection string ${redactUrl(url)}: ${redactIn(String(e?.message ?? e), url)}` }]);
-  }
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (e: any) {
-    throw new LockstepError('E_CONNECT', [{ where, message: `cannot connect to ${redactUrl(url)}: ${redactIn(String(e?.message ?? e.code ?? e), url)}` }]);
-  }
-  try {
-    const facts = await introspect(client);
-    if (opts.activityOn) facts.live = await liveFacts(client, opts.activityOn);
+    const facts = await introspect(db);
+    if (opts.activityOn) facts.live = await liveFacts(db, opts.activityOn);
     return facts;
   } catch (e: any) {
     if (e instanceof LockstepError) throw e;
     throw new LockstepError('E_DATABASE', [{ where, message: `reading the schema of ${redactUrl(url)} failed: ${redactIn(String(e?.message ?? e), url)}` }]);
   } finally {
-    await client.end().catch(() => {});
+    await db.close();
   }
 }
 
@@ -189,19 +177,7 @@ function settingMs(s: string): number {
 
 export { isNotNullCheck };
 
-/**
- * `sslmode` as libpq means it (require: encrypt, do not verify; verify-full: verify). node-postgres
- * reads `require` as verify-full and prints an eight-line warning unless told to behave like libpq.
- */
-export function libpqSslModes(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.searchParams.has('sslmode') && !u.searchParams.has('uselibpqcompat')) u.searchParams.set('uselibpqcompat', 'true');
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
+export { libpqSslModes } from './driver.js';
 
 /** Replicas and lag, and sessions that would make the first lock on `tables` wait (read-only). */
 export async function liveFacts(db: Queryable, tables: string[]): Promise<LiveFacts> {

@@ -11,6 +11,9 @@
  */
 import { createRequire } from 'node:module';
 import type { Span } from '../../core/types.js';
+import { comments as lexComments, skipTrivia, splitStatements as lexSplit } from './lexer.js';
+
+export { skipTrivia };
 
 // libpg-query ships CJS and ESM builds; load the CJS one synchronously so that parse() stays sync.
 const require = createRequire(import.meta.url);
@@ -98,7 +101,7 @@ export function parsePostgres(text: string, base = 0): ParsedSql {
     const result = pgq.parseSync(text);
     return { statements: toStatements(result.stmts ?? [], text, base, bytes), syntaxErrors: [] };
   } catch (err) {
-    return parsePieces(text, base, bytes);
+    return parsePieces(text, base);
   }
 }
 
@@ -124,10 +127,10 @@ function toStatements(stmts: any[], text: string, base: number, bytes: ByteMap):
 }
 
 /** Splits with the scanner, parses each piece; pieces that fail become syntax problems. */
-function parsePieces(text: string, base: number, bytes: ByteMap): ParsedSql {
+function parsePieces(text: string, base: number): ParsedSql {
   const statements: Statement[] = [];
   const syntaxErrors: SyntaxProblem[] = [];
-  for (const piece of splitStatements(text, bytes)) {
+  for (const piece of splitStatements(text)) {
     const pieceText = text.slice(piece.start, piece.end);
     if (skipTrivia(pieceText, 0, pieceText.length) >= pieceText.length) continue; // only comments
     const pieceBytes = new ByteMap(pieceText);
@@ -161,65 +164,11 @@ export function codePointsToOffset(text: string, n: number): number {
 }
 
 /**
- * Statement boundaries from the Postgres scanner: top-level `;` tokens, keeping `BEGIN ATOMIC … END`
- * function bodies whole. When the scanner itself fails (an unterminated quote), the rest is one piece.
+ * Statement boundaries: top-level `;` tokens, keeping `BEGIN ATOMIC … END` function bodies whole
+ * (lexer.ts). Whatever is unterminated (a quote) runs to the end, so only that statement is lost.
  */
-export function splitStatements(text: string, bytes = new ByteMap(text)): Span[] {
-  let tokens: { start: number; end: number; text: string; tokenName: string; keywordName?: string }[];
-  try {
-    tokens = pgq.scanSync(text).tokens as any;
-  } catch {
-    // The scanner rejects the whole text for one unterminated quote: split it ourselves, so only
-    // the statement with the broken quote is lost.
-    return lexFallback(text).pieces;
-  }
-  const pieces: Span[] = [];
-  let start = 0;
-  let atomicDepth = 0; // inside BEGIN ATOMIC … END
-  let caseDepth = 0;
-  let prev = '';
-  for (const tok of tokens) {
-    const word = tok.text.toUpperCase();
-    if (word === 'ATOMIC' && prev === 'BEGIN') atomicDepth++;
-    else if (atomicDepth > 0 && word === 'CASE') caseDepth++;
-    else if (atomicDepth > 0 && word === 'END') {
-      if (caseDepth > 0) caseDepth--;
-      else atomicDepth--;
-    } else if (tok.text === ';' && atomicDepth === 0) {
-      const end = bytes.toChar(tok.start);
-      pieces.push({ start, end });
-      start = bytes.toChar(tok.end);
-    }
-    if (!tok.tokenName.endsWith('COMMENT')) prev = word;
-  }
-  if (start < text.length) pieces.push({ start, end: text.length });
-  return pieces;
-}
-
-/** Skips whitespace, `-- …` and (nested) `/* … *\/` comments from `i`; returns the first other offset. */
-export function skipTrivia(text: string, i: number, end = text.length): number {
-  while (i < end) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) {
-      i++;
-    } else if (c === 45 /* - */ && text.charCodeAt(i + 1) === 45) {
-      const nl = text.indexOf('\n', i);
-      i = nl < 0 ? end : nl + 1;
-    } else if (c === 47 /* / */ && text.charCodeAt(i + 1) === 42 /* * */) {
-      let depth = 1;
-      i += 2;
-      while (i < end && depth > 0) {
-        if (text.charCodeAt(i) === 47 && text.charCodeAt(i + 1) === 42) {
-          depth++;
-          i += 2;
-        } else if (text.charCodeAt(i) === 42 && text.charCodeAt(i + 1) === 47) {
-          depth--;
-          i += 2;
-        } else i++;
-      }
-    } else break;
-  }
-  return Math.min(i, end);
+export function splitStatements(text: string): Span[] {
+  return lexSplit(text);
 }
 
 function trimEnd(text: string, end: number): number {
@@ -262,88 +211,7 @@ export interface Comment {
   text: string;
 }
 
-/** Every comment in `text` (a file or section at `base`), from the scanner, so strings are never mistaken. */
+/** Every comment in `text` (a file or section at `base`), from the lexer, so strings are never mistaken. */
 export function scanComments(text: string, base = 0): Comment[] {
-  const bytes = new ByteMap(text);
-  let tokens: { start: number; end: number; tokenName: string }[];
-  try {
-    tokens = pgq.scanSync(text).tokens as any;
-  } catch {
-    return lexFallback(text).comments.map((c) => ({ span: { start: base + c.start, end: base + c.end }, text: text.slice(c.start, c.end) }));
-  }
-  const out: Comment[] = [];
-  for (const t of tokens) {
-    if (t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT') {
-      const s = bytes.toChar(t.start);
-      const e = bytes.toChar(t.end);
-      out.push({ span: { start: base + s, end: base + e }, text: text.slice(s, e) });
-    }
-  }
-  return out;
-}
-
-/**
- * A small lexer for text the Postgres scanner refuses (an unterminated quote or comment): statement
- * pieces split at top-level `;` and the comments, with quotes, dollar quotes, nested comments and
- * BEGIN ATOMIC bodies respected. Whatever is unterminated runs to the end of the text.
- */
-export function lexFallback(text: string): { pieces: Span[]; comments: Span[] } {
-  const pieces: Span[] = [];
-  const comments: Span[] = [];
-  let start = 0;
-  let atomic = 0;
-  let prevWord = '';
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text[i]!;
-    if (c === '-' && text[i + 1] === '-') {
-      const nl = text.indexOf('\n', i);
-      const end = nl < 0 ? n : nl;
-      comments.push({ start: i, end });
-      i = end;
-    } else if (c === '/' && text[i + 1] === '*') {
-      const from = i;
-      let depth = 1;
-      i += 2;
-      while (i < n && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') (depth++, (i += 2));
-        else if (text[i] === '*' && text[i + 1] === '/') (depth--, (i += 2));
-        else i++;
-      }
-      comments.push({ start: from, end: i });
-    } else if (c === "'") {
-      const escapes = /[eE]$/.test(text.slice(Math.max(0, i - 1), i)) && !/[A-Za-z0-9_]/.test(text[i - 2] ?? '');
-      i++;
-      while (i < n) {
-        if (escapes && text[i] === '\\') i += 2;
-        else if (text[i] === "'" && text[i + 1] === "'") i += 2;
-        else if (text[i] === "'") break;
-        else i++;
-      }
-      i++;
-    } else if (c === '"') {
-      i++;
-      while (i < n && !(text[i] === '"' && text[i + 1] !== '"')) i += text[i] === '"' ? 2 : 1;
-      i++;
-    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(text.slice(i, i + 64))) {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64))![0];
-      const close = text.indexOf(tag, i + tag.length);
-      i = close < 0 ? n : close + tag.length;
-    } else if (/[A-Za-z_]/.test(c)) {
-      let j = i + 1;
-      while (j < n && /[A-Za-z0-9_$]/.test(text[j]!)) j++;
-      const word = text.slice(i, j).toUpperCase();
-      if (word === 'ATOMIC' && prevWord === 'BEGIN') atomic++;
-      else if (word === 'END' && atomic > 0) atomic--;
-      prevWord = word;
-      i = j;
-    } else if (c === ';' && atomic === 0) {
-      pieces.push({ start, end: i });
-      start = i + 1;
-      i++;
-    } else i++;
-  }
-  if (start < n) pieces.push({ start, end: n });
-  return { pieces, comments };
+  return lexComments(text).map((c) => ({ span: { start: base + c.start, end: base + c.end }, text: text.slice(c.start, c.end) }));
 }

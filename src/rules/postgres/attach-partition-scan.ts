@@ -2,6 +2,7 @@ import { defineRule } from './rule.js';
 import type { RuleContext } from './rule.js';
 import type { QualifiedName } from '../../core/types.js';
 import { key } from '../../dialects/postgres/names.js';
+import { lex } from '../../dialects/postgres/lexer.js';
 import { andList, earlierFacts, lockPhrase, partLocks, quoteIdent, sqlBlock, sqlName, suffixedName } from './helpers.js';
 
 export default defineRule({
@@ -87,50 +88,37 @@ function checkedInThisMigration(ctx: RuleContext, t: QualifiedName): boolean {
   return false;
 }
 
-/** Top-level parenthesized groups of `text`, each split on top-level commas. */
+/** Top-level parenthesized groups of `text`, each split on top-level commas (strings, quoted names and comments are whole tokens). */
 function groups(text: string): string[][] {
   const out: string[][] = [];
   let depth = 0;
-  let cur = '';
   let items: string[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === "'" || ch === '"') {
-      const end = closeQuote(text, i, ch);
-      if (depth > 0) cur += text.slice(i, end + 1);
-      i = end;
+  let first = -1; // the current item's first and last token
+  let last = -1;
+  const item = () => text.slice(first, last).trim();
+  for (const t of lex(text, { comments: false })) {
+    const ch = t.kind === 'punct' ? text[t.start] : '';
+    if (ch === '(' && depth++ === 0) {
+      items = [];
+      first = -1;
       continue;
     }
-    if (ch === '(') {
-      if (depth++ === 0) {
-        cur = '';
-        items = [];
-        continue;
-      }
-    } else if (ch === ')') {
-      if (--depth === 0) {
-        items.push(cur.trim());
-        out.push(items);
-        continue;
-      }
-    } else if (ch === ',' && depth === 1) {
-      items.push(cur.trim());
-      cur = '';
+    if (ch === ')' && depth > 0 && --depth === 0) {
+      items.push(first < 0 ? '' : item());
+      out.push(items);
       continue;
     }
-    if (depth > 0) cur += ch;
+    if (ch === ',' && depth === 1) {
+      items.push(first < 0 ? '' : item());
+      first = -1;
+      continue;
+    }
+    if (depth > 0) {
+      if (first < 0) first = t.start;
+      last = t.end;
+    }
   }
   return out;
-}
-
-function closeQuote(text: string, start: number, q: string): number {
-  for (let i = start + 1; i < text.length; i++) {
-    if (text[i] === q) {
-      if (text[i + 1] === q) i++;
-      else return i;
-    }
-  }
-  return text.length - 1;
 }
 
 const isWord = (node: any, w: string) => node?.ColumnRef?.fields?.[0]?.String?.sval?.toLowerCase() === w;

@@ -3,6 +3,7 @@ import type { QualifiedName } from '../../core/types.js';
 import { describeBlocks, blocksTraffic, sqlLockName, strongest as strongestMode, type LockMode } from '../../dialects/postgres/locks.js';
 import type { EffectPart, StatementEffect } from '../../dialects/postgres/classify.js';
 import { sqlName, quoteIdent, sameName } from '../../dialects/postgres/names.js';
+import { foldName, lex, quotedName, skipQuoted } from '../../dialects/postgres/lexer.js';
 import type { RuleContext } from './rule.js';
 
 export { sqlName, quoteIdent };
@@ -239,54 +240,7 @@ export function columnTypeUses(stmt: Statement): ColumnTypeUse[] {
 }
 
 /** Skips a quoted literal/identifier, comment or dollar-quoted string starting at `i`; returns the index after it, or -1 when `text[i]` starts none of them. */
-function skipSqlQuoted(text: string, i: number): number {
-  const ch = text[i];
-  if (ch === "'") {
-    const prev = text[i - 1];
-    const escapes = (prev === 'E' || prev === 'e') && !/[\w$]/.test(text[i - 2] ?? '');
-    let j = i + 1;
-    while (j < text.length) {
-      if (escapes && text[j] === '\\') j += 2;
-      else if (text[j] === "'") {
-        if (text[j + 1] === "'") j += 2;
-        else return j + 1;
-      } else j++;
-    }
-    return text.length;
-  }
-  if (ch === '"') {
-    let j = i + 1;
-    while (j < text.length) {
-      if (text[j] === '"') {
-        if (text[j + 1] === '"') j += 2;
-        else return j + 1;
-      } else j++;
-    }
-    return text.length;
-  }
-  if (ch === '-' && text[i + 1] === '-') {
-    const nl = text.indexOf('\n', i);
-    return nl < 0 ? text.length : nl + 1;
-  }
-  if (ch === '/' && text[i + 1] === '*') {
-    let depth = 1;
-    let j = i + 2;
-    while (j < text.length && depth) {
-      if (text[j] === '/' && text[j + 1] === '*') (depth++, (j += 2));
-      else if (text[j] === '*' && text[j + 1] === '/') (depth--, (j += 2));
-      else j++;
-    }
-    return j;
-  }
-  if (ch === '$' && !/[\w$]/.test(text[i - 1] ?? '')) {
-    const m = /^\$([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 70));
-    if (m) {
-      const end = text.indexOf(m[0], i + m[0].length);
-      return end < 0 ? text.length : end + m[0].length;
-    }
-  }
-  return -1;
-}
+const skipSqlQuoted = skipQuoted;
 
 /**
  * The end of one list item starting at `from` (a column definition, an ALTER TABLE subcommand): the
@@ -491,28 +445,12 @@ export function valueToColumn(condition: string, column: string): string {
 /** Identifier tokens of a SQL text (strings, comments and dollar-quoted bodies skipped), with the name Postgres reads. */
 export function identifierTokens(text: string): { start: number; end: number; name: string; quoted: boolean }[] {
   const out: { start: number; end: number; name: string; quoted: boolean }[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (ch === '"') {
-      const end = skipSqlQuoted(text, i);
-      const uescape = (text[i - 1] === '&' && /u/i.test(text[i - 2] ?? ''));
-      if (!uescape) out.push({ start: i, end, name: text.slice(i + 1, end - 1).replace(/""/g, '"'), quoted: true });
-      i = end;
-      continue;
+  for (const t of lex(text, { comments: false })) {
+    if (t.kind === 'word') out.push({ start: t.start, end: t.end, name: foldName(text.slice(t.start, t.end)), quoted: false });
+    else if (t.kind === 'quoted') {
+      const name = quotedName(text, t); // U&"…": escapes not decoded, left out
+      if (name !== undefined) out.push({ start: t.start, end: t.end, name, quoted: true });
     }
-    const q = skipSqlQuoted(text, i);
-    if (q >= 0) {
-      i = q;
-      continue;
-    }
-    if (/[A-Za-z_\u0080-\uffff]/.test(ch) && !/[\w$\u0080-\uffff]/.test(text[i - 1] ?? '')) {
-      const w = /^[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/.exec(text.slice(i, i + 1000))![0];
-      out.push({ start: i, end: i + w.length, name: w.replace(/[A-Z]+/g, (s) => s.toLowerCase()), quoted: false });
-      i += w.length;
-      continue;
-    }
-    i++;
   }
   return out;
 }
@@ -578,60 +516,16 @@ export interface SqlToken {
 
 const sqlTokenCache = new WeakMap<object, SqlToken[]>();
 
-/** The statement's tokens (comments and whitespace skipped): words, quoted names, strings, single characters. */
+/** The statement's tokens (comments and whitespace skipped): words, quoted names, strings, numbers, operators, single characters. */
 export function tokensOf(stmt: import('../../dialects/postgres/parser.js').Statement): SqlToken[] {
   const cached = sqlTokenCache.get(stmt);
   if (cached) return cached;
   const s = stmt.text;
   const base = stmt.span.start;
   const out: SqlToken[] = [];
-  const word = /[A-Za-z0-9_$\u0080-\uffff]/;
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i]!;
-    const start = i;
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === '-' && s[i + 1] === '-') {
-      const nl = s.indexOf('\n', i);
-      i = nl < 0 ? s.length : nl + 1;
-      continue;
-    }
-    if (c === '/' && s[i + 1] === '*') {
-      let depth = 1;
-      i += 2;
-      while (i < s.length && depth > 0) {
-        if (s[i] === '/' && s[i + 1] === '*') (depth++, (i += 2));
-        else if (s[i] === '*' && s[i + 1] === '/') (depth--, (i += 2));
-        else i++;
-      }
-      continue;
-    }
-    if (c === "'" || ((c === 'E' || c === 'e') && s[i + 1] === "'")) {
-      const backslash = c !== "'";
-      i += backslash ? 2 : 1;
-      while (i < s.length) {
-        if (backslash && s[i] === '\\') i += 2;
-        else if (s[i] === "'" && s[i + 1] === "'") i += 2;
-        else if (s[i] === "'") break;
-        else i++;
-      }
-      i++;
-    } else if (c === '"') {
-      i++;
-      while (i < s.length && !(s[i] === '"' && s[i + 1] !== '"')) i += s[i] === '"' ? 2 : 1;
-      i++;
-    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(s.slice(i))) {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(s.slice(i))![0];
-      const close = s.indexOf(tag, i + tag.length);
-      i = close < 0 ? s.length : close + tag.length;
-    } else if (word.test(c)) {
-      while (i < s.length && word.test(s[i]!)) i++;
-    } else i++;
-    const text = s.slice(start, Math.min(i, s.length));
-    out.push({ start: base + start, end: base + Math.min(i, s.length), text, up: text.toUpperCase() });
+  for (const t of lex(s, { comments: false })) {
+    const text = s.slice(t.start, t.end);
+    out.push({ start: base + t.start, end: base + t.end, text, up: text.toUpperCase() });
   }
   sqlTokenCache.set(stmt, out);
   return out;
