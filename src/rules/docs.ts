@@ -72,7 +72,8 @@ async function ruleBody(rule: Rule, dialects: DialectId[], h: string): Promise<s
     rule.examples.bad.trim(),
     '```',
     '',
-    ...(printed ? [`lockstep prints${version ? ` (for ${target})` : ''}:`, '', '```text', printed, '```', ''] : []),
+    // Four backticks: a fix may hold fenced SQL of its own.
+    ...(printed ? [`lockstep prints${version ? ` (for ${target})` : ''}:`, '', printed.includes('```') ? '````text' : '```text', printed, printed.includes('```') ? '````' : '```', ''] : []),
     `${h} Not flagged`,
     '',
     '```sql',

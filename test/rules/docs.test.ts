@@ -2,7 +2,7 @@
 import { expect, test } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { generatedDocs } from '../../src/rules/docs.js';
-import { postgresRules as rules } from '../../src/rules/postgres/registry.js';
+import { allRules as rules } from '../../src/rules/registry.js';
 
 test('every generated doc file is committed and current (run `npm run docs` after changing a rule)', async () => {
   const files = await generatedDocs();

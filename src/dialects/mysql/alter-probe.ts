@@ -26,6 +26,8 @@ export interface Attempt {
   errno?: number;
   /** The table's tablespace id changed (undefined when the table did not exist before or after). */
   rebuilt?: boolean;
+  /** Not run: implied by another attempt (LOCK=SHARED when LOCK=NONE was accepted). */
+  skipped?: boolean;
   /** Whether the table existed before and after the statement (CREATE/DROP). */
   existed?: { before: boolean; after: boolean };
 }
@@ -110,13 +112,14 @@ export interface ProbeResult {
  */
 export async function probe(run: (clause: string) => Promise<Attempt>, flavor: 'mysql' | 'mariadb', place: ClausePlace): Promise<ProbeResult> {
   const algs = algorithmOrder.filter((a) => flavor === 'mariadb' || a !== 'nocopy');
-  const clauses = place === 'none' ? [''] : ['', ...algs.map((a) => `ALGORITHM=${a.toUpperCase()}`), 'LOCK=NONE', 'LOCK=SHARED'];
+  const clauses = place === 'none' ? [''] : ['', ...algs.map((a) => `ALGORITHM=${a.toUpperCase()}`), 'LOCK=NONE'];
   const results = await Promise.all(clauses.map((c) => run(c)));
   const out: ProbeResult = { plain: results[0]!, algorithms: {}, locks: {} };
   if (place === 'none') return out;
   algs.forEach((a, i) => (out.algorithms[a] = results[1 + i]!));
   out.locks.none = results[1 + algs.length]!;
-  out.locks.shared = results[2 + algs.length]!;
+  // LOCK=SHARED only matters when LOCK=NONE was refused (a statement that allows NONE allows SHARED).
+  out.locks.shared = out.locks.none.ok ? { clause: 'LOCK=SHARED', ok: true, skipped: true } : await run('LOCK=SHARED');
   out.bestAlgorithm = algs.find((a) => out.algorithms[a]!.ok);
   out.leastLock = out.locks.none.ok ? 'none' : out.locks.shared.ok ? 'shared' : out.plain.ok ? 'exclusive' : undefined;
   return out;
