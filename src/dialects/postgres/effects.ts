@@ -4,7 +4,7 @@
  * may run inside a transaction block, or fails on a table that has rows.
  *
  * This is the one place that knowledge lives. The linter, the planner and the rehearsal read it, and
- * `test/integration/effects.test.ts` proves every entry that has a `proof` against real servers
+ * `test/integration/effects.pg15.test.ts` … `effects.pg18.test.ts` and `effects.pglite.test.ts` (shared code in `effects-proof.ts`) prove every entry that has a `proof` against real servers
  * (PG 15, 16, 17, 18 and PGlite): it runs `proof.sql` on the fixture schema below, reads `pg_locks`
  * and `relfilenode`, and compares them with the claim for that server's version. Claims for 11–14
  * cannot be run here (no such servers); they come from the release notes and are labelled so in docs.
