@@ -15,7 +15,7 @@ import { redactIn } from '../core/redact.js';
 import { loadParser, parsePostgres } from '../dialects/postgres/parser.js';
 import { Catalog } from '../dialects/postgres/catalog.js';
 import { introspect, type Queryable } from '../dialects/postgres/introspect.js';
-import { fromTypeName, key, sqlName, type TypeRef } from '../dialects/postgres/names.js';
+import { fromTypeName, key, quoteIdentAlways, sqlName, type TypeRef } from '../dialects/postgres/names.js';
 import { plan as makePlan, parseExpression } from '../plan/planner.js';
 import { phaseNames, type PhaseName, type Plan } from '../plan/types.js';
 import type { Change } from '../operations/types.js';
@@ -405,8 +405,7 @@ function unknownType(sql: string, why: string): MappedType {
 
 /** The element type of a TypeRef as SQL (for to_regtype): `public."My Enum"`. */
 function elementText(ref: TypeRef): string {
-  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  return `${ref.schema ? `${q(ref.schema)}.` : ''}${q(ref.name)}`;
+  return `${ref.schema ? `${quoteIdentAlways(ref.schema)}.` : ''}${quoteIdentAlways(ref.name)}`;
 }
 
 /** Reads what a non-built-in type is from the database (read-only); null when it does not exist. */

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { camel, nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
 import { analyzeSql, normalizePlaceholders } from './sql-usage.js';
 import { skipTrivia } from '../dialects/postgres/lexer.js';
+import { quoteIdentAlways } from '../dialects/postgres/names.js';
 import type { AppFinding, AppRule, SkippedFile } from './findings.js';
 import type { PrismaModel } from './prisma.js';
 import type { Severity } from '../core/types.js';
@@ -314,7 +315,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
           const table = drizzleOf(e);
           const constant = ts.isIdentifier(e) ? constants.get(e.text) : undefined;
           // Drizzle's sql`… ${orders} …`: a table object stands for its name; a string constant for its text.
-          text += table ? `"${table.table}"` : constant !== undefined && constant !== '\u0000' ? constant : `$${i + 1}`;
+          text += table ? quoteIdentAlways(table.table) : constant !== undefined && constant !== '\u0000' ? constant : `$${i + 1}`;
           starts.push({ sql: text.length, src: span.literal.getStart(sf) + 1 });
           text += span.literal.text;
         });

@@ -601,7 +601,7 @@ export function oneLine(sql: string): string {
     else if (t.kind === 'dollar' && controls.test(text)) {
       const tag = text.indexOf('$', 1) + 1;
       const body = text.slice(tag, t.unterminated ? text.length : text.length - tag);
-      out += `E'${escapeControls(body.replace(/\\/g, '\\\\').replace(/'/g, "''"))}'`;
+      out += quoteLiteral(body, { escapeControls: true });
     } else out += text;
   }
   return out;

@@ -43,6 +43,11 @@ const reserved = new Set(
 /** Quotes an identifier for SQL when it needs it (the way `quote_ident` does). */
 export function quoteIdent(name: string): string {
   if (plainIdent.test(name) && !reserved.has(name)) return name;
+  return quoteIdentAlways(name);
+}
+
+/** An identifier always in double quotes (`"orders"`, `"a""b"`): for SQL that must name exactly this spelling whatever the keyword list says. */
+export function quoteIdentAlways(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 

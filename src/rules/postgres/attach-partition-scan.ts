@@ -1,7 +1,7 @@
 import { defineRule } from './rule.js';
 import type { RuleContext } from './rule.js';
 import type { QualifiedName } from '../../core/types.js';
-import { key } from '../../dialects/postgres/names.js';
+import { key, quoteLiteral } from '../../dialects/postgres/names.js';
 import { lex } from '../../dialects/postgres/lexer.js';
 import { andList, earlierFacts, lockPhrase, partLocks, quoteIdent, sqlBlock, sqlName, suffixedName } from './helpers.js';
 
@@ -159,7 +159,7 @@ function boundExpr(bound: any, text: string, parent: QualifiedName): { sql: stri
     return { sql, keys: 1 };
   }
   if (bound.strategy === 'h') {
-    return { sql: `satisfies_hash_partition('${sqlName(parent).replace(/'/g, "''")}'::regclass, ${bound.modulus ?? 0}, ${bound.remainder ?? 0}, ${keys.join(', ')})`, keys: keys.length };
+    return { sql: `satisfies_hash_partition(${quoteLiteral(sqlName(parent))}::regclass, ${bound.modulus ?? 0}, ${bound.remainder ?? 0}, ${keys.join(', ')})`, keys: keys.length };
   }
   return undefined;
 }

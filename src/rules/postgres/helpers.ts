@@ -2,7 +2,7 @@
 import type { QualifiedName } from '../../core/types.js';
 import { describeBlocks, blocksTraffic, sqlLockName, strongest as strongestMode, type LockMode } from '../../dialects/postgres/locks.js';
 import type { EffectPart, StatementEffect } from '../../dialects/postgres/classify.js';
-import { sqlName, quoteIdent, sameName } from '../../dialects/postgres/names.js';
+import { sqlName, quoteIdent, quoteLiteral, sameName } from '../../dialects/postgres/names.js';
 import { foldName, lex, quotedName, skipQuoted } from '../../dialects/postgres/lexer.js';
 import type { RuleContext } from './rule.js';
 
@@ -570,10 +570,8 @@ export function parenGroup(stmt: import('../../dialects/postgres/parser.js').Sta
   return undefined;
 }
 
-/** `'text'` as an SQL string literal. */
-export function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
+/** `'text'` as an SQL string literal (names.ts quoteLiteral, under the name the rules use). */
+export const sqlString = (s: string): string => quoteLiteral(s);
 
 /** The primary key columns lockstep knows for a table. */
 export function primaryKeyOf(catalog: import('../../dialects/postgres/catalog.js').Catalog, table: QualifiedName): string[] | undefined {

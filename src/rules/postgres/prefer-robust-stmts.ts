@@ -1,6 +1,6 @@
 import { defineRule, type RuleContext } from './rule.js';
 import type { Statement } from '../../dialects/postgres/parser.js';
-import { fromNameList, fromRangeVar, key } from '../../dialects/postgres/names.js';
+import { fromNameList, fromRangeVar, key, quoteIdentAlways } from '../../dialects/postgres/names.js';
 import { insertAfter, quoteIdent, quoteStatement, runnerTransaction, sqlBlock, sqlName } from './helpers.js';
 
 /** The words before the object name in `DROP <type> …`, per object type (other DROPs are left alone). */
@@ -24,7 +24,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A pattern for a name as it may be written: quoted exactly, or unquoted in any case. */
 function namePattern(name: string): string {
-  const quoted = `"${name.replace(/"/g, '""')}"`;
+  const quoted = quoteIdentAlways(name);
   return quoteIdent(name) === name ? `(?:${escape(quoted)}|${escape(name)}(?![\\w$]))` : escape(quoted);
 }
 

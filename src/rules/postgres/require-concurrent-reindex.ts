@@ -1,6 +1,6 @@
 import { defineRule } from './rule.js';
 import type { QualifiedName } from '../../core/types.js';
-import { fromRangeVar } from '../../dialects/postgres/names.js';
+import { fromRangeVar, quoteLiteral } from '../../dialects/postgres/names.js';
 import { andList, inTransactionBlock, insertAfter, lockPhrase, outsideTransactionAdvice, quoteIdent, sqlBlock, sqlName, suffixedName } from './helpers.js';
 
 const kindWord: Record<string, string> = {
@@ -96,7 +96,7 @@ export default defineRule({
       const info = ctx.catalog.index(idx);
       const on = info?.table ?? (word === 'TABLE' ? rel : table);
       return [
-        `SELECT pg_get_indexdef('${sqlName(idx).replace(/'/g, "''")}'::regclass);  -- the definition to copy`,
+        `SELECT pg_get_indexdef(${quoteLiteral(sqlName(idx))}::regclass);  -- the definition to copy`,
         `CREATE ${info?.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY ${quoteIdent(fresh.name)} ON ${on ? sqlName(on) : '<table>'} (\u2026the same columns, options and WHERE\u2026);`,
         `DROP INDEX CONCURRENTLY ${sqlName(idx)};`,
         `ALTER INDEX ${sqlName(fresh)} RENAME TO ${quoteIdent(idx.name)};`,
@@ -108,7 +108,7 @@ export default defineRule({
         ? recipe(rel)
         : known.length
           ? known.flatMap(recipe)
-          : [...recipe({ name: '<index>' }), `-- repeat for each index of ${target} (SELECT indexname FROM pg_indexes WHERE ${word === 'TABLE' && rel ? `tablename = '${rel.name.replace(/'/g, "''")}'` : word === 'SCHEMA' ? `schemaname = '${(a.name ?? '').replace(/'/g, "''")}'` : "schemaname NOT IN ('pg_catalog', 'information_schema')"})`];
+          : [...recipe({ name: '<index>' }), `-- repeat for each index of ${target} (SELECT indexname FROM pg_indexes WHERE ${word === 'TABLE' && rel ? `tablename = ${quoteLiteral(rel.name)}` : word === 'SCHEMA' ? `schemaname = ${quoteLiteral(a.name ?? '')}` : "schemaname NOT IN ('pg_catalog', 'information_schema')"})`];
     ctx.report({
       at,
       ...(table ? { table } : {}),
