@@ -7,6 +7,7 @@
 import type { Catalog } from './catalog.js';
 import { volatileCatalogFunctions, nonVolatileCatalogFunctions } from './catalog-functions.js';
 import { strings } from './names.js';
+import { catalogFunctionArity } from './catalog-function-arity.js';
 
 export interface VolatilityResult {
   /** `unknown` when some function could not be looked up (then `unknownFunctions` names them). */
@@ -14,11 +15,22 @@ export interface VolatilityResult {
   /** The volatile functions found, by name, for messages. */
   volatileFunctions: string[];
   unknownFunctions: string[];
+  /** Of those: calls whose argument count no built-in overload of that name takes (`now(123)`), so a user function of that name. */
+  notBuiltin?: string[];
+}
+
+/** Whether some built-in overload of `name` takes this call's arguments (by count); true when not known. */
+function builtinTakes(name: string, f: any): boolean {
+  const arity = catalogFunctionArity.get(name);
+  if (!arity || f.func_variadic) return true;
+  const n = f.agg_star ? 0 : (f.args?.length ?? 0);
+  return arity.counts.has(n) || (arity.atLeast !== undefined && n >= arity.atLeast);
 }
 
 export function expressionVolatility(expr: unknown, catalog?: Catalog): VolatilityResult {
   const volatileFunctions: string[] = [];
   const unknownFunctions: string[] = [];
+  const notBuiltin: string[] = [];
   walk(expr, (node) => {
     const f = node.FuncCall;
     if (!f) return;
@@ -28,6 +40,11 @@ export function expressionVolatility(expr: unknown, catalog?: Catalog): Volatili
     const user = catalog?.functions.get(name);
     if (user !== undefined && schema !== 'pg_catalog') {
       if (user === 'volatile') volatileFunctions.push(name);
+    } else if (schema !== 'pg_catalog' && !builtinTakes(name, f)) {
+      // No built-in overload takes this many arguments: the call resolves to some other function of that name.
+      const n = f.agg_star ? 0 : (f.args?.length ?? 0);
+      unknownFunctions.push(`${parts.join('.')}(${n} argument${n === 1 ? '' : 's'})`);
+      notBuiltin.push(name);
     } else if ((!schema || schema === 'pg_catalog') && volatileCatalogFunctions.has(name)) volatileFunctions.push(name);
     else if ((!schema || schema === 'pg_catalog') && nonVolatileCatalogFunctions.has(name)) {
       /* stable or immutable */
@@ -37,6 +54,7 @@ export function expressionVolatility(expr: unknown, catalog?: Catalog): Volatili
     volatility: volatileFunctions.length ? 'volatile' : unknownFunctions.length ? 'unknown' : 'non-volatile',
     volatileFunctions,
     unknownFunctions,
+    ...(notBuiltin.length ? { notBuiltin } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ export default defineRule({
   sizeSensitive: true,
   kinds: ['AlterTableStmt'],
   why:
-    'Since Postgres 11, `ADD COLUMN … DEFAULT <constant>` (or a stable expression such as `now()`) is instant: the value is stored once in the catalog. A *volatile* default (`clock_timestamp()`, `random()`, `gen_random_uuid()`, `nextval()`, or a function not declared STABLE/IMMUTABLE) must be computed for every row, so Postgres rewrites the whole table and all its indexes while holding ACCESS EXCLUSIVE: nothing can read or write the table until the copy is done.\n\nAdd the column without the default, set the default afterwards (it applies to new rows only and is instant), and fill the existing rows in small batches.',
+    'Since Postgres 11, `ADD COLUMN … DEFAULT <constant>` (or a stable expression such as `now()`) is instant: the value is stored once in the catalog. A *volatile* default (`clock_timestamp()`, `random()`, `gen_random_uuid()`, `nextval()`, or a function not declared STABLE/IMMUTABLE \u2014 a function lockstep does not know, or a built-in name called with arguments no built-in overload takes, such as `now(123)`, which resolves to a function of that name on the search_path, is treated as possibly volatile) must be computed for every row, so Postgres rewrites the whole table and all its indexes while holding ACCESS EXCLUSIVE: nothing can read or write the table until the copy is done.\n\nAdd the column without the default, set the default afterwards (it applies to new rows only and is instant), and fill the existing rows in small batches.',
   examples: {
     bad: 'ALTER TABLE orders ADD COLUMN public_id uuid NOT NULL DEFAULT gen_random_uuid();',
     good: "ALTER TABLE orders ADD COLUMN public_id uuid;\nALTER TABLE orders ALTER COLUMN public_id SET DEFAULT gen_random_uuid();\n\n-- constant and stable defaults are stored once, not per row:\nALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new';\nALTER TABLE orders ADD COLUMN created_at timestamptz DEFAULT now();\n\n-- a table created in the same migration is not flagged:\nCREATE TABLE refunds (id bigint PRIMARY KEY);\nALTER TABLE refunds ADD COLUMN public_id uuid DEFAULT gen_random_uuid();",
@@ -29,7 +29,7 @@ export default defineRule({
       const unknown = part.volatility?.volatility === 'unknown' ? part.volatility.unknownFunctions : [];
       const volatile = part.volatility?.volatileFunctions ?? [];
       const message = unknown.length
-        ? `ADD COLUMN ${c} with a default that calls ${unknown.map((f) => `${f}()`).join(', ')}, whose volatility lockstep does not know: if it is volatile, this rewrites ${t} and its indexes under ${lockPhrase(mode)}`
+        ? `ADD COLUMN ${c} with a default that calls ${unknown.map((f) => (f.endsWith(')') ? f : `${f}()`)).join(', ')}, whose volatility lockstep does not know: if it is volatile, this rewrites ${t} and its indexes under ${lockPhrase(mode)}`
         : `ADD COLUMN ${c} with a volatile default (${volatile.length ? volatile.map((f) => `${f}()`).join(', ') : expr}) rewrites ${t} and its indexes under ${lockPhrase(mode)}`;
       const steps = addColumnRecipe(ctx, table, p, { setDefault: expr, backfill: expr });
       ctx.report({
@@ -38,7 +38,7 @@ export default defineRule({
         message,
         fix: sqlBlock(
           unknown.length
-            ? `lockstep could not tell whether ${unknown.join(', ')} is volatile. Pass --db so it reads the function's volatility from the database, or, if the function is STABLE or IMMUTABLE, declare it so (ALTER FUNCTION … STABLE, or in the CREATE FUNCTION that lint reads): then this ADD COLUMN only touches the catalog. If it is volatile, add the column in steps:`
+            ? `lockstep could not tell whether ${unknown.join(', ')} is volatile${part.volatility?.notBuiltin?.length ? ` (no built-in ${part.volatility.notBuiltin.join(', ')} takes that many arguments, so the call is to a function of your own, volatile unless declared otherwise)` : ''}. Pass --db so it reads the function's volatility from the database, or, if the function is STABLE or IMMUTABLE, declare it so (ALTER FUNCTION … STABLE, or in the CREATE FUNCTION that lint reads): then this ADD COLUMN only touches the catalog. If it is volatile, add the column in steps:`
             : 'Add the column without the default, give new rows the default (instant, no rewrite), and fill existing rows in batches; run each statement as its own transaction:',
           ...steps,
           concurrentlyAdvice(ctx, steps),

@@ -67,11 +67,31 @@ describe(R, () => {
     expect(f!.fix).toContain('ALTER TABLE orders ADD CONSTRAINT orders_public_id_not_null NOT NULL public_id NOT VALID;');
   });
 
+  test('an unknown function, or a built-in name called with arguments no built-in overload takes, may be volatile', async () => {
+    // PG 15: with a user function now(integer) VOLATILE on the search_path, DEFAULT now(123) calls it and rewrites the table.
+    expect(await lintView(R, 'ALTER TABLE orders ADD COLUMN seen_at timestamptz DEFAULT now(123);')).toMatchInlineSnapshot(`
+      [
+        "1:31 warning ADD COLUMN seen_at with a default that calls now(1 argument), whose volatility lockstep does not know: if it is volatile, this rewrites orders and its indexes under ACCESS EXCLUSIVE (blocks reads and writes)
+      lockstep could not tell whether now(1 argument) is volatile (no built-in now takes that many arguments, so the call is to a function of your own, volatile unless declared otherwise). Pass --db so it reads the function's volatility from the database, or, if the function is STABLE or IMMUTABLE, declare it so (ALTER FUNCTION … STABLE, or in the CREATE FUNCTION that lint reads): then this ADD COLUMN only touches the catalog. If it is volatile, add the column in steps:
+      ALTER TABLE orders ADD COLUMN seen_at timestamptz;
+      ALTER TABLE orders ALTER COLUMN seen_at SET DEFAULT now(123);
+      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of orders:
+      UPDATE orders SET seen_at = now(123) WHERE id IN (SELECT id FROM orders WHERE seen_at IS NULL ORDER BY id LIMIT 10000);",
+      ]
+    `);
+    const [f] = await findingsOf(R, 'ALTER TABLE orders ADD COLUMN code text DEFAULT my_func();');
+    expect(f!.message).toContain('calls my_func(), whose volatility lockstep does not know');
+    // a function the migration declared STABLE is known
+    expect(await findingsOf(R, 'CREATE FUNCTION my_func() RETURNS text STABLE LANGUAGE sql AS $$SELECT 1::text$$;\nALTER TABLE orders ADD COLUMN code text DEFAULT my_func();')).toEqual([]);
+  });
+
   test('leaves alone: constants, now(), CURRENT_TIMESTAMP, stable functions, and new tables', async () => {
     expect(await findingsOf(R, "ALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new';")).toEqual([]);
     expect(await findingsOf(R, 'ALTER TABLE orders ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();')).toEqual([]);
     expect(await findingsOf(R, 'ALTER TABLE orders ADD COLUMN created_at timestamptz DEFAULT CURRENT_TIMESTAMP;')).toEqual([]);
     expect(await findingsOf(R, "ALTER TABLE orders ADD COLUMN day date DEFAULT to_char(now(), 'YYYY-MM-DD')::date;")).toEqual([]);
+    // argument counts the built-ins take: defaults and VARIADIC included
+    expect(await findingsOf(R, "ALTER TABLE orders ADD COLUMN label text DEFAULT concat('a', 'b', 'c', format('%s-%s', 1, 2)), ADD COLUMN span interval DEFAULT make_interval(days => 1);")).toEqual([]);
     expect(await findingsOf(R, 'CREATE TABLE refunds (id bigint);\nALTER TABLE refunds ADD COLUMN public_id uuid DEFAULT gen_random_uuid();')).toEqual([]);
   });
 });
