@@ -162,6 +162,18 @@ export function classify(stmt: Statement, ctx: ClassifyContext): StatementEffect
       add(full ? 'vacuum-full' : 'vacuum', { table: tables }, stmt.span.start, a);
       break;
     }
+    case 'CommentStmt': {
+      // COMMENT ON a relation or one of its columns locks that relation (ShareUpdateExclusive); other objects
+      // (indexes, functions, types, schemas…) are left out: not tables lint follows.
+      const names = (a.object?.List?.items ?? []).map((i: any) => i.String?.sval).filter((x: unknown): x is string => typeof x === 'string');
+      const relKinds = ['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE'];
+      const rel = relKinds.includes(a.objtype) ? names : a.objtype === 'OBJECT_COLUMN' ? names.slice(0, -1) : [];
+      if (rel.length) {
+        const table: QualifiedName = rel.length > 1 ? { schema: rel[rel.length - 2]!, name: rel[rel.length - 1]! } : { name: rel[0]! };
+        add('comment-on', { table: [table] }, stmt.span.start, a);
+      }
+      break;
+    }
     case 'ClusterStmt':
       if (a.relation) add('cluster', { table: [fromRangeVar(a.relation)] }, stmt.span.start, a);
       else add('cluster-all', { table: [...cat.tables.values()].filter((t) => t.clusteredOn).map((t) => t.name) }, stmt.span.start, a);

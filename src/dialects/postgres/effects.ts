@@ -811,6 +811,18 @@ const effectList = [
     proof: { sql: 'VACUUM t', relations: T, concurrent: true, skipPglite: 'needs a second connection' },
   },
   {
+    id: 'comment-on',
+    title: 'COMMENT ON TABLE / COLUMN / VIEW / MATERIALIZED VIEW',
+    claims: [
+      c(11, {
+        locks: [on(SUE)],
+        ...catalogOnly,
+        note: 'Blocks neither reads nor writes; it waits for, and queues ahead of, other SHARE UPDATE EXCLUSIVE takers (VACUUM, ANALYZE, CREATE INDEX CONCURRENTLY, VALIDATE CONSTRAINT) on the same relation.',
+      }),
+    ],
+    proof: { sql: "COMMENT ON COLUMN t.a IS 'the a column'", relations: T },
+  },
+  {
     id: 'cluster',
     title: 'CLUSTER',
     claims: [c(11, { locks: [on(AE)], ...rewrites })],

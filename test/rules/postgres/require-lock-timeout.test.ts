@@ -58,3 +58,17 @@ describe(R, () => {
     expect(r.findings.map((f) => f.section)).toEqual(['up', 'down']);
   });
 });
+
+describe(`${R}: statements that take SHARE UPDATE EXCLUSIVE`, () => {
+  // COMMENT ON and plain VACUUM take SHARE UPDATE EXCLUSIVE (proven in test/integration/effects-proof.ts:
+  // entries comment-on and vacuum), which blocks neither reads nor writes: no lock-queue stall to warn of.
+  test('COMMENT ON a table or column and plain VACUUM are left alone', async () => {
+    expect(await lintView(R, "COMMENT ON TABLE orders IS 'placed orders';\nCOMMENT ON COLUMN public.orders.total IS 'in cents';\nVACUUM orders;")).toEqual([]);
+  });
+
+  test('a blocking statement after them is still the one flagged', async () => {
+    const found = await lintView(R, "COMMENT ON TABLE orders IS 'placed orders';\nALTER TABLE orders ADD COLUMN note text;");
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^2:1 warning ALTER TABLE orders waits for ACCESS EXCLUSIVE/);
+  });
+});
