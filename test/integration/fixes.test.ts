@@ -20,13 +20,17 @@ ANALYZE;
 export function fixStatements(fix: string): string[] {
   const out: string[] = [];
   let cur: string[] | undefined;
-  let inBody = false;
+  // The dollar-quote tag a function or DO body is open with ($$, $lockstep$), or undefined outside one.
+  let open: string | undefined;
   for (const line of fix.split('\n')) {
     if (!cur && /^(ALTER|CREATE|DROP|UPDATE|SET|BEGIN|COMMIT|SELECT|INSERT|DELETE|REINDEX|VACUUM|WITH|DO)\b/.test(line)) cur = [];
     if (!cur) continue;
     cur.push(line);
-    if ((line.match(/\$\$/g) ?? []).length % 2 === 1) inBody = !inBody;
-    if (!inBody && /;\s*(--.*)?$/.test(line)) {
+    for (const [tag] of line.matchAll(/\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/g)) {
+      if (open === undefined) open = tag;
+      else if (tag === open) open = undefined;
+    }
+    if (open === undefined && /;\s*(--.*)?$/.test(line)) {
       out.push(cur.join('\n'));
       cur = undefined;
     }

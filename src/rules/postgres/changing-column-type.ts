@@ -74,7 +74,7 @@ export default defineRule({
         `ALTER TABLE ${t} ADD COLUMN ${quoteIdent(tmp)} ${type}${collate ? ` ${collate}` : ''};`,
         `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS ${q}\nBEGIN\n  NEW.${quoteIdent(tmp)} := ${fromNew};\n  RETURN NEW;\nEND\n${q};`,
         `CREATE TRIGGER ${quoteIdent(fnName)} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}();`,
-        ...backfillSteps(ctx, table, tmp, value, true),
+        ...backfillSteps(ctx, table, tmp, value),
         `-- give ${quoteIdent(tmp)} what ${c} has: its indexes (CREATE INDEX CONCURRENTLY), constraints (NOT VALID, then VALIDATE), default and NOT NULL; then swap the names in one short transaction:`,
         'BEGIN;',
         `SET LOCAL lock_timeout = '2s';`,

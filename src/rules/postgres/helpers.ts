@@ -8,6 +8,7 @@ import type { RuleContext } from './rule.js';
 
 export { sqlName, quoteIdent };
 import { objectName, checkConstraintName } from '../../dialects/postgres/names.js';
+import { backfillDoBlock } from '../../dialects/postgres/backfill.js';
 export { objectName, checkConstraintName };
 
 /** `ACCESS EXCLUSIVE (blocks reads and writes)`. */
@@ -580,21 +581,16 @@ export function primaryKeyOf(catalog: import('../../dialects/postgres/catalog.js
 }
 
 /**
- * A batched backfill of `column` with `expr`: one UPDATE of at most 10,000 rows, picked by primary key among the
- * rows still NULL, to repeat until it updates 0 rows. `computed`: the value may be NULL for some rows (computed
- * from other columns), so those rows are skipped instead of picked again forever.
+ * A batched backfill of `column` with `expr`, as the one rendering of dialects/postgres/backfill.ts gives it:
+ * the PL/pgSQL block `plan --format sql` shows, with the batch UPDATE `apply` runs (key ranges of the primary
+ * key among the keys that existed when it began), so the SQL lint suggests is the SQL plan shows and apply
+ * runs. A value that is NULL for some rows leaves them NULL and the walk goes on: it always ends.
  */
-export function backfillSteps(ctx: RuleContext, table: QualifiedName, column: string, expr: string, computed = false): string[] {
+export function backfillSteps(ctx: RuleContext, table: QualifiedName, column: string, expr: string): string[] {
   const pk = primaryKeyOf(ctx.catalog, table);
-  const key = (pk ?? ['id']).map(quoteIdent);
-  const k = key.length === 1 ? key[0]! : `(${key.join(', ')})`;
-  const t = sqlName(table);
-  const c = quoteIdent(column);
-  const where = `${c} IS NULL${computed ? ` AND ${/^[\w$."]+$/.test(expr) ? expr : `(${expr})`} IS NOT NULL` : ''}`;
-  return [
-    `-- fill existing rows in batches: repeat until it updates 0 rows${pk ? '' : `; id stands for the primary key of ${t}`}:`,
-    `UPDATE ${t} SET ${c} = ${expr} WHERE ${k} IN (SELECT ${key.join(', ')} FROM ${t} WHERE ${where} ORDER BY ${key.join(', ')} LIMIT 10000);`,
-  ];
+  const steps = [backfillDoBlock({ table, column, expression: expr, key: pk ?? ['id'] })];
+  if (!pk) steps.unshift(`-- id stands for the primary key of ${sqlName(table)}:`);
+  return steps;
 }
 
 /** The name of the constraint the NOT NULL recipes add: `<table>_<column>_not_null`, as Postgres 18 names it. */
@@ -793,7 +789,7 @@ export function addColumnRecipe(ctx: RuleContext, table: QualifiedName, p: AddCo
   const steps = [`ALTER TABLE ${t} ADD COLUMN ${p.ifNotExists ? 'IF NOT EXISTS ' : ''}${[c, r.type ?? p.type, p.extra, ...keep].filter(Boolean).join(' ')};`];
   steps.push(...(r.afterAdd ?? []));
   if (r.setDefault) steps.push(`ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${r.setDefault};`);
-  if (r.backfill) steps.push(...backfillSteps(ctx, table, p.column, r.backfill, r.computed));
+  if (r.backfill) steps.push(...backfillSteps(ctx, table, p.column, r.backfill));
   if (fk) steps.push(`ALTER TABLE ${t} ADD CONSTRAINT ${fk.name} FOREIGN KEY (${c}) ${fk.body} NOT VALID;`, `ALTER TABLE ${t} VALIDATE CONSTRAINT ${fk.name};`);
   for (const ck of checks) steps.push(`ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(ck.name)} CHECK ${ck.condition.startsWith('(') ? ck.condition : `(${ck.condition})`} NOT VALID;`, `ALTER TABLE ${t} VALIDATE CONSTRAINT ${quoteIdent(ck.name)};`);
   if (wantsNotNull && !inlineNotNull) {

@@ -12,8 +12,29 @@ describe(R, () => {
       ALTER TABLE orders ADD COLUMN currency text DEFAULT <value> NOT NULL;
       Otherwise add it nullable, fill it in batches, then make it NOT NULL without a long lock; run each statement as its own transaction:
       ALTER TABLE orders ADD COLUMN currency text;
-      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of orders:
-      UPDATE orders SET currency = <value> WHERE id IN (SELECT id FROM orders WHERE currency IS NULL ORDER BY id LIMIT 10000);
+      -- id stands for the primary key of orders:
+      -- Runs batch after batch, committing each one; needs to run OUTSIDE a transaction block.
+      -- The same batch UPDATE lockstep apply runs (apply sizes batches by time instead of a fixed count).
+      DO $lockstep$
+      DECLARE
+        lockstep_lo_1 orders.id%TYPE;
+        lockstep_hi_1 orders.id%TYPE;
+        lockstep_stop_1 orders.id%TYPE;
+      BEGIN
+        -- the highest key now: rows written after this get the column's default
+        SELECT id INTO lockstep_stop_1 FROM orders ORDER BY id DESC LIMIT 1;
+        SELECT id INTO lockstep_lo_1 FROM orders WHERE id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        WHILE FOUND LOOP
+          SELECT id INTO lockstep_hi_1 FROM orders WHERE id >= lockstep_lo_1 AND id <= lockstep_stop_1 ORDER BY id OFFSET 999 LIMIT 1;
+          IF NOT FOUND THEN lockstep_hi_1 := lockstep_stop_1; END IF;
+          UPDATE orders SET currency = <value> WHERE id >= lockstep_lo_1 AND id <= lockstep_hi_1 AND currency IS NULL;
+          COMMIT;
+          PERFORM pg_sleep(0.05);  -- give traffic and replicas room
+          -- the next batch starts after this one’s last key: the walk always moves on, NULL results or not
+          SELECT id INTO lockstep_lo_1 FROM orders WHERE id > lockstep_hi_1 AND id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        END LOOP;
+      END
+      $lockstep$;
       ALTER TABLE orders ADD CONSTRAINT orders_currency_not_null CHECK (currency IS NOT NULL) NOT VALID;
       ALTER TABLE orders VALIDATE CONSTRAINT orders_currency_not_null;
       ALTER TABLE orders ALTER COLUMN currency SET NOT NULL;

@@ -12,8 +12,29 @@ describe(R, () => {
       ALTER TABLE orders ADD COLUMN number bigint;
       CREATE SEQUENCE orders_number_seq AS bigint OWNED BY orders.number;
       ALTER TABLE orders ALTER COLUMN number SET DEFAULT nextval('orders_number_seq');
-      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of orders:
-      UPDATE orders SET number = nextval('orders_number_seq') WHERE id IN (SELECT id FROM orders WHERE number IS NULL ORDER BY id LIMIT 10000);
+      -- id stands for the primary key of orders:
+      -- Runs batch after batch, committing each one; needs to run OUTSIDE a transaction block.
+      -- The same batch UPDATE lockstep apply runs (apply sizes batches by time instead of a fixed count).
+      DO $lockstep$
+      DECLARE
+        lockstep_lo_1 orders.id%TYPE;
+        lockstep_hi_1 orders.id%TYPE;
+        lockstep_stop_1 orders.id%TYPE;
+      BEGIN
+        -- the highest key now: rows written after this get the column's default
+        SELECT id INTO lockstep_stop_1 FROM orders ORDER BY id DESC LIMIT 1;
+        SELECT id INTO lockstep_lo_1 FROM orders WHERE id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        WHILE FOUND LOOP
+          SELECT id INTO lockstep_hi_1 FROM orders WHERE id >= lockstep_lo_1 AND id <= lockstep_stop_1 ORDER BY id OFFSET 999 LIMIT 1;
+          IF NOT FOUND THEN lockstep_hi_1 := lockstep_stop_1; END IF;
+          UPDATE orders SET number = nextval('orders_number_seq') WHERE id >= lockstep_lo_1 AND id <= lockstep_hi_1 AND number IS NULL;
+          COMMIT;
+          PERFORM pg_sleep(0.05);  -- give traffic and replicas room
+          -- the next batch starts after this one’s last key: the walk always moves on, NULL results or not
+          SELECT id INTO lockstep_lo_1 FROM orders WHERE id > lockstep_hi_1 AND id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        END LOOP;
+      END
+      $lockstep$;
       ALTER TABLE orders ADD CONSTRAINT orders_number_not_null CHECK (number IS NOT NULL) NOT VALID;
       ALTER TABLE orders VALIDATE CONSTRAINT orders_number_not_null;
       ALTER TABLE orders ALTER COLUMN number SET NOT NULL;
@@ -30,8 +51,29 @@ describe(R, () => {
       ALTER TABLE "Order Items" ADD COLUMN "position" integer;
       CREATE SEQUENCE "Order Items_position_backfill_seq" AS integer OWNED BY "Order Items"."position";
       ALTER TABLE "Order Items" ALTER COLUMN "position" SET DEFAULT nextval('"Order Items_position_backfill_seq"');
-      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of "Order Items":
-      UPDATE "Order Items" SET "position" = nextval('"Order Items_position_backfill_seq"') WHERE id IN (SELECT id FROM "Order Items" WHERE "position" IS NULL ORDER BY id LIMIT 10000);
+      -- id stands for the primary key of "Order Items":
+      -- Runs batch after batch, committing each one; needs to run OUTSIDE a transaction block.
+      -- The same batch UPDATE lockstep apply runs (apply sizes batches by time instead of a fixed count).
+      DO $lockstep$
+      DECLARE
+        lockstep_lo_1 "Order Items".id%TYPE;
+        lockstep_hi_1 "Order Items".id%TYPE;
+        lockstep_stop_1 "Order Items".id%TYPE;
+      BEGIN
+        -- the highest key now: rows written after this get the column's default
+        SELECT id INTO lockstep_stop_1 FROM "Order Items" ORDER BY id DESC LIMIT 1;
+        SELECT id INTO lockstep_lo_1 FROM "Order Items" WHERE id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        WHILE FOUND LOOP
+          SELECT id INTO lockstep_hi_1 FROM "Order Items" WHERE id >= lockstep_lo_1 AND id <= lockstep_stop_1 ORDER BY id OFFSET 999 LIMIT 1;
+          IF NOT FOUND THEN lockstep_hi_1 := lockstep_stop_1; END IF;
+          UPDATE "Order Items" SET "position" = nextval('"Order Items_position_backfill_seq"') WHERE id >= lockstep_lo_1 AND id <= lockstep_hi_1 AND "position" IS NULL;
+          COMMIT;
+          PERFORM pg_sleep(0.05);  -- give traffic and replicas room
+          -- the next batch starts after this one’s last key: the walk always moves on, NULL results or not
+          SELECT id INTO lockstep_lo_1 FROM "Order Items" WHERE id > lockstep_hi_1 AND id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        END LOOP;
+      END
+      $lockstep$;
       ALTER TABLE "Order Items" ADD CONSTRAINT "Order Items_position_not_null" NOT NULL "position" NOT VALID;
       ALTER TABLE "Order Items" VALIDATE CONSTRAINT "Order Items_position_not_null";
       BEGIN;

@@ -18,8 +18,29 @@ describe(R, () => {
       END
       $$;
       CREATE TRIGGER order_lines_total_cents_fill BEFORE INSERT OR UPDATE ON order_lines FOR EACH ROW EXECUTE FUNCTION order_lines_total_cents_fill();
-      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of order_lines:
-      UPDATE order_lines SET total_cents = price_cents * quantity WHERE id IN (SELECT id FROM order_lines WHERE total_cents IS NULL AND (price_cents * quantity) IS NOT NULL ORDER BY id LIMIT 10000);",
+      -- id stands for the primary key of order_lines:
+      -- Runs batch after batch, committing each one; needs to run OUTSIDE a transaction block.
+      -- The same batch UPDATE lockstep apply runs (apply sizes batches by time instead of a fixed count).
+      DO $lockstep$
+      DECLARE
+        lockstep_lo_1 order_lines.id%TYPE;
+        lockstep_hi_1 order_lines.id%TYPE;
+        lockstep_stop_1 order_lines.id%TYPE;
+      BEGIN
+        -- the highest key now: rows written after this get the column's default
+        SELECT id INTO lockstep_stop_1 FROM order_lines ORDER BY id DESC LIMIT 1;
+        SELECT id INTO lockstep_lo_1 FROM order_lines WHERE id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        WHILE FOUND LOOP
+          SELECT id INTO lockstep_hi_1 FROM order_lines WHERE id >= lockstep_lo_1 AND id <= lockstep_stop_1 ORDER BY id OFFSET 999 LIMIT 1;
+          IF NOT FOUND THEN lockstep_hi_1 := lockstep_stop_1; END IF;
+          UPDATE order_lines SET total_cents = price_cents * quantity WHERE id >= lockstep_lo_1 AND id <= lockstep_hi_1 AND total_cents IS NULL;
+          COMMIT;
+          PERFORM pg_sleep(0.05);  -- give traffic and replicas room
+          -- the next batch starts after this one’s last key: the walk always moves on, NULL results or not
+          SELECT id INTO lockstep_lo_1 FROM order_lines WHERE id > lockstep_hi_1 AND id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        END LOOP;
+      END
+      $lockstep$;",
       ]
     `);
   });
@@ -38,7 +59,8 @@ describe(R, () => {
     expect(f!.message).toContain('ADD COLUMN "Total" GENERATED ALWAYS AS ("Unit Price" * qty) STORED rewrites "Order Lines"');
     expect(f!.fix).toContain('NEW."Total" := NEW."Unit Price" * NEW.qty;');
     expect(f!.fix).toContain('CREATE FUNCTION "Order Lines_Total_fill"() RETURNS trigger');
-    expect(f!.fix).toContain('WHERE "Total" IS NULL AND ("Unit Price" * qty) IS NOT NULL');
+    // rows whose value is NULL stay NULL and the key walk goes on (it always ends)
+    expect(f!.fix).toContain('UPDATE "Order Lines" SET "Total" = "Unit Price" * qty WHERE id >= lockstep_lo_1 AND id <= lockstep_hi_1 AND "Total" IS NULL;');
   });
 
   test('does not run before Postgres 12 (no generated columns there)', async () => {

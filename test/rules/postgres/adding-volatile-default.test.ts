@@ -19,8 +19,29 @@ describe(R, () => {
       Add the column without the default, give new rows the default (instant, no rewrite), and fill existing rows in batches; run each statement as its own transaction:
       ALTER TABLE orders ADD COLUMN public_id uuid;
       ALTER TABLE orders ALTER COLUMN public_id SET DEFAULT gen_random_uuid();
-      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of orders:
-      UPDATE orders SET public_id = gen_random_uuid() WHERE id IN (SELECT id FROM orders WHERE public_id IS NULL ORDER BY id LIMIT 10000);
+      -- id stands for the primary key of orders:
+      -- Runs batch after batch, committing each one; needs to run OUTSIDE a transaction block.
+      -- The same batch UPDATE lockstep apply runs (apply sizes batches by time instead of a fixed count).
+      DO $lockstep$
+      DECLARE
+        lockstep_lo_1 orders.id%TYPE;
+        lockstep_hi_1 orders.id%TYPE;
+        lockstep_stop_1 orders.id%TYPE;
+      BEGIN
+        -- the highest key now: rows written after this get the column's default
+        SELECT id INTO lockstep_stop_1 FROM orders ORDER BY id DESC LIMIT 1;
+        SELECT id INTO lockstep_lo_1 FROM orders WHERE id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        WHILE FOUND LOOP
+          SELECT id INTO lockstep_hi_1 FROM orders WHERE id >= lockstep_lo_1 AND id <= lockstep_stop_1 ORDER BY id OFFSET 999 LIMIT 1;
+          IF NOT FOUND THEN lockstep_hi_1 := lockstep_stop_1; END IF;
+          UPDATE orders SET public_id = gen_random_uuid() WHERE id >= lockstep_lo_1 AND id <= lockstep_hi_1 AND public_id IS NULL;
+          COMMIT;
+          PERFORM pg_sleep(0.05);  -- give traffic and replicas room
+          -- the next batch starts after this one’s last key: the walk always moves on, NULL results or not
+          SELECT id INTO lockstep_lo_1 FROM orders WHERE id > lockstep_hi_1 AND id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        END LOOP;
+      END
+      $lockstep$;
       ALTER TABLE orders ADD CONSTRAINT orders_public_id_not_null CHECK (public_id IS NOT NULL) NOT VALID;
       ALTER TABLE orders VALIDATE CONSTRAINT orders_public_id_not_null;
       ALTER TABLE orders ALTER COLUMN public_id SET NOT NULL;
@@ -34,13 +55,16 @@ describe(R, () => {
     expect(f!.message).toBe('ADD COLUMN "Picked At" with a volatile default (clock_timestamp()) rewrites "Order Items" and its indexes under ACCESS EXCLUSIVE (blocks reads and writes)');
     expect(f!.fix).toContain('ALTER TABLE "Order Items" ADD COLUMN "Picked At" timestamptz;');
     expect(f!.fix).toContain('ALTER TABLE "Order Items" ALTER COLUMN "Picked At" SET DEFAULT clock_timestamp();');
-    expect(f!.fix).toContain('UPDATE "Order Items" SET "Picked At" = clock_timestamp() WHERE id IN (SELECT id FROM "Order Items" WHERE "Picked At" IS NULL ORDER BY id LIMIT 10000);');
+    // the one backfill rendering (dialects/postgres/backfill.ts): the batch UPDATE plan shows and apply runs
+    expect(f!.fix).toContain('UPDATE "Order Items" SET "Picked At" = clock_timestamp() WHERE id >= lockstep_lo_1 AND id <= lockstep_hi_1 AND "Picked At" IS NULL;');
+    expect(f!.fix).toContain('lockstep_lo_1 "Order Items".id%TYPE;');
   });
 
   test('uses the primary key lockstep knows for the batches', async () => {
     const [f] = await later('CREATE TABLE orders (order_no bigint PRIMARY KEY);', 'ALTER TABLE orders ADD COLUMN token text DEFAULT md5(random()::text);');
-    expect(f!.fix).toContain('WHERE order_no IN (SELECT order_no FROM orders WHERE token IS NULL ORDER BY order_no LIMIT 10000)');
-    expect(f!.fix).not.toContain('assumes the key column id');
+    expect(f!.fix).toContain('UPDATE orders SET token = md5(random()::text) WHERE order_no >= lockstep_lo_1 AND order_no <= lockstep_hi_1 AND token IS NULL;');
+    expect(f!.fix).toContain('SELECT order_no INTO lockstep_stop_1 FROM orders ORDER BY order_no DESC LIMIT 1;');
+    expect(f!.fix).not.toContain('id stands for the primary key');
   });
 
   test('a function of unknown volatility: says lockstep could not tell and how to find out', async () => {
@@ -75,8 +99,29 @@ describe(R, () => {
       lockstep could not tell whether now(1 argument) is volatile (no built-in now takes that many arguments, so the call is to a function of your own, volatile unless declared otherwise). Pass --db so it reads the function's volatility from the database, or, if the function is STABLE or IMMUTABLE, declare it so (ALTER FUNCTION … STABLE, or in the CREATE FUNCTION that lint reads): then this ADD COLUMN only touches the catalog. If it is volatile, add the column in steps:
       ALTER TABLE orders ADD COLUMN seen_at timestamptz;
       ALTER TABLE orders ALTER COLUMN seen_at SET DEFAULT now(123);
-      -- fill existing rows in batches: repeat until it updates 0 rows; id stands for the primary key of orders:
-      UPDATE orders SET seen_at = now(123) WHERE id IN (SELECT id FROM orders WHERE seen_at IS NULL ORDER BY id LIMIT 10000);",
+      -- id stands for the primary key of orders:
+      -- Runs batch after batch, committing each one; needs to run OUTSIDE a transaction block.
+      -- The same batch UPDATE lockstep apply runs (apply sizes batches by time instead of a fixed count).
+      DO $lockstep$
+      DECLARE
+        lockstep_lo_1 orders.id%TYPE;
+        lockstep_hi_1 orders.id%TYPE;
+        lockstep_stop_1 orders.id%TYPE;
+      BEGIN
+        -- the highest key now: rows written after this get the column's default
+        SELECT id INTO lockstep_stop_1 FROM orders ORDER BY id DESC LIMIT 1;
+        SELECT id INTO lockstep_lo_1 FROM orders WHERE id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        WHILE FOUND LOOP
+          SELECT id INTO lockstep_hi_1 FROM orders WHERE id >= lockstep_lo_1 AND id <= lockstep_stop_1 ORDER BY id OFFSET 999 LIMIT 1;
+          IF NOT FOUND THEN lockstep_hi_1 := lockstep_stop_1; END IF;
+          UPDATE orders SET seen_at = now(123) WHERE id >= lockstep_lo_1 AND id <= lockstep_hi_1 AND seen_at IS NULL;
+          COMMIT;
+          PERFORM pg_sleep(0.05);  -- give traffic and replicas room
+          -- the next batch starts after this one’s last key: the walk always moves on, NULL results or not
+          SELECT id INTO lockstep_lo_1 FROM orders WHERE id > lockstep_hi_1 AND id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        END LOOP;
+      END
+      $lockstep$;",
       ]
     `);
     const [f] = await findingsOf(R, 'ALTER TABLE orders ADD COLUMN code text DEFAULT my_func();');

@@ -26,8 +26,28 @@ describe(R, () => {
       END
       $$;
       CREATE TRIGGER orders_quantity_new_sync BEFORE INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION orders_quantity_new_sync();
-      -- fill existing rows in batches: repeat until it updates 0 rows:
-      UPDATE orders SET quantity_new = quantity WHERE id IN (SELECT id FROM orders WHERE quantity_new IS NULL AND quantity IS NOT NULL ORDER BY id LIMIT 10000);
+      -- Runs batch after batch, committing each one; needs to run OUTSIDE a transaction block.
+      -- The same batch UPDATE lockstep apply runs (apply sizes batches by time instead of a fixed count).
+      DO $lockstep$
+      DECLARE
+        lockstep_lo_1 orders.id%TYPE;
+        lockstep_hi_1 orders.id%TYPE;
+        lockstep_stop_1 orders.id%TYPE;
+      BEGIN
+        -- the highest key now: rows written after this get the column's default
+        SELECT id INTO lockstep_stop_1 FROM orders ORDER BY id DESC LIMIT 1;
+        SELECT id INTO lockstep_lo_1 FROM orders WHERE id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        WHILE FOUND LOOP
+          SELECT id INTO lockstep_hi_1 FROM orders WHERE id >= lockstep_lo_1 AND id <= lockstep_stop_1 ORDER BY id OFFSET 999 LIMIT 1;
+          IF NOT FOUND THEN lockstep_hi_1 := lockstep_stop_1; END IF;
+          UPDATE orders SET quantity_new = quantity WHERE id >= lockstep_lo_1 AND id <= lockstep_hi_1 AND quantity_new IS NULL;
+          COMMIT;
+          PERFORM pg_sleep(0.05);  -- give traffic and replicas room
+          -- the next batch starts after this one’s last key: the walk always moves on, NULL results or not
+          SELECT id INTO lockstep_lo_1 FROM orders WHERE id > lockstep_hi_1 AND id <= lockstep_stop_1 ORDER BY id LIMIT 1;
+        END LOOP;
+      END
+      $lockstep$;
       -- give quantity_new what quantity has: its indexes (CREATE INDEX CONCURRENTLY), constraints (NOT VALID, then VALIDATE), default and NOT NULL; then swap the names in one short transaction:
       BEGIN;
       SET LOCAL lock_timeout = '2s';
