@@ -331,6 +331,34 @@ describeMariadb('MySQL online copy (lockstep engine)', () => {
     expect((await db.query('SELECT counter FROM orders WHERE id = 7500'))[0].counter).toBe(0);
   });
 
+  itMariadb('pauses while Threads_running is over the limit, stops cleanly on the signal, and the rerun finishes', async () => {
+    const db = await freshMysqlDatabase();
+    await seed(db, 3000);
+    const before = await dataSum(db);
+    const ac = new AbortController();
+    const paused: string[] = [];
+    const e: any = await onlineCopy
+      .run(db.url, job(), {
+        ...quick,
+        maxThreadsRunning: 0, // our own session counts: always over
+        signal: ac.signal,
+        onProgress: (x) => {
+          if (x.type === 'copy-paused') {
+            paused.push(x.reason);
+            ac.abort();
+          }
+        },
+      })
+      .catch((x) => x);
+    expect(e?.code).toBe('E_INTERRUPTED');
+    expect(e.message).toMatch(/stopped while paused; rerun the same job to continue/);
+    expect(paused[0]).toMatch(/Threads_running is \d+ \(more than 0\)/);
+    expect((await ledger(db))[0].phase).toBe('copying');
+    const r = await onlineCopy.run(db.url, job(), quick);
+    expect(r).toMatchObject({ resumed: true, swapped: true });
+    expect(await dataSum(db)).toBe(before);
+  });
+
   itMariadb('hostile identifiers (backticks, quotes, unicode, a 64-character table name) are quoted everywhere', async () => {
     const db = await freshMysqlDatabase();
     const table = ("o`r'd\"ers ü✓ ; DROP TABLE x; -- " + 'z'.repeat(64)).slice(0, 64);

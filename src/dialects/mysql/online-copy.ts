@@ -791,6 +791,9 @@ async function run(url: string, job: CopyJob, o: CopyOptions = {}): Promise<Copy
         const [b] = await db.query<{ bin: number; fmt: string | null }>('SELECT @@log_bin AS bin, @@binlog_format AS fmt');
         const rc = !(Number(b?.bin) === 1 && String(b?.fmt).toUpperCase() === 'STATEMENT');
         await db.query(`SET SESSION TRANSACTION ISOLATION LEVEL ${rc ? 'READ COMMITTED' : 'REPEATABLE READ'}`);
+        // The copy gives way: a chunk that waits for a writer's row lock gives up after 1 s and is
+        // retried, rather than holding its own locks (and the writers queued on them) for 50 s.
+        await db.query('SET SESSION innodb_lock_wait_timeout = 1');
         const [cur] = await db.query<LedgerRow>(`SELECT last_key FROM ${ledger} WHERE change_name = ? AND step = ?`, [job.change, job.step]);
         const startKey = cur?.last_key ? (JSON.parse(cur.last_key) as KeyValue[]) : null;
         copied = await copyRows(ctx, sh, startKey, info!.rows);
