@@ -10,7 +10,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mysql2/promise';
-import { expect } from 'vitest';
+import mysql from 'mysql2/promise';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { replicaPairAvailable, startMariadbPair } from '../helpers/mariadb-replica.js';
 import { describeMariadb, freshMysqlDatabase, itMariadb, type MysqlTestDatabase } from '../helpers/mariadb.js';
 import { copyNames, LEDGER_TABLE, onlineCopy } from '../../src/dialects/mysql/online-copy.js';
 import { copyEngine } from '../../src/dialects/mysql/engines.js';
@@ -475,4 +477,45 @@ describeMariadb('MySQL online copy (lockstep engine)', () => {
     expect(await leftovers(db)).toEqual({ tables: [], triggers: [] });
     expect(await onlineCopy.cleanup(db.url)).toEqual([]);
   });
+});
+
+describe('MySQL online copy with a replica (a private MariaDB primary + replica pair)', () => {
+  const missing = replicaPairAvailable();
+  if (missing && !process.env.CI) console.warn(`\n!!! SKIPPING the online-copy replica test: ${missing}. In CI this fails the run.\n`);
+  (missing && !process.env.CI ? it.skip : it)(
+    'pauses while a replica is not replicating (found through SHOW SLAVE HOSTS), goes on when it replicates again',
+    async () => {
+      if (missing) throw new Error(missing);
+      const pair = await startMariadbPair();
+      onTestFinished(() => pair.stop());
+      const admin = await mysql.createConnection({ uri: pair.primaryUrl, multipleStatements: true });
+      onTestFinished(() => admin.end());
+      await admin.query('CREATE DATABASE shop; USE shop');
+      await admin.query('CREATE TABLE orders (id INT NOT NULL PRIMARY KEY, amount DECIMAL(10,2) NOT NULL, counter INT NOT NULL DEFAULT 0, note VARCHAR(40) NULL, created DATETIME NOT NULL) ENGINE=InnoDB');
+      await admin.query(`INSERT INTO orders (id, amount, note, created) SELECT seq, seq / 100, CONCAT('n', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_3000`);
+      await pair.caughtUp();
+      const rep = await pair.replica();
+      await rep.query('STOP SLAVE SQL_THREAD');
+      const paused: string[] = [];
+      let restarted: Promise<unknown> | undefined;
+      const r = await onlineCopy.run(`${pair.primaryUrl}/shop`, job(), {
+        ...quick,
+        maxReplicaLagMs: 1000,
+        onProgress: (e) => {
+          if (e.type !== 'copy-paused') return;
+          paused.push(e.reason);
+          restarted ??= sleep(500).then(() => rep.query('START SLAVE SQL_THREAD'));
+        },
+      });
+      await restarted;
+      expect(paused[0]).toBe(`replica 127.0.0.1:${pair.replicaPort} is not replicating`);
+      expect(r.swapped).toBe(true);
+      await pair.caughtUp();
+      const sum = async (c: mysql.Connection) => ((await c.query(`SELECT COUNT(*) AS n, BIT_XOR(CRC32(CONCAT_WS('#', id, amount, note))) AS x FROM shop.orders`)) as any)[0][0];
+      expect(await sum(rep)).toEqual(await sum(admin));
+      const [[ddl]] = (await rep.query('SHOW CREATE TABLE shop.orders')) as any;
+      expect(ddl['Create Table']).toMatch(/decimal\(14,2\)/);
+    },
+    90_000,
+  );
 });

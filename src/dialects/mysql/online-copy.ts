@@ -469,6 +469,7 @@ class Throttle {
         const u = new URL(url);
         u.hostname = host;
         u.port = String(h.Port ?? h.port ?? 3306);
+        u.pathname = '/';
         urls.push(u.toString());
       }
     }
