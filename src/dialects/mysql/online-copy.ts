@@ -635,11 +635,13 @@ async function copyRows(ctx: Ctx, sh: Shape, startKey: KeyValue[] | null, endKey
         const tuple = `(${sh.put.join(', ')})`;
         let n = 0;
         for (let i = 0; i < got.length; ) {
-          // Batches of about 1 MB of values, well inside max_allowed_packet.
+          // Batches of about 256 KB of values (well inside max_allowed_packet), yielding to the event
+          // loop between them: building one big statement would stall whatever else this process runs.
+          if (i > 0) await new Promise<void>((res) => setImmediate(res));
           const params: unknown[] = [];
           let bytes = 0;
           let count = 0;
-          for (; i < got.length && (count === 0 || bytes < 1_000_000); i++, count++) {
+          for (; i < got.length && (count === 0 || bytes < 256_000); i++, count++) {
             for (let k = 0; k < sh.fetch.length; k++) {
               const v = got[i]![`c${k}`];
               params.push(v);
