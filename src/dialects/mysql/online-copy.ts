@@ -223,8 +223,11 @@ function where(job: CopyJob, schema: string): string {
   return `copy of ${Q(schema)}.${Q(job.table)}`;
 }
 
+/** Identifiers may hold any character, newlines and terminal escapes too: a message stays one printable line. */
+const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+
 function fail(code: 'E_INPUT' | 'E_DATABASE' | 'E_INTERRUPTED', ctx: { job: CopyJob; schema: string }, message: string, cause?: unknown): LockstepError {
-  return new LockstepError(code, [{ where: where(ctx.job, ctx.schema), message }], cause ? { cause } : undefined);
+  return new LockstepError(code, [{ where: oneLine(where(ctx.job, ctx.schema)), message: oneLine(message) }], cause ? { cause } : undefined);
 }
 
 /** A server error as one redacted line. */
@@ -281,7 +284,7 @@ async function takeLock(db: MyDb, schema: string, table: string, w: string): Pro
   const [r] = await db.query<{ ok: number | null; holder: number | null }>('SELECT GET_LOCK(?, 2) AS ok, IS_USED_LOCK(?) AS holder', [name, name]);
   if (Number(r?.ok) !== 1) {
     throw new LockstepError('E_INPUT', [
-      { where: w, message: `another lockstep copy of this table is running (connection ${r?.holder ?? '?'}); wait for it to finish, or stop it and run cleanup` },
+      { where: oneLine(w), message: `another lockstep copy of this table is running (connection ${r?.holder ?? '?'}); wait for it to finish, or stop it and run cleanup` },
     ]);
   }
   return name;
