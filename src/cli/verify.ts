@@ -5,6 +5,7 @@ import { parse, oneOf, dbUrlProblem } from './args.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError, type Problem } from '../core/errors.js';
 import { connect, type Db } from '../apply/db.js';
+import { readBeforeApplySnapshot, readSnapshot } from '../apply/ledger.js';
 import { takeSnapshot, type Snapshot } from '../verify/snapshot.js';
 import { asSnapshot, defaultThresholds, thresholdNames, thresholdProblem, verify, type VerifyResult, type VerifyThresholds } from '../verify/verify.js';
 import { loadConfig, type Config } from '../config/config.js';
@@ -54,10 +55,9 @@ that of the comparison.`;
 
 async function load(db: Db, ref: string, where: string, io: Io): Promise<Snapshot> {
   if (/^\d+$/.test(ref)) {
-    const ok = (await db.query(`SELECT to_regclass('lockstep.snapshots') IS NOT NULL AS ok`)).rows[0].ok;
-    const r = ok ? await db.query(`SELECT id::int AS id, data FROM lockstep.snapshots WHERE id = $1`, [Number(ref)]) : { rows: [] as any[] };
-    if (!r.rows[0]) throw new LockstepError('E_INPUT', [{ where, message: `no snapshot ${ref} in the ledger of this database` }]);
-    return { ...asSnapshot(r.rows[0].data, where), id: r.rows[0].id };
+    const r = await readSnapshot(db, Number(ref));
+    if (!r) throw new LockstepError('E_INPUT', [{ where, message: `no snapshot ${ref} in the ledger of this database` }]);
+    return { ...asSnapshot(r.data, where), id: r.id };
   }
   let text: string;
   try {
@@ -127,17 +127,10 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
     let before: Snapshot;
     let changedTables: string[] | undefined;
     if (values.change) {
-      const ok = (await db.query(`SELECT to_regclass('lockstep.snapshots') IS NOT NULL AND to_regclass('lockstep.changes') IS NOT NULL AS ok`)).rows[0].ok;
-      const r = ok
-        ? await db.query(
-            `SELECT s.id::int AS id, s.data, c.spec FROM lockstep.snapshots s JOIN lockstep.changes c ON c.name = s.change
-             WHERE s.change = $1 AND s.label = 'before apply' ORDER BY s.id DESC LIMIT 1`,
-            [values.change],
-          )
-        : { rows: [] as any[] };
-      if (!r.rows[0]) throw new LockstepError('E_INPUT', [{ where: '--change', message: `no snapshot taken before applying ${values.change} (apply takes one unless --no-snapshot)` }]);
-      before = { ...asSnapshot(r.rows[0].data, '--change'), id: r.rows[0].id };
-      changedTables = await tableKeys(db, r.rows[0].spec);
+      const r = await readBeforeApplySnapshot(db, values.change);
+      if (!r) throw new LockstepError('E_INPUT', [{ where: '--change', message: `no snapshot taken before applying ${values.change} (apply takes one unless --no-snapshot)` }]);
+      before = { ...asSnapshot(r.data, '--change'), id: r.id };
+      changedTables = await tableKeys(db, r.spec);
     } else before = await load(db, values.before!, '--before', io);
     // Nothing is written to the database before the comparison succeeded: the "now" snapshot is
     // taken, compared, and only then stored (unless --no-store).
