@@ -48,5 +48,6 @@ export const postgres: Dialect<PgLint> = {
       },
     };
   },
-  commands: ['lint', 'plan', 'apply', 'rollback', 'status', 'rehearse', 'snapshot', 'verify', 'app-check', 'types'],
+  migrate: () => import('./migrate.js').then((m) => m.postgresMigrator),
+  commands: ['lint', 'plan', 'apply', 'rollback', 'status', 'cleanup', 'rehearse', 'snapshot', 'verify', 'app-check', 'types'],
 };
