@@ -133,6 +133,8 @@ export interface Snapshot {
   };
   /** PostgreSQL: this primary's replicas. MySQL/MariaDB: this server as a replica (SHOW REPLICA/SLAVE STATUS), name = the connection or source host. */
   replication: { name: string; state: string; replayLagSeconds: number | null; replayBytesBehind: number | null }[];
+  /** Why `replication` could not be read (a missing privilege), when it could not. */
+  replicationNote?: string;
 }
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));

@@ -174,7 +174,10 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
   const ad = after.databaseStats;
   const restarted = !!before.serverStartedAt && !!after.serverStartedAt && Math.abs(Date.parse(before.serverStartedAt) - Date.parse(after.serverStartedAt)) >= SAME_MOMENT_MS;
   const wentDown = ad.commits < bd.commits || ad.blksHit < bd.blksHit || ad.blksRead < bd.blksRead;
-  const resetAt = ad.statsResetAt !== null && (bd.statsResetAt ?? '') !== ad.statsResetAt && Date.parse(ad.statsResetAt) > Date.parse(before.takenAt);
+  const resetAt =
+    ad.statsResetAt !== null &&
+    (bd.statsResetAt === null || Math.abs(Date.parse(bd.statsResetAt) - Date.parse(ad.statsResetAt)) >= SAME_MOMENT_MS) &&
+    Date.parse(ad.statsResetAt) > Date.parse(before.takenAt);
   const dbReset = resetAt || restarted || wentDown;
   const source = after.statementsSource ?? 'pg_stat_statements';
   // Per-query counters that started again: a reset time (pg_stat_statements_info), or every query
@@ -224,7 +227,7 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
       // A table created between the snapshots starts from zero.
       const b = tb.get(tkey(t)) ?? zero;
       beforeOf.set(t.table, b);
-      const d = (k: keyof typeof zero) => Math.max(0, Number(t[k] ?? 0) - Number(b[k] ?? 0));
+      const d = (k: keyof typeof zero) => since0(t[k], b[k]);
       if (b.totalBytes > 0 && t.totalBytes > (1 + th.tableGrowthPct / 100) * b.totalBytes && t.totalBytes - b.totalBytes > 1024 * 1024) {
         findings.push({ kind: 'table-growth', severity: 'info', subject: t.table, message: `${t.table} grew from ${mb(b.totalBytes)} to ${mb(t.totalBytes)} with its indexes` });
       }
@@ -258,7 +261,7 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
         // A new index (not in the first snapshot) whose table was scanned a lot, never through it.
         const t = tableAfter.get(i.table);
         const b = beforeOf.get(i.table);
-        const scans = t && b ? n(t.seqScan) - n(b.seqScan) + (n(t.idxScan) - n(b.idxScan)) : 0;
+        const scans = t && b ? since0(t.seqScan, b.seqScan) + since0(t.idxScan, b.idxScan) : 0;
         if (n(i.idxScan) === 0 && scans >= th.unusedIndexAfterScans) {
           unused = true;
           findings.push({
@@ -270,7 +273,7 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
           });
         }
       }
-      const scans = Math.max(0, n(i.idxScan) - n(prev?.idxScan));
+      const scans = since0(i.idxScan, prev?.idxScan);
       if (!prev || scans > 0 || activeTables.has(i.table))
         rates.indexes.push({ index: i.index, table: i.table, scansPerS: scans / seconds, scans, scansBefore: prev ? n(prev.idxScan) : null, scansAfter: n(i.idxScan), isNew: !prev, unused });
     }
@@ -344,6 +347,17 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
     ...(activityNote !== undefined ? { activityNote } : {}),
   };
 }
+
+/**
+ * A counter's growth between the snapshots. Lower than before: that one counter started again (an
+ * ALTER TABLE on MySQL/MariaDB restarts the table's performance_schema counters;
+ * pg_stat_reset_single_table_counters on Postgres): what it counted since then.
+ */
+const since0 = (after: number | undefined, before: number | undefined): number => {
+  const a = Number(after ?? 0);
+  const b = Number(before ?? 0);
+  return a >= b ? a - b : a;
+};
 
 const dbName = (s: Snapshot) => (s.database.oid !== null && s.database.oid !== undefined ? `${s.database.name}, oid ${s.database.oid}` : `${s.database.name}${s.database.systemIdentifier ? ` on ${s.database.systemIdentifier}` : ''}`);
 
