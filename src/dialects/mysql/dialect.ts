@@ -37,7 +37,8 @@ export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
         settings: { ...facts.settings, ...(strict !== undefined ? { sqlModeStrict: strict } : {}) },
       };
     },
-    commands: ['lint'],
+    commands: ['lint', 'snapshot', 'verify'],
+    metrics: async () => (await import('./metrics.js')).mysqlMetrics,
     missing: MYSQL_MISSING,
   };
 }
