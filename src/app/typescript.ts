@@ -8,9 +8,8 @@
 import type * as TS from 'typescript';
 import { createRequire } from 'node:module';
 import { camel, nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
-import { analyzeSql, normalizePlaceholders } from './sql-usage.js';
 import { skipTrivia } from '../dialects/postgres/lexer.js';
-import { quoteIdentAlways } from '../dialects/postgres/names.js';
+import type { AppDialect, FieldLine } from './dialect-app.js';
 import type { AppFinding, AppRule, SkippedFile } from './findings.js';
 import type { PrismaModel } from './prisma.js';
 import type { Severity } from '../core/types.js';
@@ -42,7 +41,7 @@ type Decl = TS.InterfaceDeclaration | TS.TypeAliasDeclaration | TS.ClassDeclarat
 
 const SQL_KEYWORD = /^\(?\s*(select|insert|update|delete|with|merge|copy|table|values)\b/i;
 
-/** Whether a string starts, after blanks and SQL comments, with a statement's first keyword (linear: no backtracking). */
+/** Whether a string starts, after blanks and (Postgres) SQL comments, with a statement's first keyword (linear: no backtracking). */
 export function looksLikeSql(text: string): boolean {
   const i = skipTrivia(text, 0);
   return SQL_KEYWORD.test(text.slice(i, i + 40));
@@ -108,8 +107,10 @@ export interface TsCheckInput {
   columns: ChangedColumn[];
   phase: AppPhase;
   prisma: PrismaModel[];
+  /** How the dialect reads the SQL found in strings and templates. */
+  sql: AppDialect;
   /** Pastable field lines for a missing column, per ORM (from the types generator). */
-  fieldLine?: (c: ChangedColumn, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => string | undefined;
+  fieldLine?: FieldLine;
 }
 
 /** Methods of query builders that follow a call naming a table: `knex('orders').where(…)`. */
@@ -260,7 +261,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
     // --- SQL in strings and templates --------------------------------------------------------------
     const sqlParts = new Set<TS.Node>();
     const checkSql = (node: TS.Node, text: string, starts: { sql: number; src: number }[]) => {
-      if (!looksLikeSql(text)) return;
+      if (!input.sql.looksLikeSql(text)) return;
       const lower = text.toLowerCase();
       if (!input.columns.some((c) => lower.includes(c.table.name.toLowerCase()))) return;
       // Where an offset in the SQL is in the file: by lines, so CRLF files and multi-line templates agree.
@@ -273,13 +274,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
         if (nl < 0) return { line: base.line, character: base.character + between.length };
         return { line: base.line + between.split('\n').length - 1, character: between.length - nl - 1 };
       };
-      let a = analyzeSql(text, input.columns, input.phase);
-      // An interpolated identifier (`FROM ${table}`) is not a parameter; other drivers use `?` and `:name`.
-      for (const retry of [() => text.replace(/\$(\d+)/g, 'lockstep_param_$1'), () => normalizePlaceholders(text)]) {
-        if (a.parsed) break;
-        const b = analyzeSql(retry(), input.columns, input.phase);
-        if (b.parsed) a = b;
-      }
+      const a = input.sql.analyzeSql(text, input.columns, input.phase, { embedded: true });
       if (!a.parsed) {
         const table = input.columns.find((c) => new RegExp(`\\b${c.table.name.replace(/[^a-zA-Z0-9_]/g, '\\$&')}\\b`, 'i').test(text));
         if (table) add(node, 'sql-not-parsed', 'info', `SQL that mentions ${tableLabel(table.table)} did not parse (${a.error}), so it was not checked`, 'if this is SQL built from pieces, check it by hand');
@@ -315,7 +310,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
           const table = drizzleOf(e);
           const constant = ts.isIdentifier(e) ? constants.get(e.text) : undefined;
           // Drizzle's sql`… ${orders} …`: a table object stands for its name; a string constant for its text.
-          text += table ? quoteIdentAlways(table.table) : constant !== undefined && constant !== '\u0000' ? constant : `$${i + 1}`;
+          text += table ? input.sql.quoteIdent(table.table) : constant !== undefined && constant !== '\u0000' ? constant : input.sql.parameter(i + 1);
           starts.push({ sql: text.length, src: span.literal.getStart(sf) + 1 });
           text += span.literal.text;
         });
@@ -342,7 +337,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
               starts.push({ sql: text.length, src: l.getStart(sf) + 1 });
               text += l.text;
               sqlParts.add(l);
-            } else text += ts.isIdentifier(l) && constants.has(l.text) && constants.get(l.text) !== '\u0000' ? constants.get(l.text) : `$${++k}`;
+            } else text += ts.isIdentifier(l) && constants.has(l.text) && constants.get(l.text) !== '\u0000' ? constants.get(l.text) : input.sql.parameter(++k);
           }
           checkSql(n, text, starts);
         }

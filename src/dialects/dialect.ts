@@ -14,6 +14,7 @@ import type { QualifiedName, Span } from '../core/types.js';
 import type { DialectId, Flavor, ServerVersion } from '../core/version.js';
 import type { TransactionMode } from '../parse/migrations.js';
 import type { Rule } from '../rules/rule.js';
+import type { AppDialect } from '../app/dialect-app.js';
 
 /** A statement as every dialect's parser gives it. */
 export interface BaseStatement {
@@ -169,4 +170,6 @@ export interface Dialect<K extends LintTypes = LintTypes> {
   commands: readonly Command[];
   /** Why the other commands do not (one line, said instead of running them). */
   missing?: string;
+  /** What app-check needs from the dialect (its change reader, column phases, SQL reader); loaded only by app-check. */
+  app?: () => Promise<AppDialect>;
 }

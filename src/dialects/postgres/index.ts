@@ -49,4 +49,5 @@ export const postgres: Dialect<PgLint> = {
     };
   },
   commands: ['lint', 'plan', 'apply', 'rollback', 'status', 'rehearse', 'snapshot', 'verify', 'app-check', 'types'],
+  app: () => import('./app.js').then((m) => m.loadPostgresApp()),
 };
