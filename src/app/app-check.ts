@@ -15,8 +15,10 @@ import type { AppPhase, ChangedColumn } from './columns.js';
 import type { AppDialect, FieldLine } from './dialect-app.js';
 import type { AppFinding, SkippedFile } from './findings.js';
 import { parsePrismaSchema, PrismaSyntaxError, type PrismaModel } from './prisma.js';
-import { checkTypeScript, loadTypeScript, whyNull, type SourceText } from './typescript.js';
+import { checkTypeScript, loadTypeScript, sameTable, whyNull, type SourceText } from './typescript.js';
 import { nullableFor, tableLabel } from './columns.js';
+import { sniffMysql } from '../parse/layouts/common.js';
+import type { Flavor } from '../core/version.js';
 
 export interface AppCheckOptions {
   /** Files or directories to read (default: the working directory). */
@@ -110,6 +112,41 @@ async function collect(paths: string[], cwd: string, skipped: SkippedFile[]): Pr
   return [...out.values()].sort();
 }
 
+const DRIZZLE_CONFIG = /^drizzle\.config\.(ts|mts|cts|js|mjs|cjs)$/;
+
+/**
+ * The database the application's own files declare, for picking the dialect when neither --dialect, a
+ * URL nor config says: a Prisma schema's `datasource { provider = "mysql" }`, a drizzle.config's
+ * `dialect: 'mysql'` (or `driver: 'mysql2'`); else MySQL-only syntax in the change's SQL (backtick-quoted
+ * names, table options, AUTO_INCREMENT) — a guess. Two declarations that disagree are an error.
+ */
+export async function declaredFlavor(o: { paths: string[]; cwd: string; change?: { file: string; text: string } }): Promise<{ flavor: Flavor; where: string } | undefined> {
+  const files = await collect(o.paths.length ? o.paths : ['.'], o.cwd, []);
+  const display = (abs: string) => relative(o.cwd, abs) || basename(abs);
+  const found: { flavor: Flavor; where: string }[] = [];
+  for (const abs of files) {
+    const isPrisma = extname(abs) === '.prisma';
+    if (!isPrisma && !DRIZZLE_CONFIG.test(basename(abs))) continue;
+    const text = await readFile(abs, 'utf8').catch(() => '');
+    let said: string | undefined;
+    if (isPrisma) {
+      // The provider inside the datasource block.
+      const block = /^\s*datasource\s+\w+\s*\{([^}]*)\}/m.exec(text)?.[1];
+      said = block && /^\s*provider\s*=\s*"([^"]*)"/m.exec(block)?.[1];
+    } else said = /\bdialect\s*:\s*['"`]([\w-]+)['"`]/.exec(text)?.[1] ?? /\bdriver\s*:\s*['"`]([\w-]+)['"`]/.exec(text)?.[1];
+    const flavor: Flavor | undefined = said === 'mysql' || said === 'mysql2' ? 'mysql' : said === 'postgresql' || said === 'postgres' || said === 'pg' ? 'postgres' : undefined;
+    if (flavor) found.push({ flavor, where: `${display(abs)}: ${isPrisma ? 'provider' : 'dialect'}` });
+  }
+  const other = found.find((f) => f.flavor !== found[0]?.flavor);
+  if (other) throw new LockstepError('E_INPUT', [{ where: other.where, message: `says ${other.flavor}, but ${found[0]!.where} says ${found[0]!.flavor}: name the database with --dialect` }]);
+  if (found[0]) return found[0];
+  if (o.change && extname(o.change.file).toLowerCase() === '.sql') {
+    const guess = sniffMysql({ root: o.change.file, files: [{ path: o.change.file, text: o.change.text }] });
+    if (guess) return { flavor: guess.flavor, where: guess.where };
+  }
+  return undefined;
+}
+
 export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppCheckResult> {
   const phase = o.phase ?? 'expand';
   const sql = await appDialect(o.dialect ?? dialects.postgres!);
@@ -142,7 +179,7 @@ export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppC
       try {
         const models = parsePrismaSchema(text);
         prisma.push(...models);
-        findings.push(...checkPrisma(models, file, text, columns, phase, fieldLine));
+        findings.push(...checkPrisma(models, file, text, columns, phase, fieldLine, sql.defaultSchema));
         checked++;
       } catch (e) {
         if (!(e instanceof PrismaSyntaxError)) throw e;
@@ -173,14 +210,14 @@ export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppC
   return { version: 1, phase, columns, findings, skipped, filesChecked: checked };
 }
 
-function checkPrisma(models: PrismaModel[], file: string, text: string, columns: ChangedColumn[], phase: AppPhase, fieldLine: FieldLine | undefined): AppFinding[] {
+function checkPrisma(models: PrismaModel[], file: string, text: string, columns: ChangedColumn[], phase: AppPhase, fieldLine: FieldLine | undefined, defaultSchema: string | undefined): AppFinding[] {
   const out: AppFinding[] = [];
   const lines = text.split(/\r?\n/);
   const excerpt = (line: number) => (lines[line - 1] ?? '').trim().slice(0, 160);
   for (const c of columns) {
     for (const m of models) {
       // A model without @@schema may be the table (the search_path is unknown); one with it must name the change's schema.
-      if (m.table !== c.table.name || (m.schema && m.schema !== (c.table.schema ?? 'public'))) continue;
+      if (!sameTable(c, m.table, m.schema, defaultSchema)) continue;
       const f = m.fields.find((x) => x.column === c.column);
       if (!f) {
         if (c.kind !== 'addColumn') continue;

@@ -37,6 +37,11 @@ export interface AppDialect {
   looksLikeSql(text: string): boolean;
   /** What an interpolation (`${x}`) or a non-literal operand of `'…' + x` stands for in the SQL: the n-th parameter. */
   parameter(n: number): string;
+  /**
+   * The schema a change's unqualified table is in (Postgres: public), which a schema-qualified model
+   * must name; undefined where it is the connection's database, unknown here (MySQL), so any matches.
+   */
+  defaultSchema?: string;
   /** A table name as SQL text (a Drizzle table object interpolated into sql`…`). */
   quoteIdent(name: string): string;
 }

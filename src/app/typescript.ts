@@ -122,11 +122,15 @@ const PRISMA_METHODS = /^(findMany|findFirst|findUnique|findFirstOrThrow|findUni
 /** `'orders as o'` (Knex) names orders. */
 const tableOf = (s: string | undefined) => s?.trim().split(/\s+as\s+|\s+/i)[0];
 
-/** Whether a table named in code (schema optional) is the change's: an unqualified name may be any schema's. */
-function sameTable(c: ChangedColumn, name: string, schema?: string): boolean {
+/**
+ * Whether a table named in code (schema optional) is the change's: an unqualified name may be any
+ * schema's; a qualified one must be the change's (its schema, else the dialect's default, else any).
+ */
+export function sameTable(c: ChangedColumn, name: string, schema: string | undefined, defaultSchema: string | undefined): boolean {
   const dot = !schema && name.includes('.') ? name.split('.') : undefined;
   const [sch, tbl] = dot ? [dot[0], dot[1]] : [schema, name];
-  return tbl === c.table.name && (!sch || sch === (c.table.schema ?? 'public'));
+  const theirs = c.table.schema ?? defaultSchema;
+  return tbl === c.table.name && (!sch || theirs === undefined || sch === theirs);
 }
 
 /** Checks TS/JS sources; files that do not parse are returned in `skipped`, the rest still checked. */
@@ -163,7 +167,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
   // names they are imported under), Kysely database types.
   const decls = new Map<string, { decl: Decl; p: Parsed }[]>();
   const drizzleVars = new Map<string, { table: string; schema?: string }>();
-  const schemaVars = new Map<string, string>(); // const sales = pgSchema('sales')
+  const schemaVars = new Map<string, string>(); // const sales = pgSchema('sales') / mysqlSchema('sales')
   const aliases = new Map<string, string>(); // import { orders as ordersTable }
   const dbTypeNames = new Set<string>(['DB', 'Database', 'Tables']);
   const usable: Parsed[] = [];
@@ -171,7 +175,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
     const ok = guardFile(p.src.file, () => {
       const visit = (n: TS.Node): void => {
         if ((ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n) || ts.isClassDeclaration(n)) && n.name) decls.set(n.name.text, [...(decls.get(n.name.text) ?? []), { decl: n, p }]);
-        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && ts.isCallExpression(n.initializer) && n.initializer.expression.getText(p.sf) === 'pgSchema') {
+        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && ts.isCallExpression(n.initializer) && /^(pgSchema|mysqlSchema)$/.test(n.initializer.expression.getText(p.sf))) {
           const sch = stringArg(n.initializer);
           if (sch) schemaVars.set(n.name.text, sch);
         }
@@ -205,6 +209,8 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
     let ref = t;
     // Kysely's Selectable<T>/Insertable<T> wrap the table type.
     while (ref && ts.isTypeReferenceNode(ref) && /^(Selectable|Insertable|Updateable)$/.test(ref.typeName.getText()) && ref.typeArguments?.[0]) ref = ref.typeArguments[0];
+    // mysql2's query<OrderRow[]>(sql): the rows' type.
+    if (ref && ts.isArrayTypeNode(ref)) ref = ref.elementType;
     if (!ref || !ts.isTypeReferenceNode(ref)) return undefined;
     const found = decls.get(ref.typeName.getText().split('.').pop()!);
     return found?.length === 1 ? found[0] : undefined;
@@ -212,7 +218,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
 
   const prismaByAccessor = new Map<string, PrismaModel>();
   for (const m of input.prisma) prismaByAccessor.set(m.name[0]!.toLowerCase() + m.name.slice(1), m);
-  const colsOfTable = (name: string | undefined, schema?: string) => (name === undefined ? [] : input.columns.filter((c) => sameTable(c, name, schema)));
+  const colsOfTable = (name: string | undefined, schema?: string) => (name === undefined ? [] : input.columns.filter((c) => sameTable(c, name, schema, input.sql.defaultSchema)));
   const reported = new Set<string>();
   const push = (q: Parsed, line: number, character: number, rule: AppRule, severity: Severity, message: string, advice: string) => {
     const k = `${q.src.file}:${line}:${character}:${rule}:${message}`;
@@ -588,7 +594,7 @@ interface DrizzleTable {
   columns: { key: string; column?: string; notNull: boolean; node: TS.Node }[];
 }
 
-/** `pgTable('orders', { … })`, `mysqlTable`, `sqliteTable`, `pgSchema('app').table('orders', { … })`, `sales.table(…)` with `const sales = pgSchema('sales')`. */
+/** `pgTable('orders', { … })`, `mysqlTable`, `sqliteTable`, `pgSchema('app').table('orders', { … })` (`mysqlSchema` too), `sales.table(…)` with `const sales = pgSchema('sales') / mysqlSchema('sales')`. */
 function drizzleTable(call: TS.CallExpression, schemaVars: Map<string, string>): DrizzleTable | undefined {
   const callee = call.expression;
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
@@ -597,7 +603,7 @@ function drizzleTable(call: TS.CallExpression, schemaVars: Map<string, string>):
   if (name === 'table') {
     if (!ts.isPropertyAccessExpression(callee)) return undefined;
     const base = callee.expression;
-    if (ts.isCallExpression(base) && base.expression.getText() === 'pgSchema') schema = stringArg(base);
+    if (ts.isCallExpression(base) && /^(pgSchema|mysqlSchema)$/.test(base.expression.getText())) schema = stringArg(base);
     else if (ts.isIdentifier(base) && schemaVars.has(base.text)) schema = schemaVars.get(base.text);
     else return undefined;
   }

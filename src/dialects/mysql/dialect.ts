@@ -37,7 +37,8 @@ export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
         settings: { ...facts.settings, ...(strict !== undefined ? { sqlModeStrict: strict } : {}) },
       };
     },
-    commands: ['lint'],
+    commands: ['lint', 'app-check'],
+    app: () => import('./app.js').then((m) => m.mysqlApp),
     missing: MYSQL_MISSING,
   };
 }

@@ -62,6 +62,7 @@ export const postgresApp: AppDialect = {
   },
   looksLikeSql,
   parameter: (n) => `$${n}`,
+  defaultSchema: 'public',
   quoteIdent: quoteIdentAlways,
 };
 
