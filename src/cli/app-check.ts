@@ -90,7 +90,7 @@ export async function appCheckCommand(argv: string[], io: Io): Promise<number> {
   const version = values['pg-version'] !== undefined ? parseVersion(values['pg-version'])!.major : values.db ? undefined : parseVersion(config.pgVersion ?? DEFAULT_PG_VERSION)!.major;
   const result = await appCheck(change, { paths, cwd: io.cwd, phase, dialect: choice.dialect, ...(version !== undefined ? { version } : {}), ...(values.db ? { db: values.db } : {}) });
   if (format === 'json') io.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  else io.stdout.write(renderAppCheckText(result, useColor(io)));
+  else io.stdout.write((choice.from === 'default' ? '' : `database: ${choice.dialect.name} (from ${choice.from})\n`) + renderAppCheckText(result, useColor(io)));
   const threshold: Severity | undefined = failOn === 'never' ? undefined : failOn;
   return threshold && result.findings.some((f) => severityRank(f.severity) >= severityRank(threshold)) ? EXIT.findings : EXIT.ok;
 }
