@@ -74,11 +74,13 @@ export async function appCheckCommand(argv: string[], io: Io): Promise<number> {
   const isSql = extname(file).toLowerCase() === '.sql';
   const sqlText = isSql ? await readFile(resolve(io.cwd, file), 'utf8').then((t) => t.replace(/^\uFEFF/, ''), () => undefined) : undefined;
   if (isSql && sqlText === undefined) throw inputError(file, 'no such file, or it cannot be read');
+  // A spec is the same change on every dialect: read (and validated) before anything else.
+  const spec = isSql ? undefined : await readChange(resolve(io.cwd, file), file);
   const layout = values.dialect === undefined && !values.db && !config.dialect ? await declaredFlavor({ paths, cwd: io.cwd, ...(sqlText !== undefined ? { change: { file, text: sqlText } } : {}) }) : undefined;
   const choice = chooseDialect({ ...(values.dialect !== undefined ? { flag: values.dialect } : {}), ...(values.db ? { urls: [{ url: values.db, where: '--db' }] } : {}), ...(config.dialect ? { config: config.dialect } : {}), ...(layout ? { layout } : {}) });
   if (values['pg-version'] !== undefined && choice.dialect.id !== 'postgres') throw usageError('--pg-version', `is for PostgreSQL; ${choice.from} says ${choice.dialect.name}`);
   const app = await appDialect(choice.dialect);
-  const { change, unconverted, source } = sqlText !== undefined ? { ...(await app.changeFromSql(sqlText, file)), source: sqlText } : await readChange(resolve(io.cwd, file), file);
+  const { change, unconverted, source } = spec ?? { ...(await app.changeFromSql(sqlText!, file)), source: sqlText! };
   if (!change.operations.some((op) => op.kind === 'addColumn' || op.kind === 'setNotNull'))
     throw new LockstepError('E_INPUT', [{ where: file, message: 'adds no column and sets no NOT NULL: there is nothing for the application to adapt to' }]);
   // The statements of a SQL change that are not operations (a hand-written UPDATE backfill, say) do not change what the app sees; say so.
