@@ -23,6 +23,7 @@ import type { DataLoss } from '../apply/rollback.js';
 import type { StatusChange } from '../apply/status.js';
 import type { Snapshot } from '../verify/snapshot.js';
 import type { VerifyWords } from '../verify/verify.js';
+import type { AppDialect } from '../app/dialect-app.js';
 
 /** A statement as every dialect's parser gives it. */
 export interface BaseStatement {
@@ -257,6 +258,8 @@ export interface Dialect<K extends LintTypes = LintTypes> {
   commands: readonly Command[];
   /** Why the other commands do not (one line, said instead of running them). */
   missing?: string;
+  /** What app-check needs from the dialect (its change reader, column phases, SQL reader); loaded only by app-check. */
+  app?: () => Promise<AppDialect>;
   /** snapshot/verify: the database's vital signs and where they are kept (loaded only by those commands). */
   metrics?: () => Promise<Metrics>;
 }
