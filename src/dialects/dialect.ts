@@ -21,6 +21,9 @@ import type { ProgressListener } from '../apply/events.js';
 import type { BackfillResult } from '../apply/backfill.js';
 import type { DataLoss } from '../apply/rollback.js';
 import type { StatusChange } from '../apply/status.js';
+import type { Snapshot } from '../verify/snapshot.js';
+import type { VerifyWords } from '../verify/verify.js';
+import type { AppDialect } from '../app/dialect-app.js';
 
 /** A statement as every dialect's parser gives it. */
 export interface BaseStatement {
@@ -255,4 +258,30 @@ export interface Dialect<K extends LintTypes = LintTypes> {
   commands: readonly Command[];
   /** Why the other commands do not (one line, said instead of running them). */
   missing?: string;
+  /** What app-check needs from the dialect (its change reader, column phases, SQL reader); loaded only by app-check. */
+  app?: () => Promise<AppDialect>;
+  /** snapshot/verify: the database's vital signs and where they are kept (loaded only by those commands). */
+  metrics?: () => Promise<Metrics>;
+}
+
+/** How snapshot/verify read and keep snapshots on one dialect (src/verify/snapshot.ts holds the shape). */
+export interface Metrics {
+  /** Connects to `url` (errors name `where`, the password never shown); `application` names the session where the server shows one. */
+  open(url: string, where: string, o?: { application?: string }): Promise<MetricsSession>;
+  /** verify's advice in this dialect's words (absent: PostgreSQL's). */
+  words?: Partial<VerifyWords>;
+}
+
+export interface MetricsSession {
+  /** Where snapshots are kept, for messages: `lockstep.snapshots`, `lockstep_snapshots`. */
+  ledger: string;
+  /** The vital signs now (read-only). */
+  take(o?: { label?: string; change?: string }): Promise<Snapshot>;
+  /** Stores a snapshot in the ledger (created on first use) in one transaction; returns its id. */
+  store(s: Snapshot): Promise<number>;
+  /** A stored snapshot's data as kept (not yet checked), or undefined when there is no such id. */
+  load(id: number): Promise<unknown | undefined>;
+  /** The snapshot apply took before `change`, and the tables the change names (as the snapshot names them), if known. */
+  beforeChange(change: string): Promise<{ id: number; data: unknown; changedTables?: string[] } | undefined>;
+  close(): Promise<void>;
 }
