@@ -129,6 +129,7 @@ async function runCopy(c: RunCtx, step: string, copy: OnlineCopy): Promise<Backf
     maxThreadsRunning: c.bf.maxThreadsRunning,
     maxReplicaLagMs: c.bf.maxLagSeconds * 1000,
     lockWaitTimeoutSeconds: Math.max(1, c.guard.lockWaitSeconds),
+    ...(c.o.lockTimeoutMs ? { lockWaitMs: c.o.lockTimeoutMs } : {}),
     ...(c.signal ? { signal: c.signal } : {}),
     onProgress: copyProgress(step, c.emit),
   });
@@ -360,6 +361,11 @@ export async function rollbackMysql(name: string, o: MigrateRollbackOptions): Pr
       result.undone.push(x.id);
     }
     await s.db.query('DELETE FROM lockstep_backfill WHERE change_name = ?', [name]);
+    // The copy engines' checkpoints of this change (a new apply copies again, from the start).
+    for (const id of new Set(steps.filter((x) => x.online?.copy).map((x) => x.online!.copy!.engine as CopyEngineId))) {
+      const engine = await copyEngine(id).catch(() => undefined);
+      if (engine) await engine.cleanup(s.url, name);
+    }
     await ledger.setChangeState(s.db, name, 'rolled back');
     return result;
   } catch (e) {
