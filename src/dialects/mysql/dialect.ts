@@ -9,7 +9,7 @@ import { quoteIdent, quoteLiteral } from './names.js';
 import { DEFAULT_VERSION, parseMyVersion, SUPPORTED } from './versions.js';
 import { mysqlRules } from '../../rules/mysql/registry.js';
 
-export const MYSQL_MISSING = 'lockstep lints MySQL/MariaDB migrations; plan, apply, rehearse and verify for MySQL/MariaDB come in a later release';
+export const MYSQL_MISSING = 'lockstep lints, plans, applies, rolls back, snapshots and verifies MySQL/MariaDB changes and checks the app against them; rehearse for MySQL/MariaDB comes in a later release';
 
 export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
   return {
@@ -37,7 +37,8 @@ export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
         settings: { ...facts.settings, ...(strict !== undefined ? { sqlModeStrict: strict } : {}) },
       };
     },
-    commands: ['lint', 'snapshot', 'verify', 'app-check'],
+    migrate: () => import('./migrate/index.js').then((m) => m.mysqlMigrator),
+    commands: ['lint', 'plan', 'apply', 'rollback', 'status', 'cleanup', 'snapshot', 'verify', 'app-check'],
     metrics: async () => (await import('./metrics.js')).mysqlMetrics,
     app: () => import('./app.js').then((m) => m.mysqlApp),
     missing: MYSQL_MISSING,
