@@ -287,6 +287,23 @@ if (!haveBinaries && !process.env.CI) console.warn('\n!!! SKIPPING the performan
     }
   }, 120_000);
 
+  it('reading a table larger than the buffer pool between the snapshots: the hit ratio drop is a finding', async () => {
+    const url = s.url('app');
+    // ~40 MB of rows against an 8 MB buffer pool: full scans must read most pages from disk.
+    await s.query(`CREATE TABLE app.big (id INT PRIMARY KEY AUTO_INCREMENT, pad CHAR(255) NOT NULL, pad2 CHAR(255) NOT NULL, pad3 CHAR(255) NOT NULL, pad4 CHAR(200) NOT NULL) CHARSET latin1`);
+    for (let i = 0; i < 4; i++) await s.query(`INSERT INTO app.big (pad, pad2, pad3, pad4) SELECT REPEAT('a', 255), REPEAT('b', 255), REPEAT('c', 255), REPEAT('d', 200) FROM app.seq_1_to_10000`);
+    // Hits before the first snapshot, so its ratio since the start is high.
+    for (let i = 0; i < 2000; i++) await s.query(`SELECT pad FROM app.big WHERE id = ?`, [1 + (i % 50)]);
+    const before = json(run(['snapshot', '--db', url, '--no-store', '--out', 'bp0.json', '--format', 'json']));
+    for (let i = 0; i < 3; i++) await s.query(`SELECT count(*) FROM app.big WHERE pad4 LIKE '%z%'`);
+    const after = json(run(['snapshot', '--db', url, '--no-store', '--out', 'bp1.json', '--format', 'json']));
+    const r = json(run(['verify', '--db', url, '--before', 'bp0.json', '--after', 'bp1.json', '--format', 'json']));
+    const drop = r.findings.find((f: any) => f.kind === 'cache-hit-drop');
+    expect(drop, JSON.stringify({ before: before.databaseStats, after: after.databaseStats, findings: r.findings })).toBeDefined();
+    expect(drop.message).toMatch(/^cache hit ratio [\d.]+ % between the snapshots, against [\d.]+ % before/);
+    expect(drop.advice).toContain('innodb_buffer_pool_size');
+  }, 120_000);
+
   it('FLUSH STATUS, a truncated digest table and a restart are each said as a statistics reset', async () => {
     const url = s.url('app');
     await s.query(`CREATE TABLE IF NOT EXISTS app.r (id INT PRIMARY KEY, v INT)`);
