@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { describeMariadb, freshMysqlDatabase, type MysqlTestDatabase } from '../helpers/mariadb.js';
 import { expectCleanError, runCli } from '../helpers/cli.js';
+import { expectValid } from '../helpers/schema.js';
 
 let dir: string;
 beforeAll(() => {
@@ -67,6 +68,7 @@ describeMariadb('snapshot/verify on the MariaDB service (performance_schema as t
     expect(stored.serverStatus.Innodb_buffer_pool_read_requests).toBeGreaterThan(0);
     expect(stored.serverStatus).toHaveProperty('Handler_read_rnd_next');
     expect(Date.parse(stored.serverStartedAt)).toBeLessThan(Date.parse(stored.takenAt));
+    expectValid('snapshot.v1.json', stored);
     if (!psOn) {
       expect(stored.statements).toBeNull();
       expect(stored.activityNote).toMatch(/performance_schema is OFF/);
@@ -87,6 +89,7 @@ describeMariadb('snapshot/verify on the MariaDB service (performance_schema as t
     const r = json(run(['verify', '--db', db.url, '--before', String(id), '--format', 'json', '--no-store']));
     expect(r).toMatchObject({ version: 1, dialect: 'mysql', scanUnit: 'rows', statementsSource: 'performance_schema statement digests' });
     if (!psOn) expect(r).toMatchObject({ queriesCompared: false, activityCompared: false });
+    expectValid('verify-result.v1.json', r);
     // --no-store added nothing; the text run stored its "now" snapshot.
     const [count] = await db.query<any>(`SELECT count(*) AS n FROM lockstep_snapshots`);
     expect(Number(count.n)).toBe(2);
@@ -270,6 +273,8 @@ if (!haveBinaries && !process.env.CI) console.warn('\n!!! SKIPPING the performan
       expect(used.scans).toBeGreaterThanOrEqual(150);
       expect(r.rates.tables.find((t: any) => t.table === 'events').seqScans).toBeGreaterThanOrEqual(60 * 20000 * 0.9);
       expect(r).toMatchObject({ queriesCompared: true, activityCompared: true, statsReset: false });
+      expectValid('verify-result.v1.json', r);
+      expectValid('snapshot.v1.json', before);
 
       // The same in text: one line per finding, then the count.
       const text = run(['verify', '--db', url, '--before', String(before.id), '--no-store']);
