@@ -102,6 +102,10 @@ describeMariadb('snapshot/verify on the MariaDB service (performance_schema as t
     const page = readFileSync(join(dir, 'verify.html'), 'utf8');
     expect(page).toContain('<!doctype html>');
     expect(page).toContain('orders grew from');
+    if (!psOn) {
+      expect(page).toContain('Table and index activity is not compared.');
+      expect(page).toContain('not compared: activity not read');
+    }
   });
 
   it('bad flags exit 2 before connecting; a refused connection exits 4 without the password', async () => {
@@ -282,6 +286,10 @@ if (!haveBinaries && !process.env.CI) console.warn('\n!!! SKIPPING the performan
       expect(text.stdout).toMatch(/regression {2}unused-index: the new index events\.ix_w .*was never used, while [\d,]+ rows of events were read/);
       expect(text.stdout).toMatch(/regression {2}query-regression: mean time .* ms → .* ms/);
       expect(text.stdout).toMatch(/\d regression\(s\)\n$/);
+      const html = run(['verify', '--db', url, '--before', String(before.id), '--no-store', '--format', 'html']);
+      expect(html.stdout).toContain('rows read through the index in the first → second snapshot');
+      expect(html.stdout).toContain('data-kind="unused-index"');
+      expect(html.stdout).not.toContain('pg_stat_statements');
 
       // sys.schema_unused_indexes is kept with each index.
       const now = json(run(['snapshot', '--db', url, '--no-store', '--out', 'ps-now.json', '--format', 'json']));
