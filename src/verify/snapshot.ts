@@ -6,6 +6,7 @@
  * one query serves every version. Stored in the ledger (`lockstep.snapshots`) and optionally a file.
  */
 import type { Db } from '../apply/db.js';
+import { insertSnapshot } from '../apply/ledger.js';
 import type { DialectId, Flavor } from '../core/version.js';
 
 export const SNAPSHOT_VERSION = 1;
@@ -285,16 +286,7 @@ export async function takeSnapshot(db: Db, o: { label?: string; change?: string;
 
 /** Stores a snapshot in the ledger (schema `lockstep`, created on first use) and returns its id. */
 export async function storeSnapshot(db: Db, s: Snapshot): Promise<number> {
-  await db.query(`CREATE SCHEMA IF NOT EXISTS lockstep`);
-  await db.query(`CREATE TABLE IF NOT EXISTS lockstep.snapshots (
-    id bigserial PRIMARY KEY,
-    label text,
-    change text,
-    taken_at timestamptz NOT NULL,
-    data jsonb NOT NULL
-  )`);
-  const r = await db.query(`INSERT INTO lockstep.snapshots (label, change, taken_at, data) VALUES ($1, $2, $3, $4) RETURNING id`, [s.label ?? null, s.change ?? null, s.takenAt, JSON.stringify(s)]);
-  return Number(r.rows[0].id);
+  return insertSnapshot(db, { label: s.label, change: s.change, takenAt: s.takenAt, data: s });
 }
 
 /**

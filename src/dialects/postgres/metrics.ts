@@ -6,6 +6,7 @@
 import type { Metrics, MetricsSession } from '../dialect.js';
 import { connect, type Db } from '../../apply/db.js';
 import { storeSnapshot, takeSnapshot } from '../../verify/snapshot.js';
+import { readBeforeApplySnapshot, readSnapshot } from '../../apply/ledger.js';
 
 export const postgresMetrics: Metrics = {
   async open(url, where, o = {}) {
@@ -31,21 +32,12 @@ function session(db: Db): MetricsSession {
       }
     },
     async load(id) {
-      const ok = (await db.query(`SELECT to_regclass('lockstep.snapshots') IS NOT NULL AS ok`)).rows[0].ok;
-      if (!ok) return undefined;
-      const r = await db.query(`SELECT data FROM lockstep.snapshots WHERE id = $1`, [id]);
-      return r.rows[0]?.data;
+      return (await readSnapshot(db, id))?.data;
     },
     async beforeChange(change) {
-      const ok = (await db.query(`SELECT to_regclass('lockstep.snapshots') IS NOT NULL AND to_regclass('lockstep.changes') IS NOT NULL AS ok`)).rows[0].ok;
-      if (!ok) return undefined;
-      const r = await db.query(
-        `SELECT s.id::int AS id, s.data, c.spec FROM lockstep.snapshots s JOIN lockstep.changes c ON c.name = s.change
-         WHERE s.change = $1 AND s.label = 'before apply' ORDER BY s.id DESC LIMIT 1`,
-        [change],
-      );
-      if (!r.rows[0]) return undefined;
-      return { id: r.rows[0].id, data: r.rows[0].data, changedTables: await tableKeys(db, r.rows[0].spec) };
+      const r = await readBeforeApplySnapshot(db, change);
+      if (!r) return undefined;
+      return { id: r.id, data: r.data, changedTables: await tableKeys(db, r.spec) };
     },
     close: () => db.close(),
   };
