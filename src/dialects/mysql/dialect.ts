@@ -37,7 +37,7 @@ export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
         settings: { ...facts.settings, ...(strict !== undefined ? { sqlModeStrict: strict } : {}) },
       };
     },
-    commands: ['lint', 'app-check'],
+    commands: ['lint', 'app-check', 'types'],
     app: () => import('./app.js').then((m) => m.mysqlApp),
     missing: MYSQL_MISSING,
   };
