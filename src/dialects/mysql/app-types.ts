@@ -1,7 +1,7 @@
 /**
  * `lockstep types` on MySQL/MariaDB: the row of a changed table after a phase as mysql2 returns it
- * (its defaults: DECIMAL as a string, DATETIME/TIMESTAMP/DATE as Date, BIGINT as a number, JSON parsed
- * on MySQL and a string on MariaDB, where JSON is LONGTEXT), optionally a zod schema, and the Prisma
+ * (its defaults: DECIMAL as a string, DATETIME/TIMESTAMP/DATE as Date, BIGINT as a number, JSON parsed),
+ * checked against the MariaDB service value by value, optionally a zod schema, and the Prisma
  * (`mysql` provider) and Drizzle (`drizzle-orm/mysql-core`) lines for the changed columns.
  *
  * Nullability per phase follows the recipe of app.ts (mysqlColumns); with --db the whole row is read
@@ -99,8 +99,9 @@ export function mapMysqlType(text: string, flavor: 'mysql' | 'mariadb' = 'mysql'
     case 'set':
       return { sql, ts: 'string', zod: 'z.string()', prisma: { type: 'String' }, drizzle: { custom: sql }, note: "mysql2 returns a SET as its text ('a,b')" };
     case 'json':
-      if (flavor === 'mariadb') return { sql, ts: 'string', zod: 'z.string()', prisma: { type: 'Json' }, drizzle: { builder: 'json' }, note: 'MariaDB stores JSON as LONGTEXT: mysql2 returns the text (JSON.parse it)' };
-      return { sql, ts: 'JsonValue', zod: 'jsonValue', prisma: { type: 'Json' }, drizzle: { builder: 'json' }, note: 'mysql2 parses JSON columns' };
+      // Proven on MariaDB 10.11 (test/dialects/mysql/app-types.test.ts): its JSON is LONGTEXT with a JSON
+      // check, and the server marks the column as JSON in the result's metadata, so mysql2 parses it there too.
+      return { sql, ts: 'JsonValue', zod: 'jsonValue', prisma: { type: 'Json' }, drizzle: { builder: 'json' }, note: `mysql2 parses JSON columns${flavor === 'mariadb' ? " (MariaDB's LONGTEXT JSON too)" : ''}` };
     case 'date':
       return { ...date('@db.Date', 'date'), drizzle: { builder: 'date', options: `{ mode: 'date' }` } };
     case 'datetime':
