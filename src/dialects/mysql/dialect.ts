@@ -38,7 +38,7 @@ export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
       };
     },
     migrate: () => import('./migrate/index.js').then((m) => m.mysqlMigrator),
-    commands: ['lint', 'plan', 'apply', 'rollback', 'status', 'cleanup', 'snapshot', 'verify', 'app-check'],
+    commands: ['lint', 'plan', 'apply', 'rollback', 'status', 'cleanup', 'snapshot', 'verify', 'app-check', 'types'],
     metrics: async () => (await import('./metrics.js')).mysqlMetrics,
     app: () => import('./app.js').then((m) => m.mysqlApp),
     missing: MYSQL_MISSING,
