@@ -2,7 +2,7 @@
  * `--engine pt-osc`: the online copy (copy-engine.ts) handed to Percona's pt-online-schema-change
  * (Debian's `percona-toolkit`, 3.2.1 tested). lockstep builds the command with its own throttle settings,
  * turns pt-osc's output into CopyProgress events, records the run in the ledger (`lockstep_pt_osc`) and
- * checks the end state itself; docs/mysql-online-copy.md says what the user sees.
+ * checks the end state itself; docs/mysql-pt-osc.md says what the user sees.
  *
  * - No shell: pt-osc is spawned with an argument array. The password never reaches argv or the
  *   environment: it goes into a 0600 option file in a 0700 temporary directory, named by the DSN's `F=`,
