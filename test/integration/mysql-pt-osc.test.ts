@@ -136,9 +136,15 @@ describe('pt-osc: command and output parsing (no server)', () => {
     expect(cmd.args.join(' ')).not.toMatch(/secret|Very/);
     expect(cmd.optionFile).toContain('password="Very,secret\\"pw"');
     expect(cmd.optionFile).toContain('port=3307');
-    const withReplicas = ptOscCommand(url, job(), { replicas: true, maxReplicaLagMs: 1500, optionFilePath: '/f' });
+    const withReplicas = ptOscCommand(url, job(), { serverHasReplicas: true, maxReplicaLagMs: 1500, optionFilePath: '/f' });
     expect(withReplicas.args).toContain('--max-lag=2');
     expect(withReplicas.args).toContain('--recursion-method=processlist');
+    const named = ptOscCommand(url, job(), { replicas: ['mysql://app:Very%2Csecret%22pw@replica1:3308'], lockWaitMs: 300, keepOld: true, optionFilePath: '/f' });
+    expect(named.args).toEqual(expect.arrayContaining(['--check-slave-lag=F=/f,h=replica1,P=3308', '--recursion-method=none', '--set-vars=lock_wait_timeout=1', '--no-drop-old-table']));
+    expect(named.args.join(' ')).not.toMatch(/secret/);
+    expect(() => ptOscCommand(url, job(), { replicas: ['mysql://other:pw@r:3306'], optionFilePath: '/f' })).toThrow(/other credentials/);
+    expect(() => ptOscCommand(url, job(), { replicas: ['mysql://r1', 'mysql://r2'], optionFilePath: '/f' })).toThrow(/one named replica/);
+    expect(() => ptOscCommand(url, job(), { postponeCutOver: true, optionFilePath: '/f' })).toThrow(/cannot postpone the cut-over/);
     expect(() => ptOscCommand(url, job({ table: 'a,b' }), { optionFilePath: '/f' })).toThrow(/comma/);
   });
 
@@ -194,6 +200,18 @@ describePtOsc('pt-osc engine on MariaDB', () => {
     // The same step again is done: nothing runs.
     expect((await ptOsc.run(db.url, j)).rows).toBe(0);
     await expect(ptOsc.abort(db.url, j)).rejects.toThrow(/already swapped in/);
+  });
+
+  itMariadb('keepOld keeps the table as it was until cleanup', async () => {
+    const db = await freshMysqlDatabase();
+    await fixture(db, 2000);
+    const j = job();
+    const r = await ptOsc.run(db.url, j, { keepOld: true });
+    expect(r.oldTable).toBe('_t_old');
+    expect(await columnType(db, 'amount')).toBe('decimal(14,2)');
+    expect(await leftovers(db)).toEqual(['table _t_old']);
+    expect(await ptOsc.cleanup(db.url, j.change)).toEqual([`table \`${db.name}\`.\`_t_old\``]);
+    expect(await leftovers(db)).toEqual([]);
   });
 
   itMariadb("reports a bad ALTER with pt-osc's own error, in one line, leaving the table as it was", async () => {

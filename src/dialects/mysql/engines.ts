@@ -7,6 +7,7 @@ import { LockstepError } from '../../core/errors.js';
 import type { CopyEngine, CopyEngineId } from './copy-engine.js';
 
 export const copyEngines: Partial<Record<CopyEngineId, () => Promise<CopyEngine>>> = {
+  lockstep: () => import('./online-copy.js').then((m) => m.onlineCopy),
   'pt-osc': () => import('./pt-osc.js').then((m) => m.ptOsc),
 };
 

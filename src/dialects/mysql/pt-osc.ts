@@ -18,11 +18,15 @@
  * - pt-osc 3.2.1 cannot resume a copy. A rerun after a crash first removes what the crashed run left
  *   (its triggers and `_<t>_new`), or, when the crashed run had already swapped the tables, only finishes
  *   its cleanup; then it copies from the start.
- * - One run per table at a time: lockstep holds a named lock (`GET_LOCK`) on its own connection while
- *   pt-osc runs; a second run, `abort` or `cleanup` of that table refuses while it is held.
+ * - One run per table at a time: lockstep holds a named lock (`GET_LOCK`, the name lockstep's own engine
+ *   uses) on its own connection while pt-osc runs; a second run of either engine, `abort` or `cleanup`
+ *   of that table refuses while it is held.
+ * - Its own ledger table, not online-copy.ts's `lockstep_copy`: that one's rows name lockstep's shadow,
+ *   old and trigger names (hashed per change) and its key checkpoint, which pt-osc does not have; its
+ *   cleanup would look for the wrong objects.
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +35,7 @@ import { redactIn, redactUrl } from '../../core/redact.js';
 import type { CopyEngine, CopyJob, CopyOptions, CopyPhase, CopyProgress, CopyResult } from './copy-engine.js';
 import { connectMysql, type MyDb } from './driver.js';
 import { quoteIdent } from './names.js';
+import { lockName } from './online-copy.js';
 
 export const PT_OSC = 'pt-online-schema-change';
 /** The ledger table of pt-osc runs, in the URL's database (else the job's). */
@@ -83,7 +88,7 @@ function optionValue(v: string): string {
  * The pt-online-schema-change command lockstep runs for `job` (exported for the tests and `plan`):
  * pure, so what runs is what this returns with the option file's path filled in.
  */
-export function ptOscCommand(url: string, job: CopyJob, o: CopyOptions & { replicas?: boolean; optionFilePath: string }): PtOscCommand {
+export function ptOscCommand(url: string, job: CopyJob, o: CopyOptions & { serverHasReplicas?: boolean; optionFilePath: string }): PtOscCommand {
   const t = target(url);
   const schema = job.schema ?? t.database;
   if (!schema) throw new LockstepError('E_USAGE', [{ where: WHERE, message: `no database: name it in the connection string (${redactUrl(url)}) or in the change` }]);
@@ -92,11 +97,25 @@ export function ptOscCommand(url: string, job: CopyJob, o: CopyOptions & { repli
     if (v.includes(',')) throw new LockstepError('E_USAGE', [{ where: WHERE, message: `pt-online-schema-change cannot name a ${what} with a comma in it (${JSON.stringify(v)}); use lockstep's own engine` }]);
   }
   if (!job.alter.trim()) throw new LockstepError('E_USAGE', [{ where: WHERE, message: 'nothing to alter' }]);
+  if (o.postponeCutOver) {
+    throw new LockstepError('E_USAGE', [{ where: WHERE, message: 'pt-online-schema-change cannot postpone the cut-over (it cannot pick up a finished copy later to swap it); use lockstep\'s own engine' }]);
+  }
+  // Replicas named by the caller: pt-osc 3.2.1 takes one (--check-slave-lag), reached with the same option file.
+  let lagCheck: string | undefined;
+  if (o.replicas?.length) {
+    if (o.replicas.length > 1) throw new LockstepError('E_USAGE', [{ where: WHERE, message: `pt-online-schema-change watches one named replica (--check-slave-lag), not ${o.replicas.length}; name one, or let it find them` }]);
+    const r = target(o.replicas[0]!);
+    if (r.user !== t.user || r.password !== t.password) throw new LockstepError('E_USAGE', [{ where: WHERE, message: `the replica ${redactUrl(o.replicas[0]!)} has other credentials than the primary; pt-online-schema-change would need them on its command line` }]);
+    if (r.host.includes(',')) throw new LockstepError('E_USAGE', [{ where: WHERE, message: 'pt-online-schema-change cannot name a replica host with a comma in it' }]);
+    lagCheck = `F=${o.optionFilePath},h=${r.host},P=${r.port}`;
+  }
   const n = Math.max(1, Math.round(o.maxThreadsRunning ?? 25));
   const chunk = Math.max(0.05, (o.chunkTargetMs ?? 500) / 1000);
-  const lockWait = Math.max(1, Math.round(o.lockWaitTimeoutSeconds ?? 2));
+  // pt-osc sets lock_wait_timeout, whole seconds: lockWaitMs is rounded up.
+  const lockWait = o.lockWaitMs !== undefined ? Math.max(1, Math.ceil(o.lockWaitMs / 1000)) : Math.max(1, Math.round(o.lockWaitTimeoutSeconds ?? 2));
   const attempts = Math.max(1, Math.round(o.attempts ?? 10));
   const wait = 0.5;
+  const maxLag = Math.max(1, Math.ceil((o.maxReplicaLagMs ?? 2000) / 1000));
   const tries = ['create_triggers', 'drop_triggers', 'swap_tables', 'update_foreign_keys', 'analyze_table'].map((op) => `${op}:${attempts}:${wait}`);
   tries.push(`copy_rows:${attempts}:0.25`);
   const args = [
@@ -110,7 +129,12 @@ export function ptOscCommand(url: string, job: CopyJob, o: CopyOptions & { repli
     `--set-vars=lock_wait_timeout=${lockWait}`,
     `--tries=${tries.join(',')}`,
     '--progress=time,1',
-    ...(o.replicas ? [`--max-lag=${Math.max(1, Math.ceil((o.maxReplicaLagMs ?? 2000) / 1000))}`, '--recursion-method=processlist'] : ['--recursion-method=none']),
+    ...(o.keepOld ? ['--no-drop-old-table'] : []),
+    ...(lagCheck
+      ? [`--max-lag=${maxLag}`, `--check-slave-lag=${lagCheck}`, '--recursion-method=none']
+      : o.serverHasReplicas
+        ? [`--max-lag=${maxLag}`, '--recursion-method=processlist']
+        : ['--recursion-method=none']),
     `F=${o.optionFilePath},D=${schema},t=${job.table}`,
   ];
   const optionFile = ['[client]', `user=${optionValue(t.user)}`, `password=${optionValue(t.password)}`, `host=${optionValue(t.host)}`, `port=${t.port}`, ''].join('\n');
@@ -190,6 +214,7 @@ const LEDGER_DDL = `CREATE TABLE IF NOT EXISTS ${quoteIdent(PT_OSC_LEDGER)} (
   attempts INT NOT NULL DEFAULT 0,
   expected_ddl MEDIUMTEXT NULL COMMENT 'normalized SHOW CREATE TABLE the change must produce',
   new_table VARCHAR(64) NULL,
+  old_table VARCHAR(64) NULL COMMENT 'kept with keepOld until cleanup',
   swapped TINYINT NOT NULL DEFAULT 0,
   rows_estimate BIGINT NULL,
   seconds DOUBLE NULL,
@@ -210,13 +235,17 @@ interface LedgerRow {
   attempts: number;
   expected_ddl: string | null;
   new_table: string | null;
+  old_table: string | null;
   swapped: number;
   finished_at: string | null;
 }
 
-/** The named lock one copy of a table holds while it runs (≤ 64 characters, as MySQL requires). */
+/**
+ * The named lock one copy of a table holds while it runs: the same name lockstep's own engine takes
+ * (online-copy.ts), so a pt-osc run and a lockstep copy of one table also exclude each other.
+ */
 export function copyLockName(schema: string, table: string): string {
-  return `lockstep:copy:${createHash('sha1').update(`${schema}\u0000${table}`).digest('hex')}`;
+  return lockName(schema, table);
 }
 
 async function takeLock(db: MyDb, schema: string, table: string, what: string): Promise<void> {
@@ -494,11 +523,13 @@ async function run(url: string, job: CopyJob, o: CopyOptions = {}): Promise<Copy
     const setLedger = (cols: Record<string, unknown>) =>
       db.query(`UPDATE ${ledger} SET ${Object.keys(cols).map((k) => `${quoteIdent(k)} = ?`).join(', ')} WHERE change_id = ? AND step_id = ?`, [...Object.values(cols), job.change, job.step]).catch(() => {});
 
+    // Tables like `_t_old` that were there before this run are not this run's leftovers.
+    const there = new Set((await findLeftovers(db, schema, job.table, { oldTables: true })).tables);
     removeStaleOptionFiles();
     const file = writeOptionFile('');
     let cmd: PtOscCommand;
     try {
-      cmd = ptOscCommand(url, job, { ...o, replicas, optionFilePath: file.path });
+      cmd = ptOscCommand(url, job, { ...o, serverHasReplicas: replicas, optionFilePath: file.path });
       writeFileSync(file.path, cmd.optionFile, { mode: 0o600 });
     } catch (e) {
       file.remove();
@@ -577,6 +608,10 @@ async function run(url: string, job: CopyJob, o: CopyOptions = {}): Promise<Copy
     emit({ type: 'copy-phase', phase: 'verify' });
     const after = await showCreate(db, schema, job.table);
     const left = await findLeftovers(db, schema, job.table, { newTable, oldTables: true });
+    left.tables = left.tables.filter((x) => !there.has(x));
+    // --no-drop-old-table (keepOld): the table as it was stays, named in the result and the ledger, until cleanup.
+    const oldTable = o.keepOld ? left.tables.find((x) => x !== newTable && /_old$/.test(x)) : undefined;
+    if (oldTable) left.tables = left.tables.filter((x) => x !== oldTable);
     const problems: string[] = [];
     if (!after) problems.push(`${name} is gone`);
     else if (expected !== undefined && normalizeCreate(after) !== expected) problems.push(`SHOW CREATE TABLE ${name} does not show the change`);
@@ -588,9 +623,9 @@ async function run(url: string, job: CopyJob, o: CopyOptions = {}): Promise<Copy
       throw dbErr(`${PT_OSC} reported success on ${name} but ${problems.join('; ')}`);
     }
     const rows = estimate ?? lastRows;
-    await setLedger({ state: 'done', phase: 'done', seconds, finished_at: new Date() });
+    await setLedger({ state: 'done', phase: 'done', seconds, old_table: oldTable ?? null, finished_at: new Date() });
     emit({ type: 'copy-phase', phase: 'done' });
-    return { engine: 'pt-osc', rows, seconds, rowsPerSecond: seconds > 0 ? rows / seconds : 0, recopiedChunks: 0, resumed: prev?.state === 'running' };
+    return { engine: 'pt-osc', rows, seconds, rowsPerSecond: seconds > 0 ? rows / seconds : 0, recopiedChunks: 0, resumed: prev?.state === 'running', swapped: true, ...(oldTable ? { oldTable } : {}) };
   } catch (e: any) {
     if (e instanceof LockstepError) throw e;
     throw dbErr(`${name}: ${redactIn(String(e?.message ?? e), url)}`, e);
@@ -633,13 +668,24 @@ async function cleanup(url: string, change?: string): Promise<string[]> {
   const removed: string[] = [];
   try {
     const ledger = await ensureLedger(db, t.database);
-    const rows = await db.query<LedgerRow>(`SELECT * FROM ${ledger} WHERE state IN ('running', 'failed', 'aborted')${change !== undefined ? ' AND change_id = ?' : ''}`, change !== undefined ? [change] : []);
+    const rows = await db.query<LedgerRow>(
+      `SELECT * FROM ${ledger} WHERE (state IN ('running', 'failed', 'aborted') OR (state = 'done' AND old_table IS NOT NULL))${change !== undefined ? ' AND change_id = ?' : ''}`,
+      change !== undefined ? [change] : [],
+    );
     for (const row of rows) {
       await takeLock(db, row.table_schema, row.table_name, 'clean up after the copy of');
       try {
+        if (row.state === 'done') {
+          // An old table kept after the swap (keepOld).
+          await guardedDdl(db, `DROP TABLE IF EXISTS ${quoteIdent(row.table_schema)}.${quoteIdent(row.old_table!)}`, {});
+          removed.push(`table ${quoteIdent(row.table_schema)}.${quoteIdent(row.old_table!)}`);
+          await db.query(`UPDATE ${ledger} SET old_table = NULL WHERE change_id = ? AND step_id = ?`, [row.change_id, row.step_id]);
+          continue;
+        }
         const now = await showCreate(db, row.table_schema, row.table_name);
         const swapped = !!now && !!row.expected_ddl && normalizeCreate(now) === row.expected_ddl;
         const left = await findLeftovers(db, row.table_schema, row.table_name, { newTable: row.new_table, oldTables: swapped && !!row.swapped });
+        if (row.old_table) left.tables = left.tables.filter((x) => x !== row.old_table);
         removed.push(...(await removeLeftovers(db, row.table_schema, left)));
         await db.query(`UPDATE ${ledger} SET state = ?, finished_at = NOW(3) WHERE change_id = ? AND step_id = ?`, [swapped && row.swapped ? 'done' : 'cleaned', row.change_id, row.step_id]);
       } finally {
