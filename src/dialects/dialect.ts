@@ -14,6 +14,8 @@ import type { QualifiedName, Span } from '../core/types.js';
 import type { DialectId, Flavor, ServerVersion } from '../core/version.js';
 import type { TransactionMode } from '../parse/migrations.js';
 import type { Rule } from '../rules/rule.js';
+import type { RehearseOptions, RehearseSubject } from '../rehearse/rehearse.js';
+import type { RehearsalReport } from '../rehearse/types.js';
 
 /** A statement as every dialect's parser gives it. */
 export interface BaseStatement {
@@ -169,4 +171,15 @@ export interface Dialect<K extends LintTypes = LintTypes> {
   commands: readonly Command[];
   /** Why the other commands do not (one line, said instead of running them). */
   missing?: string;
+  /** `lockstep rehearse` on this dialect, loaded only when that command runs. */
+  rehearse?: () => Promise<Rehearser>;
+}
+
+/** What `lockstep rehearse` asks a dialect: which sandboxes it can use, and the rehearsal itself. */
+export interface Rehearser {
+  /** Why `--sandbox` (undefined: not given) cannot be used for this dialect, in one line; undefined when it can. */
+  sandboxProblem(sandbox: string | undefined): string | undefined;
+  /** Why this subject cannot be rehearsed on this dialect (one line), checked before any database is touched. */
+  subjectProblem?(subject: RehearseSubject): string | undefined;
+  rehearse(subject: RehearseSubject, o: RehearseOptions): Promise<RehearsalReport>;
 }

@@ -37,7 +37,7 @@ export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
         settings: { ...facts.settings, ...(strict !== undefined ? { sqlModeStrict: strict } : {}) },
       };
     },
-    commands: ['lint'],
+    commands: ['lint', 'rehearse'],
     missing: MYSQL_MISSING,
   };
 }

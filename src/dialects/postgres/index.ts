@@ -7,6 +7,7 @@ import { postgresLint, type PgLint } from './lint.js';
 import { MIN_VERSION, MAX_VERSION } from './effects.js';
 import { introspectUrl } from './introspect.js';
 import { postgresRules } from '../../rules/postgres/registry.js';
+import { flavorOfUrl } from '../schemes.js';
 
 export type { PgLint };
 
@@ -49,4 +50,11 @@ export const postgres: Dialect<PgLint> = {
     };
   },
   commands: ['lint', 'plan', 'apply', 'rollback', 'status', 'rehearse', 'snapshot', 'verify', 'app-check', 'types'],
+  rehearse: async () => {
+    const { rehearse } = await import('../../rehearse/rehearse.js');
+    return {
+      sandboxProblem: (sandbox) => (sandbox === undefined || sandbox === 'pglite' || sandbox === 'embedded' || flavorOfUrl(sandbox) === 'postgres' ? undefined : 'must be pglite, embedded or a postgres:// URL (mysql:// for a MySQL/MariaDB rehearsal)'),
+      rehearse,
+    };
+  },
 };
