@@ -82,6 +82,17 @@ describeMariadb('lockstep rehearse on MySQL/MariaDB', () => {
     expect(r.stdout).toMatch(/PASS {2}test\/fixtures\/mysql\/rehearse\/pass: every check passed \(4\)/);
   }, 60_000);
 
+  itMariadb('dbmate layout, a trigger body without DELIMITER, and MariaDB JSON (a json_valid CHECK) filled', async () => {
+    const r = runCli(['rehearse', `${FIX}/dbmate`, '--sandbox', SANDBOX, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.ok).toBe(true);
+    // The trigger is one statement (its BEGIN … END body is not split at the inner `;`).
+    expect(report.steps.filter((s: any) => s.pass === 'up').map((s: any) => s.id)).toEqual(['20260101000000_create_events#1', '20260102000000_events_trigger#1', '20260102000000_events_trigger#2']);
+    expect(report.data).toEqual([expect.objectContaining({ table: '`events`', rows: 1000, requested: 1000 })]);
+    expect(await databaseExists(sandboxName(report))).toBe(false);
+  }, 60_000);
+
   itMariadb('a down that does not restore the schema: the migration is named, with the diff, and the ones after it are not rehearsed', async () => {
     const r = runCli(['rehearse', `${FIX}/bad-down`, '--sandbox', SANDBOX, '--format', 'json']);
     expect(r.code, r.stderr).toBe(1);

@@ -291,6 +291,8 @@ export interface Bounds {
   lo?: number;
   hi?: number;
   values?: string[];
+  /** `json_valid(col)` (MariaDB's JSON columns are LONGTEXT with this CHECK). */
+  json?: boolean;
 }
 
 export function checkBounds(clauses: string[], column: string): Bounds {
@@ -301,6 +303,7 @@ export function checkBounds(clauses: string[], column: string): Bounds {
   for (const k of clauses) {
     // A condition under OR (or NOT) does not bound the column by itself: `x IS NULL OR x BETWEEN …` still does, for non-NULL values.
     if (/\bnot\b(?!\s+null)/i.test(k)) continue;
+    if (new RegExp(`json_valid\\(\\s*${c}\\s*\\)`, 'i').test(k)) b.json = true;
     let m: RegExpExecArray | null;
     if ((m = new RegExp(`${c}\\s+between\\s+${num}\\s+and\\s+${num}`, 'i').exec(k))) {
       b.lo = Math.max(b.lo ?? -Infinity, Number(m[1]));
@@ -365,6 +368,7 @@ function fromStats(s: MyColumnStats | undefined, lo: number, hi: number, rnd: ()
 function generator(c: MyColumn, s: MyColumnStats | undefined, unique: boolean, start: number, salt: string, b: Bounds = {}): Gen {
   const t = c.dataType;
   const ib = intBounds(c);
+  if (b.json) return { placeholder: '?', next: (i, r) => JSON.stringify({ n: unique ? start + i : Math.floor(r() * 1000) }) };
   if (b.values?.length && t !== 'enum' && t !== 'set') {
     const vals = b.values;
     return { placeholder: '?', next: (i, r) => (unique ? vals[start + i] : vals[Math.floor(r() * vals.length)]) };
@@ -459,7 +463,7 @@ async function skippedWhy(db: MyDb): Promise<Map<string, number>> {
   const w = await db.query<{ Code: number; Message: string }>('SHOW WARNINGS').catch(() => []);
   for (const x of w) {
     const code = Number(x.Code);
-    const why = code === 1062 ? 'unique keys' : code === 4025 || code === 3819 ? (/'([^']+)'/.exec(x.Message)?.[1] ?? 'a CHECK constraint') : code === 1452 ? 'a foreign key' : code === 1048 ? 'a NOT NULL column' : undefined;
+    const why = code === 1062 ? 'unique keys' : code === 4025 || code === 3819 ? `CHECK ${/constraint\s+[`']?([^`'\s]+)/i.exec(x.Message)?.[1] ?? ''}`.trim() : code === 1452 ? 'a foreign key' : code === 1048 ? 'a NOT NULL column' : undefined;
     if (why) out.set(why, (out.get(why) ?? 0) + 1);
   }
   return out;
