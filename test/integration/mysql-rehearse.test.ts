@@ -57,7 +57,10 @@ describeMariadb('lockstep rehearse on MySQL/MariaDB', () => {
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ version: 1, ok: true, sandbox: { kind: 'server', product: expect.stringMatching(/^MariaDB 10\./) } });
-    expect(report.checks.map((c: any) => c.name)).toEqual(['up-runs', 'down-restores-schema', 'down-keeps-data', 'up-again']);
+    expect(report.checks.map((c: any) => c.name)).toEqual(['up-runs', 'down-restores-schema', 'down-keeps-data', 'up-again', 'claims-hold']);
+    // The effects table's rebuild claims held: ADD COLUMN … INSTANT, DROP COLUMN (instant on MariaDB 10.4+), CREATE/DROP INDEX in place.
+    expect(report.checks.at(-1).detail).toMatch(/as the effects table claimed for 6 step\(s\), is what the server did/);
+    expect(report.steps.filter((s: any) => s.claim).every((s: any) => s.claim.agrees && !s.claim.rewrite && !s.rewrites.length)).toBe(true);
     // Every migration ran up, down and up again, one statement each.
     expect(report.steps.map((s: any) => `${s.pass} ${s.id}`)).toContain('up-again 004_index_created_at#1');
     expect(report.steps).toHaveLength(12);
@@ -79,7 +82,7 @@ describeMariadb('lockstep rehearse on MySQL/MariaDB', () => {
     expect(r.stdout).toMatch(/^rehearsal of test\/fixtures\/mysql\/rehearse\/pass on MariaDB 10\.\d+.* \(temporary database lockstep_rehearse_[0-9a-f]+\)/);
     expect(r.stdout).toMatch(/pass {2}down-restores-schema: the down of each of the 4 migration\(s\) restored the schema exactly/);
     expect(r.stdout).toMatch(/up-again +004_index_created_at#1/);
-    expect(r.stdout).toMatch(/PASS {2}test\/fixtures\/mysql\/rehearse\/pass: every check passed \(4\)/);
+    expect(r.stdout).toMatch(/PASS {2}test\/fixtures\/mysql\/rehearse\/pass: every check passed \(5\)/);
   }, 60_000);
 
   itMariadb('dbmate layout, a trigger body without DELIMITER, and MariaDB JSON (a json_valid CHECK) filled', async () => {
@@ -105,11 +108,14 @@ describeMariadb('lockstep rehearse on MySQL/MariaDB', () => {
     expect(failed[0].diff).toEqual(['- column `users`.`email` varchar(255) NOT NULL', '+ column `users`.`email` varchar(255) DEFAULT NULL']);
     expect(report.checks[0]).toMatchObject({ name: 'migrations-before', ok: true });
     expect(report.steps.some((s: any) => s.id.startsWith('003_'))).toBe(false);
+    // MODIFY … NULL rebuilt the table (its InnoDB table id changed), as the effects table claims.
+    const down = report.steps.find((s: any) => s.pass === 'down' && s.id === '002_widen_email#1');
+    expect(down).toMatchObject({ rewrites: ['`users`'], claim: { rewrite: true, agrees: true } });
     expect(await databaseExists(sandboxName(report))).toBe(false);
     const t = runCli(['rehearse', `${FIX}/bad-down`, '--sandbox', SANDBOX]);
     expect(t.code).toBe(1);
     expect(t.stdout).toContain('- column `users`.`email` varchar(255) NOT NULL');
-    expect(t.stdout).toMatch(/FAIL {2}test\/fixtures\/mysql\/rehearse\/bad-down: 1 of 2 checks failed \(down-restores-schema: 002_widen_email\)/);
+    expect(t.stdout).toMatch(/FAIL {2}test\/fixtures\/mysql\/rehearse\/bad-down: 1 of 3 checks failed \(down-restores-schema: 002_widen_email\)/);
   }, 60_000);
 
   itMariadb('a migration that fails: the failing statement with the server error and a code frame; the sandbox is dropped too', async () => {

@@ -27,6 +27,9 @@ import { describeServer, openMySandbox, serverVersion, type MySandbox } from './
 import { checksumMy, copySchemaMy, fingerprintMy, fkOrder, foreignKeyParents, tablesOf, type MyTable } from './schema.js';
 import { fillMy, readStatsMy, type MyFillResult, type MyTableStats } from './synthesize.js';
 import { StallProbe, tableIds } from './trace.js';
+import { mysql } from '../index.js';
+import type { MyLint } from '../lint.js';
+import type { LintCatalog, LintSession } from '../../dialect.js';
 import { compareTimingsMy, derivedWorkloadMy, digestWorkloadMy, fileWorkloadMy, timeQueryMy } from './workload.js';
 
 export const NO_EMBEDDED = 'no embedded MySQL/MariaDB exists that works offline: MySQL/MariaDB rehearsals need a scratch server (--sandbox mysql://user@host/)';
@@ -87,6 +90,7 @@ export async function rehearseMysql(subject: RehearseSubject, o: RehearseOptions
   };
   try {
     await rehearseHistory(sb, subject.migrations, o, report, check, emit);
+    if (report.steps.length) claimsCheck(report, check);
   } catch (e) {
     if (o.signal?.aborted) throw interrupted(e);
     throw e;
@@ -99,6 +103,20 @@ export async function rehearseMysql(subject: RehearseSubject, o: RehearseOptions
   report.ok = report.checks.length > 0 && report.checks.every((c) => c.ok);
   report.seconds = (Date.now() - started) / 1000;
   return report;
+}
+
+/** The rebuilds the effects table claimed, over every pass that ran: what the server did. */
+function claimsCheck(report: RehearsalReport, check: (c: Check) => void): void {
+  const seen = report.steps.filter((s) => s.claim);
+  if (!seen.length) return;
+  const wrong = seen.filter((s) => !s.claim!.agrees);
+  check({
+    name: 'claims-hold',
+    ok: wrong.length === 0,
+    detail: wrong.length
+      ? wrong.map((s) => `${s.id} (${s.pass}): ${s.claim!.disagreement}`).join('; ')
+      : `whether a table is rebuilt, as the effects table claimed for ${seen.length} step(s), is what the server did (InnoDB table ids)`,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -207,13 +225,26 @@ class Runner {
     this.pass = p;
   }
 
-  /** Runs a migration's direction statement by statement (DDL commits on its own on MySQL). */
+  /**
+   * Runs a migration's direction statement by statement (DDL commits on its own on MySQL). What the
+   * effects table claims for each statement (classified as lint does, against the sandbox's schema read
+   * before the direction and learned statement by statement) is compared with what the server did:
+   * a rebuild claimed is a table id that changed.
+   */
   async run(m: Migration, dir: 'up' | 'down', label: string): Promise<{ ok: true } | { ok: false; message: string }> {
     const group = `${m.id} (${label})`;
-    for (const [i, s] of statementsOf(m, dir).entries()) {
+    const stmts = statementsOf(m, dir);
+    const facts = await mysql.introspect(this.sb.url, '--sandbox');
+    const kit = mysql.lint(facts.version);
+    const catalog = facts.catalog as LintCatalog<MyStatement> & MyLint['catalog'];
+    const session = kit.session('none', stmts.length, facts.settings, () => m.id) as LintSession<MyStatement, MyLint['effect'], MyLint['tx'], MyLint['timeouts']>;
+    for (const [i, s] of stmts.entries()) {
       const id = `${m.id}#${i + 1}`;
       const tables = tablesOfStatement(s.ast);
       const ids0 = await tableIds(this.sb.db);
+      const effect = kit.classify(s.ast, catalog, session);
+      const summary = kit.summarize(effect);
+      session.apply(s.ast, effect);
       this.probe ??= new StallProbe(await this.sb.connect());
       const probing = tables[0] && ids0.has(tables[0]) ? await this.probe.start(tables[0]) : false;
       const t0 = Date.now();
@@ -228,12 +259,31 @@ class Runner {
       const stallMs = probing ? await this.probe.stop() : null;
       const ids1 = await tableIds(this.sb.db);
       const rewrites = [...ids0].filter(([n, v]) => ids1.has(n) && ids1.get(n) !== v).map(([n]) => quoteIdent(n));
-      const trace: StepTrace = { id, pass: this.pass, group, sql: s.sql, startMs: t0 - this.origin, durationMs, locks: [], rewrites, observed: 'none', stallMs, ...(error ? { error } : {}) };
+      const claim = !error ? claimOf(s.ast, summary, ids0, rewrites) : undefined;
+      const trace: StepTrace = { id, pass: this.pass, group, sql: s.sql, startMs: t0 - this.origin, durationMs, locks: [], rewrites, observed: 'none', stallMs, ...(claim ? { claim } : {}), ...(error ? { error } : {}) };
       this.onTrace(trace);
       if (error) return { ok: false, message: `${m.id} ${dir}, statement ${i + 1}: ${error.message}\n${error.codeFrame}` };
+      catalog.apply(s.ast, m.id);
     }
     return { ok: true };
   }
+}
+
+/** The effects table's claim for a statement on a table that existed before it, checked against the rebuild seen. */
+function claimOf(stmt: MyStatement, summary: ReturnType<ReturnType<typeof mysql.lint>['summarize']>, before: Map<string, string>, rewrites: string[]): StepTrace['claim'] | undefined {
+  if (stmt.kind !== 'alter-table' && stmt.kind !== 'create-index' && stmt.kind !== 'drop-index' && stmt.kind !== 'optimize') return undefined;
+  const table = stmt.kind === 'alter-table' || stmt.kind === 'create-index' || stmt.kind === 'drop-index' ? stmt.table.name : stmt.tables[0]?.name;
+  if (!table || !before.has(table) || !summary.entries.length) return undefined;
+  const q = quoteIdent(table);
+  const rebuilt = rewrites.includes(q);
+  const agrees = rebuilt === summary.rewrite;
+  const how = `ALGORITHM=${(summary.algorithm ?? 'default').toUpperCase()}, LOCK=${(summary.lock ?? 'default').toUpperCase()}`;
+  return {
+    locks: summary.lock ? [{ relation: q, mode: how }] : [],
+    rewrite: summary.rewrite,
+    agrees,
+    ...(agrees ? {} : { disagreement: `the effects table says it ${summary.rewrite ? 'rebuilds' : 'does not rebuild'} ${q} (${how}; ${summary.entries.join(', ')}), the server ${rebuilt ? 'rebuilt it' : 'did not'}` }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------

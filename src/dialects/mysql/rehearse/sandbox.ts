@@ -14,6 +14,8 @@ import { quoteIdent } from '../names.js';
 export interface MySandbox {
   /** The temporary database's name. */
   database: string;
+  /** A URL of the temporary database (with the sandbox URL's credentials: never shown). */
+  url: string;
   /** `MariaDB 10.11.19-MariaDB-0+deb12u1` or `MySQL 8.0.36`. */
   product: string;
   flavor: 'mysql' | 'mariadb';
@@ -88,6 +90,7 @@ export async function openMySandbox(url: string, o: { sourceUrl?: string; allowS
     const db = await open();
     return {
       database,
+      url: scratch,
       ...server,
       db,
       connect: open,
