@@ -37,7 +37,9 @@ export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
         settings: { ...facts.settings, ...(strict !== undefined ? { sqlModeStrict: strict } : {}) },
       };
     },
-    commands: ['lint', 'rehearse'],
+    commands: ['lint', 'rehearse', 'snapshot', 'verify', 'app-check'],
+    metrics: async () => (await import('./metrics.js')).mysqlMetrics,
+    app: () => import('./app.js').then((m) => m.mysqlApp),
     missing: MYSQL_MISSING,
   };
 }
