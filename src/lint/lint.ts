@@ -14,6 +14,7 @@ import { parseDurationText as parseDuration } from '../core/duration.js';
 import type { LintCatalog, LintTypes, SessionDefaults } from '../dialects/dialect.js';
 import { chooseDialect, chooseVersion, type DialectChoice } from '../dialects/index.js';
 import { runRules, type ActiveRule, type StatementRecord } from './engine.js';
+import { LintWorker, splitHistories, type ShareRequest, type ShareResult } from './parallel.js';
 
 export const DEFAULT_PG_VERSION = 15;
 
@@ -34,6 +35,12 @@ export interface LintOptions {
   session?: SessionDefaults;
   /** Also return what every statement does (`statements` in lint's JSON). */
   records?: boolean;
+  /**
+   * Lint independent histories (several paths) on up to this many threads (default 1: this thread only).
+   * The result is the same as on one thread. Ignored with a `catalog` or with rules given as objects in
+   * `only` (they cannot be handed to another thread).
+   */
+  threads?: number;
 }
 
 export interface LintResult {
@@ -119,6 +126,15 @@ export async function lintMigrations(migrations: Migration[], files: SourceFile[
  * empty one), so nothing one history creates, validates or drops changes the findings of another.
  */
 export async function lintHistories(histories: History[], files: SourceFile[], opts: LintOptions = {}): Promise<LintResult> {
+  return lintHistoriesWith(histories, files, opts);
+}
+
+/** Whether these options can be handed to a worker thread (plain data only). */
+function parallelizable(opts: LintOptions): boolean {
+  return (opts.threads ?? 1) > 1 && !opts.catalog && !(opts.only ?? []).some((r) => typeof r !== 'string');
+}
+
+async function lintHistoriesWith(histories: History[], files: SourceFile[], opts: LintOptions, early?: LintWorker): Promise<LintResult> {
   // The dialect: from the options, else what the histories' tools declare (all of them must agree).
   // A flavor guessed from the SQL (no tool declared one) yields to a dialect the options name, and never conflicts.
   const given = opts.dialect !== undefined;
@@ -127,7 +143,8 @@ export async function lintHistories(histories: History[], files: SourceFile[], o
   else if (declared.length && histories.some((h) => !h.flavor)) declared = [];
   let t: Target | undefined;
   const problems: { where: string; message: string }[] = [];
-  for (const layout of declared.length ? declared : [undefined]) {
+  const layouts = declared.length ? declared : [undefined];
+  for (const layout of layouts) {
     try {
       const next = target(opts, layout);
       if (t && next.choice.dialect.id !== t.choice.dialect.id) problems.push({ where: layout!.where, message: `says ${next.choice.dialect.name}, but another path is ${t.choice.dialect.name}: lint them one dialect at a time` });
@@ -138,19 +155,40 @@ export async function lintHistories(histories: History[], files: SourceFile[], o
     }
   }
   if (problems.length || !t) throw new LockstepError('E_USAGE', problems);
+  // Another thread lints its share while this one lints the rest (each history is independent).
+  const shares = parallelizable(opts) && histories.length > 1 ? splitHistories(histories, opts.threads!) : [histories.map((_, i) => i)];
+  const results: (ShareResult | undefined)[] = [];
+  let remote: Promise<void> | undefined;
+  if (shares.length > 1) {
+    const worker = early ?? new LintWorker();
+    const mine = shares[1]!;
+    const req: ShareRequest = { histories: mine.map((i) => histories[i]!), opts: { ...opts, threads: 1 }, ...(layouts[0] ? { layout: layouts[0] } : {}) };
+    remote = worker.run(req).then(
+      (rs) => rs.forEach((r, k) => (results[mine[k]!] = r)),
+      (e) => {
+        if (e instanceof LockstepError) throw e;
+        // The worker could not run: lint its share here instead.
+        mine.forEach((i) => (results[i] = undefined));
+      },
+    );
+    remote.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+
+  } else early?.close();
   await t.choice.dialect.load();
   const eo = engineOptions(opts, t);
+  for (const i of shares[0]!) results[i] = runRules<LintTypes>(histories[i]!.migrations, eo);
+  await remote;
   const findings: Finding[] = [];
   const records: StatementRecord[] = [];
   let statements = 0;
   let migrations = 0;
-  for (const h of histories) {
-    const r = runRules<LintTypes>(h.migrations, eo);
-    findings.push(...r.findings);
-    if (r.records) records.push(...r.records);
+  histories.forEach((h, i) => {
+    const r = (results[i] ??= runRules<LintTypes>(h.migrations, eo));
+    for (const f of r.findings) findings.push(f);
+    if (r.records) for (const x of r.records) records.push(x);
     statements += r.statements;
     migrations += h.migrations.length;
-  }
+  });
   const rules: Record<string, { title: string; why: string }> = {};
   for (const f of findings) {
     const r = t.choice.dialect.rules[f.rule];
@@ -182,8 +220,23 @@ export async function lintPaths(
   opts: LintOptions & { layout?: LayoutId; layoutOptions?: Partial<Record<LayoutId, LayoutOptions>> } = {},
 ): Promise<LintResult> {
   if (opts.dialect !== undefined || opts.serverVersion !== undefined || opts.pgVersion !== undefined) target(opts); // bad options fail before the file system is touched
-  const { histories, files } = await readMigrations(paths, { ...(opts.layout ? { layout: opts.layout } : {}), ...(opts.layoutOptions ? { layoutOptions: opts.layoutOptions } : {}) });
-  return lintHistories(histories, files, opts);
+  // Several paths may be several histories: start the worker now, so it loads while the files are read.
+  const early = parallelizable(opts) && paths.length > 1 ? new LintWorker() : undefined;
+  try {
+    const { histories, files } = await readMigrations(paths, { ...(opts.layout ? { layout: opts.layout } : {}), ...(opts.layoutOptions ? { layoutOptions: opts.layoutOptions } : {}) });
+    return await lintHistoriesWith(histories, files, opts, early);
+  } catch (e) {
+    early?.close();
+    throw e;
+  }
+}
+
+/** A worker thread's share (see parallel.ts): the histories linted as lintHistories lints them, with the same target. */
+export async function lintShare(req: ShareRequest): Promise<ShareResult[]> {
+  const t = target(req.opts, req.layout);
+  await t.choice.dialect.load();
+  const eo = engineOptions(req.opts, t);
+  return req.histories.map((h) => runRules<LintTypes>(h.migrations, eo));
 }
 
 /**
