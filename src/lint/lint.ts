@@ -14,7 +14,7 @@ import { parseDurationText as parseDuration } from '../core/duration.js';
 import type { LintCatalog, LintTypes, SessionDefaults } from '../dialects/dialect.js';
 import { chooseDialect, chooseVersion, type DialectChoice } from '../dialects/index.js';
 import { runRules, type ActiveRule, type StatementRecord } from './engine.js';
-import { LintWorker, splitHistories, type ShareRequest, type ShareResult } from './parallel.js';
+import { LintWorker, planShares, type Piece, type ShareRequest, type ShareResult } from './parallel.js';
 
 export const DEFAULT_PG_VERSION = 15;
 
@@ -155,40 +155,50 @@ async function lintHistoriesWith(histories: History[], files: SourceFile[], opts
     }
   }
   if (problems.length || !t) throw new LockstepError('E_USAGE', problems);
-  // Another thread lints its share while this one lints the rest (each history is independent).
-  const shares = parallelizable(opts) && histories.length > 1 ? splitHistories(histories, opts.threads!) : [histories.map((_, i) => i)];
-  const results: (ShareResult | undefined)[] = [];
+  // Another thread lints the last part of the work while this one lints the first (see parallel.ts).
+  const plan = parallelizable(opts) ? planShares(histories) : undefined;
+  const whole = (h: History, i: number): Piece => ({ history: i, from: 0, to: h.migrations.length });
+  const mine = plan?.mine ?? histories.map(whole);
+  const results = new Map<Piece, ShareResult>();
   let remote: Promise<void> | undefined;
-  if (shares.length > 1) {
+  if (plan) {
     const worker = early ?? new LintWorker();
-    const mine = shares[1]!;
-    const req: ShareRequest = { histories: mine.map((i) => histories[i]!), opts: { ...opts, threads: 1 }, ...(layouts[0] ? { layout: layouts[0] } : {}) };
+    const req: ShareRequest = {
+      pieces: plan.theirs.map((p) => {
+        const ms = histories[p.history]!.migrations;
+        return { migrations: ms.slice(p.from, p.to), ...(p.from > 0 ? { replay: ms.slice(0, p.from).map(upOnly) } : {}) };
+      }),
+      opts: { ...opts, threads: 1 },
+      ...(layouts[0] ? { layout: layouts[0] } : {}),
+    };
     remote = worker.run(req).then(
-      (rs) => rs.forEach((r, k) => (results[mine[k]!] = r)),
+      (rs) => rs.forEach((r, k) => results.set(plan.theirs[k]!, r)),
       (e) => {
+        // The worker could not run: this thread lints its share below.
         if (e instanceof LockstepError) throw e;
-        // The worker could not run: lint its share here instead.
-        mine.forEach((i) => (results[i] = undefined));
       },
     );
     remote.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
-
   } else early?.close();
   await t.choice.dialect.load();
   const eo = engineOptions(opts, t);
-  for (const i of shares[0]!) results[i] = runRules<LintTypes>(histories[i]!.migrations, eo);
+  const lintPiece = (p: Piece) => {
+    const ms = histories[p.history]!.migrations;
+    return runRules<LintTypes>(ms.slice(p.from, p.to), { ...eo, ...(p.from > 0 ? { replay: ms.slice(0, p.from) } : {}) });
+  };
+  for (const p of mine) results.set(p, lintPiece(p));
   await remote;
   const findings: Finding[] = [];
   const records: StatementRecord[] = [];
   let statements = 0;
-  let migrations = 0;
-  histories.forEach((h, i) => {
-    const r = (results[i] ??= runRules<LintTypes>(h.migrations, eo));
+  for (const p of [...mine, ...(plan?.theirs ?? [])]) {
+    let r = results.get(p);
+    if (!r) results.set(p, (r = lintPiece(p)));
     for (const f of r.findings) findings.push(f);
     if (r.records) for (const x of r.records) records.push(x);
     statements += r.statements;
-    migrations += h.migrations.length;
-  });
+  }
+  const migrations = histories.reduce((n, h) => n + h.migrations.length, 0);
   const rules: Record<string, { title: string; why: string }> = {};
   for (const f of findings) {
     const r = t.choice.dialect.rules[f.rule];
@@ -220,8 +230,8 @@ export async function lintPaths(
   opts: LintOptions & { layout?: LayoutId; layoutOptions?: Partial<Record<LayoutId, LayoutOptions>> } = {},
 ): Promise<LintResult> {
   if (opts.dialect !== undefined || opts.serverVersion !== undefined || opts.pgVersion !== undefined) target(opts); // bad options fail before the file system is touched
-  // Several paths may be several histories: start the worker now, so it loads while the files are read.
-  const early = parallelizable(opts) && paths.length > 1 ? new LintWorker() : undefined;
+  // Start the worker now, so that it loads while the files are read (it is stopped unused when there is little SQL).
+  const early = parallelizable(opts) ? new LintWorker() : undefined;
   try {
     const { histories, files } = await readMigrations(paths, { ...(opts.layout ? { layout: opts.layout } : {}), ...(opts.layoutOptions ? { layoutOptions: opts.layoutOptions } : {}) });
     return await lintHistoriesWith(histories, files, opts, early);
@@ -236,7 +246,12 @@ export async function lintShare(req: ShareRequest): Promise<ShareResult[]> {
   const t = target(req.opts, req.layout);
   await t.choice.dialect.load();
   const eo = engineOptions(req.opts, t);
-  return req.histories.map((h) => runRules<LintTypes>(h.migrations, eo));
+  return req.pieces.map((p) => runRules<LintTypes>(p.migrations, { ...eo, ...(p.replay ? { replay: p.replay } : {}) }));
+}
+
+/** What a replay reads of a migration: its up section (sent to a worker without the rest). */
+function upOnly(m: Migration): Migration {
+  return { id: m.id, layout: m.layout, up: m.up, transaction: m.transaction, transactionSource: m.transactionSource };
 }
 
 /**

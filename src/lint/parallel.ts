@@ -4,6 +4,9 @@
  * histories can be linted at the same time: the calling thread lints some, a worker thread the others,
  * and the results are put back in the order of the histories, exactly as one thread would give them.
  *
+ * A history can be cut too, at a migration boundary: the worker first replays the migrations before the
+ * cut into its catalog (parse and schema only), then lints the rest.
+ *
  * This module is also the worker's entry: started as a worker with `workerData.lockstepLint`, it waits
  * for one share of histories, lints it and posts the result back. Entry and spawner are one file so
  * that the worker URL (`import.meta.url`) is right in the bundled CLI and in the library alike.
@@ -12,20 +15,32 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import type { Flavor } from '../core/version.js';
 import { LockstepError, type ErrorCode, type Problem } from '../core/errors.js';
 import type { History } from '../parse/layouts/index.js';
+import type { Migration } from '../parse/migrations.js';
 import type { Finding } from '../core/types.js';
 import type { StatementRecord } from './engine.js';
 import { lintShare, type LintOptions } from './lint.js';
 
-/** What one history gives. */
+/** What one piece of a history gives. */
 export interface ShareResult {
   findings: Finding[];
   records?: StatementRecord[];
   statements: number;
 }
 
-/** The lint of one share of histories, with the chosen dialect's declaration (`layout`) the calling thread used. */
+/**
+ * A run of consecutive migrations of one history. A piece that starts inside its history first replays
+ * the migrations before it (their up sections, into the catalog only: no rules, no findings), so that it
+ * is judged against the schema those made, as on one thread.
+ */
+export interface Piece {
+  history: number;
+  from: number;
+  to: number;
+}
+
+/** A worker's share: its pieces' migrations (and what each must replay first), with the declaration (`layout`) the calling thread chose the dialect from. */
 export interface ShareRequest {
-  histories: History[];
+  pieces: { migrations: Migration[]; replay?: Migration[] }[];
   opts: LintOptions;
   layout?: { flavor: Flavor; where: string; guessed?: boolean };
 }
@@ -67,21 +82,60 @@ export class LintWorker {
   }
 }
 
+/** Relative cost of linting a section (parse, rules, rendering its findings), in characters of SQL. */
+const sectionCost = (text: number) => text + 2000;
+/** Replaying an up section (parse and catalog only) costs about this share of linting it. */
+const REPLAY = 0.4;
+/** What starting a worker costs, and the part of the work the calling thread still does after lint (rendering), in the same units. */
+const WORKER_START = 300_000;
+const AFTER = 0.15;
+
+const sectionLength = (s: Migration['up'] | undefined) => (s ? s.parts.reduce((n, p) => n + p.end - p.start, 0) : 0);
+
 /**
- * Splits histories into `threads` shares of about equal work (largest first onto the lightest share).
- * The work of a history is estimated from its SQL: parsing grows with the text, the rules with the files.
- * Returns the index lists, share 0 for the calling thread.
+ * Splits the work into the calling thread's pieces and a worker's, or returns undefined when one thread
+ * is as fast (little SQL). The cut is placed where both threads finish together: between histories, or
+ * inside one at a migration whose files no later migration shares (the worker then replays the
+ * migrations before the cut). The calling thread takes the first part, the worker the rest.
  */
-export function splitHistories(histories: History[], threads: number): number[][] {
-  const cost = (h: History) => h.files.reduce((n, f) => n + f.text.length + 2000, 0);
-  const shares = Array.from({ length: Math.max(1, Math.min(threads, histories.length)) }, () => ({ load: 0, items: [] as number[] }));
-  const order = histories.map((h, i) => ({ i, c: cost(h) })).sort((a, b) => b.c - a.c || a.i - b.i);
-  for (const { i, c } of order) {
-    const s = shares.reduce((a, b) => (b.load < a.load ? b : a));
-    s.load += c;
-    s.items.push(i);
+export function planShares(histories: History[]): { mine: Piece[]; theirs: Piece[] } | undefined {
+  const units: { history: number; index: number; cost: number; replay: number; cut: boolean }[] = [];
+  histories.forEach((h, hi) => {
+    const lastUse = new Map<string, number>();
+    h.migrations.forEach((m, i) => {
+      for (const s of [m.up, m.down]) if (s) lastUse.set(s.file.path, i);
+    });
+    let reach = -1;
+    h.migrations.forEach((m, i) => {
+      for (const s of [m.up, m.down]) if (s) reach = Math.max(reach, lastUse.get(s.file.path)!);
+      const cost = sectionCost(sectionLength(m.up)) + (m.down ? sectionCost(sectionLength(m.down)) : 0);
+      // A cut after migration i is safe when no file read so far is read again later.
+      units.push({ history: hi, index: i, cost, replay: REPLAY * sectionCost(sectionLength(m.up)), cut: reach <= i });
+    });
+  });
+  const total = units.reduce((n, u) => n + u.cost, 0);
+  let best: { at: number; time: number } = { at: units.length, time: total * (1 + AFTER) };
+  let done = 0;
+  let replayed = 0; // replay the worker needs when the cut is after unit k (the part of the cut history before it)
+  for (let k = 0; k < units.length - 1; k++) {
+    const u = units[k]!;
+    done += u.cost;
+    replayed = units[k + 1]!.history === u.history ? replayed + u.replay : 0;
+    if (!u.cut) continue;
+    const time = Math.max(done + total * AFTER, WORKER_START + replayed + (total - done));
+    if (time < best.time) best = { at: k + 1, time };
   }
-  return shares.map((s) => s.items.sort((a, b) => a - b));
+  if (best.at >= units.length) return undefined;
+  const pieces = (list: typeof units): Piece[] => {
+    const out: Piece[] = [];
+    for (const u of list) {
+      const last = out[out.length - 1];
+      if (last && last.history === u.history && last.to === u.index) last.to = u.index + 1;
+      else out.push({ history: u.history, from: u.index, to: u.index + 1 });
+    }
+    return out;
+  };
+  return { mine: pieces(units.slice(0, best.at)), theirs: pieces(units.slice(best.at)) };
 }
 
 // The worker's side.
