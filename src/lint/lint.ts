@@ -36,9 +36,10 @@ export interface LintOptions {
   /** Also return what every statement does (`statements` in lint's JSON). */
   records?: boolean;
   /**
-   * Lint independent histories (several paths) on up to this many threads (default 1: this thread only).
-   * The result is the same as on one thread. Ignored with a `catalog` or with rules given as objects in
-   * `only` (they cannot be handed to another thread).
+   * 2 or more: when there is enough SQL, a worker thread lints the later part of the work (later
+   * histories, or the end of a long one) while this thread lints the rest; one worker at most. Default 1:
+   * this thread only. The result is the same either way. Ignored with a `catalog` or with rules given as
+   * objects in `only` (they cannot be handed to another thread).
    */
   threads?: number;
 }
