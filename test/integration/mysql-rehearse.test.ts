@@ -5,7 +5,9 @@
  * with the diff; a --db source gives the schema and the statistics the rows are synthesized from, and a
  * one-to-one foreign key to a one-row table is a shortfall in the report, not an abort.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { bin, expectCleanError, root, runCli } from '../helpers/cli.js';
@@ -208,6 +210,35 @@ describeMariadb('lockstep rehearse on MySQL/MariaDB', () => {
       }
     }, 60_000);
   });
+
+  itMariadb('--schema, a --workload file with ? placeholders, --latency-budget and the HTML report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-myrehearse-'));
+    const html = join(dir, 'r.html');
+    const r = runCli(['rehearse', `${FIX}/source-migrations`, '--sandbox', SANDBOX, '--schema', `${FIX}/source-schema.sql`, '--workload', `${FIX}/workload.sql`, '--latency-budget', '500%', '--rows', '500', '--format', 'json', '--report', html]);
+    expect([0, 1]).toContain(r.code);
+    const report = JSON.parse(r.stdout);
+    // The schema file's tables got synthetic rows from their types; the table a migration creates too.
+    expect(report.data.map((d: any) => [d.table, d.rows, d.how])).toEqual([
+      ['`customers`', 500, 'synthetic-types'],
+      ['`orders`', 500, 'synthetic-types'],
+      ['`user_`', 500, 'synthetic-types'],
+      ['`user_ban`', 500, 'synthetic-types'],
+      ['`user_settings`', 500, 'synthetic-types'],
+    ]);
+    expect(report.workload).toBe(`${FIX}/workload.sql`);
+    expect(report.queries.map((q: any) => [q.name, q.origin])).toEqual([
+      ['workload #1', 'workload-file'],
+      ['workload #2', 'workload-file'],
+    ]);
+    for (const q of report.queries) expect(q.runs).toBeGreaterThanOrEqual(30);
+    expect(report.latencyBudgetPct).toBe(500);
+    expect(report.checks.map((c: any) => c.name)).toEqual(['up-runs', 'down-restores-schema', 'down-keeps-data', 'up-again', 'queries-run', 'claims-hold', 'latency-budget']);
+    expect(report.checks.filter((c: any) => c.name !== 'latency-budget').every((c: any) => c.ok)).toBe(true);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain(report.sandbox.product);
+    expect(page).not.toContain('PostgreSQL');
+    expect(await databaseExists(sandboxName(report))).toBe(false);
+  }, 90_000);
 
   itMariadb('bad input: one line each, exit 2 (4 for a sandbox that cannot be reached, its password hidden)', () => {
     expectCleanError(runCli(['rehearse', `${FIX}/pass`, '--dialect', 'mariadb']), /--sandbox: no embedded MySQL\/MariaDB exists that works offline: MySQL\/MariaDB rehearsals need a scratch server \(--sandbox mysql:\/\/user@host\/\)/);
