@@ -214,6 +214,20 @@ describePtOsc('pt-osc engine on MariaDB', () => {
     expect(await leftovers(db)).toEqual([]);
   });
 
+  itMariadb('quotes hostile names: a backtick and non-ASCII characters in the table name', async () => {
+    const db = await freshMysqlDatabase();
+    const name = 'ord`ér€ 表';
+    await db.query(`CREATE TABLE \`${name.replace(/`/g, '``')}\` (id INT PRIMARY KEY, amount DECIMAL(10,2) NOT NULL, note VARCHAR(20) NOT NULL)`);
+    await db.query(`INSERT INTO \`${name.replace(/`/g, '``')}\` SELECT seq, seq / 100, CONCAT('é', seq) FROM seq_1_to_3000`);
+    const sum = async () => (await db.query(`SELECT COUNT(*) AS n, BIT_XOR(CRC32(CONCAT_WS('#', id, amount, note))) AS x FROM \`${name.replace(/`/g, '``')}\``))[0];
+    const before = await sum();
+    await ptOsc.run(db.url, job({ table: name, alter: "MODIFY amount DECIMAL(14,2) NOT NULL COMMENT 'montant €'" }));
+    const [col] = await db.query('SELECT COLUMN_TYPE AS t, COLUMN_COMMENT AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?', [db.name, name, 'amount']);
+    expect(col).toEqual({ t: 'decimal(14,2)', c: 'montant €' });
+    expect(await sum()).toEqual(before);
+    expect(await leftovers(db)).toEqual([]);
+  });
+
   itMariadb("reports a bad ALTER with pt-osc's own error, in one line, leaving the table as it was", async () => {
     const db = await freshMysqlDatabase();
     await fixture(db, 1000);

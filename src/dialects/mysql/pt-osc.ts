@@ -122,7 +122,10 @@ export function ptOscCommand(url: string, job: CopyJob, o: CopyOptions & { serve
     '--execute',
     '--no-version-check',
     `--alter=${job.alter}`,
-    '--charset=utf8mb4',
+    // Bytes in, bytes out: pt-osc 3.2.1 compares the table name from argv (bytes) with the server's; with
+    // utf8/utf8mb4 it decodes only the server's and a non-ASCII name "does not exist". The copy and the
+    // triggers run inside the server, so no data passes through Perl's decoding either way.
+    '--charset=binary',
     `--max-load=Threads_running=${n}`,
     `--critical-load=Threads_running=${Math.max(4 * n, 50)}`,
     `--chunk-time=${chunk}`,
