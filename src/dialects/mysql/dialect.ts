@@ -9,7 +9,7 @@ import { quoteIdent, quoteLiteral } from './names.js';
 import { DEFAULT_VERSION, parseMyVersion, SUPPORTED } from './versions.js';
 import { mysqlRules } from '../../rules/mysql/registry.js';
 
-export const MYSQL_MISSING = 'lockstep lints MySQL/MariaDB migrations; plan, apply, rehearse and verify for MySQL/MariaDB come in a later release';
+export const MYSQL_MISSING = 'lockstep lints MySQL/MariaDB migrations; plan, apply and rehearse for MySQL/MariaDB come in a later release';
 
 export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
   return {
