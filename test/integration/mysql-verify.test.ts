@@ -21,6 +21,7 @@ import mysql from 'mysql2/promise';
 import { describeMariadb, freshMysqlDatabase, type MysqlTestDatabase } from '../helpers/mariadb.js';
 import { expectCleanError, runCli } from '../helpers/cli.js';
 import { expectValid } from '../helpers/schema.js';
+import { replicaPairAvailable, startMariadbPair, type MariadbPair } from '../helpers/mariadb-replica.js';
 
 let dir: string;
 beforeAll(() => {
@@ -360,5 +361,50 @@ if (!haveBinaries && !process.env.CI) console.warn('\n!!! SKIPPING the performan
     await s.restart();
     const r = json(run(['verify', '--db', url, '--before', 'r2.json', '--no-store', '--format', 'json']));
     expect(r.findings).toContainEqual(expect.objectContaining({ kind: 'stats-reset', subject: 'database', message: expect.stringMatching(/^the server restarted at /) }));
+  }, 120_000);
+});
+
+// A private primary + replica pair (test/helpers/mariadb-replica.ts): the replica's snapshot carries its lag.
+const noPair = replicaPairAvailable();
+if (noPair && !process.env.CI) console.warn(`\n!!! SKIPPING the replica part of mysql-verify: ${noPair}. In CI this fails the run.\n`);
+(!noPair || process.env.CI ? describe : describe.skip)('snapshot/verify on a MariaDB replica', () => {
+  let pair: MariadbPair;
+  beforeAll(async () => {
+    pair = await startMariadbPair();
+  }, 90_000);
+  afterAll(async () => {
+    await pair?.stop();
+  }, 60_000);
+
+  it('the replica snapshot has its source and lag; a delayed replica is a replication-lag finding', async () => {
+    const primary = await mysql.createConnection({ host: '127.0.0.1', port: Number(new URL(pair.primaryUrl).port), user: 'root' });
+    try {
+      await primary.query(`CREATE DATABASE app`);
+      await primary.query(`CREATE TABLE app.t (id INT PRIMARY KEY AUTO_INCREMENT, v INT)`);
+      await pair.caughtUp();
+      const url = `${pair.replicaUrl}/app`;
+      const s0 = json(run(['snapshot', '--db', url, '--no-store', '--out', 'replica0.json', '--format', 'json']));
+      expect(s0.replication).toEqual([{ name: '127.0.0.1', state: 'IO Yes, SQL Yes', replayLagSeconds: 0, replayBytesBehind: null }]);
+      expectValid('snapshot.v1.json', s0);
+      // The primary itself is not a replica: nothing to say there.
+      expect(json(run(['snapshot', '--db', `${pair.primaryUrl}/app`, '--no-store', '--out', 'primary0.json', '--format', 'json'])).replication).toEqual([]);
+
+      // Delayed replication: the replica applies events 60 s late, so its lag grows past 1 s.
+      const r = await pair.replica();
+      await r.query(`STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 60; START SLAVE`);
+      await primary.query(`INSERT INTO app.t (v) VALUES (1)`);
+      let lag = 0;
+      for (let i = 0; i < 100 && lag < 2; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        const [[st]] = (await r.query(`SHOW SLAVE STATUS`)) as any;
+        lag = Number(st.Seconds_Behind_Master ?? 0);
+      }
+      expect(lag).toBeGreaterThanOrEqual(2);
+      const v = json(run(['verify', '--db', url, '--before', 'replica0.json', '--no-store', '--format', 'json', '--threshold', 'replicationLagSeconds=1']));
+      expect(v.findings).toContainEqual(expect.objectContaining({ kind: 'replication-lag', severity: 'regression', subject: '127.0.0.1', message: expect.stringMatching(/^replica 127\.0\.0\.1 is \d+\.\d s behind$/) }));
+      await r.query(`STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE`);
+    } finally {
+      await primary.end();
+    }
   }, 120_000);
 });
