@@ -37,7 +37,8 @@ export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
         settings: { ...facts.settings, ...(strict !== undefined ? { sqlModeStrict: strict } : {}) },
       };
     },
-    commands: ['lint', 'app-check', 'types'],
+    commands: ['lint', 'snapshot', 'verify', 'app-check', 'types'],
+    metrics: async () => (await import('./metrics.js')).mysqlMetrics,
     app: () => import('./app.js').then((m) => m.mysqlApp),
     missing: MYSQL_MISSING,
   };

@@ -48,6 +48,8 @@ export const postgres: Dialect<PgLint> = {
       },
     };
   },
-  commands: ['lint', 'plan', 'apply', 'rollback', 'status', 'rehearse', 'snapshot', 'verify', 'app-check', 'types'],
+  migrate: () => import('./migrate.js').then((m) => m.postgresMigrator),
+  commands: ['lint', 'plan', 'apply', 'rollback', 'status', 'cleanup', 'rehearse', 'snapshot', 'verify', 'app-check', 'types'],
+  metrics: async () => (await import('./metrics.js')).postgresMetrics,
   app: () => import('./app.js').then((m) => m.loadPostgresApp()),
 };
