@@ -91,7 +91,7 @@ export class LintWorker {
 const LINT_PER_CHAR = 0.1;
 const LINT_PER_STATEMENT = 200;
 const REPLAY_PER_CHAR = 0.24;
-const WORKER_START = 80_000;
+const WORKER_START = 150_000;
 
 function sectionText(s: Migration['up'] | undefined): { chars: number; statements: number } {
   let chars = 0;
