@@ -82,15 +82,28 @@ export class LintWorker {
   }
 }
 
-/** Relative cost of linting a section (parse, rules, rendering its findings), in characters of SQL. */
-const sectionCost = (text: number) => text + 2000;
-/** Replaying an up section (parse and catalog only) costs about this share of linting it. */
-const REPLAY = 0.4;
-/** What starting a worker costs, and the part of the work the calling thread still does after lint (rendering), in the same units. */
-const WORKER_START = 300_000;
-const AFTER = 0.15;
+/**
+ * Estimated work, in microseconds of one core (fitted on the benchmark's Diesel and Prisma histories):
+ * linting a section grows with its statements (about one per `;`: rules, catalog, findings) and its text
+ * (the parser); replaying an up section (parse and catalog only) with its text; starting a worker (it
+ * loads the code and the parser while this thread reads the files) is about fixed.
+ */
+const LINT_PER_CHAR = 0.1;
+const LINT_PER_STATEMENT = 200;
+const REPLAY_PER_CHAR = 0.24;
+const WORKER_START = 150_000;
 
-const sectionLength = (s: Migration['up'] | undefined) => (s ? s.parts.reduce((n, p) => n + p.end - p.start, 0) : 0);
+function sectionText(s: Migration['up'] | undefined): { chars: number; statements: number } {
+  let chars = 0;
+  let statements = 0;
+  for (const p of s?.parts ?? []) {
+    chars += p.end - p.start;
+    for (let i = s!.file.text.indexOf(';', p.start); i >= 0 && i < p.end; i = s!.file.text.indexOf(';', i + 1)) statements++;
+  }
+  return { chars, statements: Math.max(statements, s ? 1 : 0) };
+}
+
+const lintCost = (t: { chars: number; statements: number }) => LINT_PER_CHAR * t.chars + LINT_PER_STATEMENT * t.statements;
 
 /**
  * Splits the work into the calling thread's pieces and a worker's, or returns undefined when one thread
@@ -108,13 +121,15 @@ export function planShares(histories: History[]): { mine: Piece[]; theirs: Piece
     let reach = -1;
     h.migrations.forEach((m, i) => {
       for (const s of [m.up, m.down]) if (s) reach = Math.max(reach, lastUse.get(s.file.path)!);
-      const cost = sectionCost(sectionLength(m.up)) + (m.down ? sectionCost(sectionLength(m.down)) : 0);
+      const up = sectionText(m.up);
+      const cost = lintCost(up) + (m.down ? lintCost(sectionText(m.down)) : 0);
       // A cut after migration i is safe when no file read so far is read again later.
-      units.push({ history: hi, index: i, cost, replay: REPLAY * sectionCost(sectionLength(m.up)), cut: reach <= i });
+      units.push({ history: hi, index: i, cost, replay: REPLAY_PER_CHAR * up.chars, cut: reach <= i });
     });
   });
   const total = units.reduce((n, u) => n + u.cost, 0);
-  let best: { at: number; time: number } = { at: units.length, time: total * (1 + AFTER) };
+  // Rendering the result comes after both threads are done, whatever the cut: it does not move it.
+  let best: { at: number; time: number } = { at: units.length, time: total };
   let done = 0;
   let replayed = 0; // replay the worker needs when the cut is after unit k (the part of the cut history before it)
   for (let k = 0; k < units.length - 1; k++) {
@@ -122,7 +137,7 @@ export function planShares(histories: History[]): { mine: Piece[]; theirs: Piece
     done += u.cost;
     replayed = units[k + 1]!.history === u.history ? replayed + u.replay : 0;
     if (!u.cut) continue;
-    const time = Math.max(done + total * AFTER, WORKER_START + replayed + (total - done));
+    const time = Math.max(done, WORKER_START + replayed + (total - done));
     if (time < best.time) best = { at: k + 1, time };
   }
   if (best.at >= units.length) return undefined;

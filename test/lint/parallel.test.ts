@@ -22,35 +22,37 @@ function tree(files: Record<string, string>): string {
   return dir;
 }
 
-/** A history of `n` migrations of `size` characters each, one file per migration. */
+/** A history of one file per migration, each of `n` statements. */
 function history(path: string, sizes: number[]): History {
   const migrations = sizes.map((n, i) => {
-    const file = { path: `${path}/${i}.sql`, text: 'x'.repeat(n) };
-    return { id: String(i), layout: 'plain' as const, up: { file, parts: [{ start: 0, end: n }] }, transaction: 'none' as const, transactionSource: 'plain default' };
+    const text = 'ALTER TABLE t ADD COLUMN c int;\n'.repeat(n);
+    const file = { path: `${path}/${i}.sql`, text };
+    return { id: String(i), layout: 'plain' as const, up: { file, parts: [{ start: 0, end: text.length }] }, transaction: 'none' as const, transactionSource: 'plain default' };
   });
   return { path, migrations, files: migrations.map((m) => m.up.file) };
 }
 
 describe('planShares', () => {
   test('little SQL stays on one thread', () => {
-    expect(planShares([history('a', [1000, 2000])])).toBeUndefined();
+    expect(planShares([history('a', [10, 20])])).toBeUndefined();
   });
 
   test('one large history is cut where both threads finish together; the worker takes the rest', () => {
-    const plan = planShares([history('a', Array(100).fill(20_000))])!;
+    const plan = planShares([history('a', Array(100).fill(20))])!;
     expect(plan.mine).toEqual([{ history: 0, from: 0, to: plan.theirs[0]!.from }]);
     expect(plan.theirs).toEqual([{ history: 0, from: plan.mine[0]!.to, to: 100 }]);
-    // The worker starts later and replays the first part, the calling thread renders after: it lints more.
+    // The worker starts later and replays the first part: the calling thread lints more.
     expect(plan.mine[0]!.to).toBeGreaterThan(50);
     expect(plan.mine[0]!.to).toBeLessThan(75);
   });
 
   test('between histories when that balances best, and never through a file two migrations share', () => {
-    expect(planShares([history('a', Array(50).fill(20_000)), history('b', Array(50).fill(20_000))])).toEqual({
+    // The worker starts later: it gets the lighter history.
+    expect(planShares([history('a', Array(50).fill(20)), history('b', Array(30).fill(20))])).toEqual({
       mine: [{ history: 0, from: 0, to: 50 }],
-      theirs: [{ history: 1, from: 0, to: 50 }],
+      theirs: [{ history: 1, from: 0, to: 30 }],
     });
-    const shared = history('c', Array(100).fill(20_000));
+    const shared = history('c', Array(100).fill(20));
     // Migrations 10..90 read one file (as a layout with several migrations per file would).
     for (let i = 10; i <= 90; i++) shared.migrations[i]!.up.file = shared.migrations[10]!.up.file;
     const plan = planShares([shared])!;
@@ -78,15 +80,19 @@ describe('lint on two threads', () => {
     // @ts-expect-error plain JavaScript, no types
     const { generateHistories } = await import('../../bench/generate-histories.js');
     const h = generateHistories(out, { diesel: 120, prisma: 200 }) as { diesel: string; prisma: string };
-    const paths = [...dirs().slice(0, 2), h.diesel, h.prisma, dirs()[2]!];
-    // The plan cuts a history in two (the worker replays its first part).
-    const plan = planShares((await readMigrations(paths)).histories)!;
+    // One long history: cut in two, the worker replays its first part.
+    const plan = planShares((await readMigrations([h.prisma])).histories)!;
     expect(plan.theirs[0]!.from).toBeGreaterThan(0);
-    const one = await lintPaths(paths, { records: true });
-    const two = await lintPaths(paths, { records: true, threads: 2 });
-    expect(one.findings.length).toBeGreaterThan(10);
-    expect(new Set(one.findings.map((f) => f.file.split('/')[0])).size).toBeGreaterThan(1);
-    expect(two).toEqual(one);
+    const one = await lintPaths([h.prisma], { records: true });
+    expect(one.findings.length).toBeGreaterThan(100);
+    expect(await lintPaths([h.prisma], { records: true, threads: 2 })).toEqual(one);
+    // Several histories, large and small (ignore comments, a syntax error).
+    const paths = [...dirs().slice(0, 2), h.diesel, h.prisma, dirs()[2]!];
+    expect(planShares((await readMigrations(paths)).histories)).toBeDefined();
+    const all = await lintPaths(paths, { records: true });
+    expect(new Set(all.findings.map((f) => f.file)).size).toBeGreaterThan(10);
+    expect(all.findings.some((f) => f.rule === 'syntax-error')).toBe(true);
+    expect(await lintPaths(paths, { records: true, threads: 2 })).toEqual(all);
   });
 
   test('the worker lints a share as this thread does, and its errors come back as lockstep errors', async () => {
