@@ -19,7 +19,7 @@ import { fromTypeName, key, quoteIdentAlways, sqlName, type TypeRef } from '../d
 import { plan as makePlan, parseExpression } from '../plan/planner.js';
 import { phaseNames, type PhaseName, type Plan } from '../plan/types.js';
 import type { Change } from '../operations/types.js';
-import { checksum } from '../apply/ledger.js';
+import { checksum, readPlanRecord } from '../apply/ledger.js';
 import { connect } from '../apply/db.js';
 import { DEFAULT_PG_VERSION } from '../lint/lint.js';
 
@@ -618,9 +618,7 @@ export async function changePlan(change: Change, o: { db?: Queryable; pgVersion?
 }
 
 async function ledgerPlan(db: Queryable, change: Change): Promise<Plan | undefined> {
-  const exists = (await db.query<{ ok: boolean }>(`SELECT to_regclass('lockstep.changes') IS NOT NULL AS ok`)).rows[0]?.ok;
-  if (!exists) return undefined;
-  const r = (await db.query<{ plan: Plan; state: string; checksum: string }>(`SELECT plan, state, checksum FROM lockstep.changes WHERE name = $1`, [change.name])).rows[0];
+  const r = await readPlanRecord(db, change.name);
   if (!r || r.state === 'rolled back' || r.checksum !== checksum(change) || !r.plan?.phases) return undefined;
   return r.plan;
 }

@@ -95,14 +95,14 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
         { where: change.name, message: `another apply of this change is running${h ? ` (pid ${h.pid}${h.application_name ? `, ${h.application_name}` : ''})` : ''}: wait for it to finish, or stop it first` },
       ]);
     }
-    const existing = (await ledgerExists(db)) ? await ledger.readChange(db, change.name) : undefined;
+    const existing = (await ledger.ledgerExists(db)) ? await ledger.readChange(db, change.name) : undefined;
     // A change whose steps never took effect (the first one failed in its transaction, say a typo in a
     // type) may be corrected and applied again as if new: there is nothing to roll back.
     const untouched =
       existing &&
       existing.state !== 'rolled back' &&
       (await ledger.readSteps(db, change.name)).every((s) => s.state === 'pending' || (s.state === 'failed' && s.transactional)) &&
-      !(await db.query(`SELECT 1 FROM lockstep.backfills WHERE change = $1 AND rows_done > 0`, [change.name])).rowCount;
+      !(await ledger.backfillWroteRows(db, change.name));
     const fresh = !existing || existing.state === 'rolled back' || untouched;
     if (existing && !fresh && existing.checksum !== ledger.checksum(change))
       throw new LockstepError('E_INPUT', [
@@ -133,11 +133,8 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
 
     await ledger.ensureLedger(db);
     if (!existing) await ledger.recordChange(db, change, plan);
-    else if (fresh) {
-      await db.query(`UPDATE lockstep.changes SET checksum = $2, spec = $3, plan = $4, state = 'applying', replayed = '{}', updated_at = now() WHERE name = $1`, [change.name, ledger.checksum(change), JSON.stringify(change), JSON.stringify(plan)]);
-      await db.query(`DELETE FROM lockstep.steps WHERE change = $1`, [change.name]);
-      await recordSteps(db, change.name, plan);
-    } else await ledger.setChangeState(db, change.name, 'applying');
+    else if (fresh) await ledger.rerecordChange(db, change, plan);
+    else await ledger.setChangeState(db, change.name, 'applying');
 
     const state = new Map((await ledger.readSteps(db, change.name)).map((s) => [s.id, s]));
     const replayed = new Set(await ledger.replayedPhases(db, change.name));
@@ -150,7 +147,9 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
         result.snapshots = { ...result.snapshots, [label === 'before apply' ? 'before' : 'after']: id };
       } catch (e: any) {
         // A change is not held up by statistics it could not read; the result says why there are none.
-        result.snapshots = { ...result.snapshots, error: `${label}: ${e?.message ?? e}` };
+        // Both may fail: keep the first reason as well.
+        const error = [result.snapshots?.error, `${label}: ${e?.message ?? e}`].filter(Boolean).join('; ');
+        result.snapshots = { ...result.snapshots, error };
       }
     };
     if (doneBefore === 0) await snap('before apply');
@@ -210,16 +209,6 @@ function lastPhase(plan: Plan): PhaseName {
   return plan.phases[plan.phases.length - 1]!.name;
 }
 
-async function ledgerExists(db: Db): Promise<boolean> {
-  return (await db.query(`SELECT to_regclass('lockstep.changes') IS NOT NULL AS ok`)).rows[0].ok;
-}
-
-async function recordSteps(db: Db, change: string, plan: Plan): Promise<void> {
-  let pos = 0;
-  for (const s of plan.phases.flatMap((p) => p.steps))
-    await db.query(`INSERT INTO lockstep.steps (change, id, position, phase, title, up, down, transactional) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [change, s.id, pos++, s.phase, s.title, s.up, s.down ?? null, s.transactional]);
-}
-
 /** The table a step locks (for reporting who holds it). */
 function tableOf(step: Step): string | undefined {
   const l = step.locks[0];
@@ -265,7 +254,7 @@ export async function runStep(db: Db, change: string, step: Step, guard: GuardOp
             await db.query(`SET LOCAL statement_timeout = ${step.scan || step.rewrite ? 0 : guard.statementTimeoutMs}`);
             await db.query(step.up);
             await hooks.inTransaction?.(db, step);
-            await db.query(`UPDATE lockstep.steps SET state = 'done', finished_at = now() WHERE change = $1 AND id = $2`, [change, step.id]);
+            await ledger.stepFinished(db, change, step.id, 'done');
             await db.query('COMMIT');
           } catch (e) {
             await db.query('ROLLBACK').catch(() => {});
@@ -331,7 +320,7 @@ export async function runStep(db: Db, change: string, step: Step, guard: GuardOp
 }
 
 /** `schema.index` (quoted) when the statement is CREATE INDEX …, for the INVALID-index cleanup. */
-function createdIndex(sql: string): string | undefined {
+export function createdIndex(sql: string): string | undefined {
   const s = parsePostgres(sql).statements[0];
   if (s?.kind !== 'IndexStmt' || !s.ast.idxname) return undefined;
   return sqlName({ ...(s.ast.relation?.schemaname ? { schema: s.ast.relation.schemaname } : {}), name: s.ast.idxname });

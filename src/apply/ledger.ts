@@ -10,6 +10,16 @@ import type { Db } from './db.js';
 
 export const LEDGER_SCHEMA = 'lockstep';
 
+/**
+ * Every SQL statement that reads or writes the Postgres ledger (schema `lockstep`: changes, steps,
+ * backfills, snapshots) is in this file; apply, rollback, status, verify, snapshot and the app-side
+ * plan reader go through these functions (test/core/one-ledger.test.ts keeps it so).
+ */
+/** What a read needs of a connection (a Db, a pg.Client, a pool). */
+export interface LedgerReader {
+  query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
+}
+
 export type ChangeState = 'applying' | 'applied' | 'rolling back' | 'rolled back' | 'failed';
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'undone';
 
@@ -102,6 +112,11 @@ export async function ensureLedger(db: Db): Promise<void> {
   else if (!r.rows[0].replayed) await db.query(`ALTER TABLE lockstep.changes ADD COLUMN IF NOT EXISTS replayed text[] NOT NULL DEFAULT '{}'`);
 }
 
+/** Whether this database has a ledger at all (a read: creates nothing). */
+export async function ledgerExists(db: LedgerReader): Promise<boolean> {
+  return !!(await db.query(`SELECT to_regclass('lockstep.changes') IS NOT NULL AS ok`)).rows[0]?.ok;
+}
+
 /** Phases whose replay on every standby was confirmed. */
 export async function replayedPhases(db: Db, change: string): Promise<string[]> {
   const r = await db.query(`SELECT replayed FROM lockstep.changes WHERE name = $1`, [change]);
@@ -140,6 +155,19 @@ export async function readPlan(db: Db, name: string): Promise<Plan | undefined> 
   return r.rows[0]?.plan as Plan | undefined;
 }
 
+/** The spec recorded with a change (what was applied), if any. */
+export async function readSpec(db: LedgerReader, name: string): Promise<Change | undefined> {
+  const r = await db.query(`SELECT spec FROM lockstep.changes WHERE name = $1`, [name]);
+  return r.rows[0]?.spec as Change | undefined;
+}
+
+/** The recorded plan with the state and checksum it was recorded under (for readers outside apply). */
+export async function readPlanRecord(db: LedgerReader, name: string): Promise<{ plan: Plan; state: ChangeState; checksum: string } | undefined> {
+  if (!(await ledgerExists(db))) return undefined;
+  const r = (await db.query(`SELECT plan, state, checksum FROM lockstep.changes WHERE name = $1`, [name])).rows[0];
+  return r ? { plan: r.plan, state: r.state, checksum: r.checksum } : undefined;
+}
+
 export async function listChanges(db: Db): Promise<LedgerChange[]> {
   const r = await db.query(`SELECT name, checksum, state, pg_version, created_at, updated_at FROM lockstep.changes ORDER BY created_at, name`);
   return r.rows.map((x: any) => ({ name: x.name, checksum: x.checksum, state: x.state, pgVersion: x.pg_version, createdAt: x.created_at, updatedAt: x.updated_at }));
@@ -157,23 +185,42 @@ export async function recordChange(db: Db, change: Change, plan: Plan): Promise<
       JSON.stringify(plan),
       plan.version,
     ]);
-    let pos = 0;
-    for (const s of steps)
-      await db.query(`INSERT INTO lockstep.steps (change, id, position, phase, title, up, down, transactional) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
-        change.name,
-        s.id,
-        pos++,
-        s.phase,
-        s.title,
-        s.up,
-        s.down ?? null,
-        s.transactional,
-      ]);
+    await insertSteps(db, change.name, steps);
     await db.query('COMMIT');
   } catch (e) {
     await db.query('ROLLBACK').catch(() => {});
     throw e;
   }
+}
+
+async function insertSteps(db: Db, change: string, steps: Step[]): Promise<void> {
+  let pos = 0;
+  for (const s of steps)
+    await db.query(`INSERT INTO lockstep.steps (change, id, position, phase, title, up, down, transactional) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+      change,
+      s.id,
+      pos++,
+      s.phase,
+      s.title,
+      s.up,
+      s.down ?? null,
+      s.transactional,
+    ]);
+}
+
+/**
+ * A change recorded before but never taking effect (or rolled back) applied again as new: its spec,
+ * plan and steps are replaced, its replay marks cleared.
+ */
+export async function rerecordChange(db: Db, change: Change, plan: Plan): Promise<void> {
+  await db.query(`UPDATE lockstep.changes SET checksum = $2, spec = $3, plan = $4, state = 'applying', replayed = '{}', updated_at = now() WHERE name = $1`, [
+    change.name,
+    checksum(change),
+    JSON.stringify(change),
+    JSON.stringify(plan),
+  ]);
+  await db.query(`DELETE FROM lockstep.steps WHERE change = $1`, [change.name]);
+  await insertSteps(db, change.name, plan.phases.flatMap((p) => p.steps));
 }
 
 export async function readSteps(db: Db, change: string): Promise<LedgerStep[]> {
@@ -223,6 +270,11 @@ export async function startBackfill(db: Db, change: string, step: string, batchS
   await db.query(`INSERT INTO lockstep.backfills (change, step, batch_size, start_max_key) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [change, step, batchSize, JSON.stringify(startMaxKey)]);
 }
 
+/** Whether any backfill of the change wrote rows (then the change took effect). */
+export async function backfillWroteRows(db: Db, change: string): Promise<boolean> {
+  return !!(await db.query(`SELECT 1 FROM lockstep.backfills WHERE change = $1 AND rows_done > 0`, [change])).rowCount;
+}
+
 /** The checkpoint after a batch; call it inside the batch's transaction so both commit or neither. */
 export async function checkpoint(db: Db, change: string, step: string, lastKey: unknown[] | null, rows: number, batchSize: number): Promise<void> {
   await db.query(
@@ -237,8 +289,51 @@ export async function resetSteps(db: Db, change: string): Promise<void> {
   await db.query(`DELETE FROM lockstep.backfills WHERE change = $1`, [change]);
 }
 
+/** A rolled-back change's backfill progress is gone with the column it filled. */
+export async function deleteBackfills(db: Db, change: string): Promise<void> {
+  await db.query(`DELETE FROM lockstep.backfills WHERE change = $1`, [change]);
+}
+
 export async function resetBackfillKey(db: Db, change: string, step: string): Promise<void> {
   await db.query(`UPDATE lockstep.backfills SET last_key = NULL, updated_at = now() WHERE change = $1 AND step = $2`, [change, step]);
+}
+
+// Snapshots (verify): stored by `snapshot`, `apply` (before/after) and `verify`.
+
+/** Stores a snapshot's JSON (schema and table created on first use) and returns its id. */
+export async function insertSnapshot(db: Db, s: { label?: string | undefined; change?: string | undefined; takenAt: string | Date; data: unknown }): Promise<number> {
+  await db.query(`CREATE SCHEMA IF NOT EXISTS lockstep`);
+  await db.query(`CREATE TABLE IF NOT EXISTS lockstep.snapshots (
+    id bigserial PRIMARY KEY,
+    label text,
+    change text,
+    taken_at timestamptz NOT NULL,
+    data jsonb NOT NULL
+  )`);
+  const r = await db.query(`INSERT INTO lockstep.snapshots (label, change, taken_at, data) VALUES ($1, $2, $3, $4) RETURNING id`, [s.label ?? null, s.change ?? null, s.takenAt, JSON.stringify(s.data)]);
+  return Number(r.rows[0].id);
+}
+
+/** A stored snapshot by id (its JSON as stored), or undefined when there is none (or no table). */
+export async function readSnapshot(db: LedgerReader, id: number): Promise<{ id: number; data: unknown } | undefined> {
+  const ok = (await db.query(`SELECT to_regclass('lockstep.snapshots') IS NOT NULL AS ok`)).rows[0]?.ok;
+  if (!ok) return undefined;
+  const r = (await db.query(`SELECT id::int AS id, data FROM lockstep.snapshots WHERE id = $1`, [id])).rows[0];
+  return r ? { id: r.id, data: r.data } : undefined;
+}
+
+/** The latest snapshot apply took before applying a change, with the change's recorded spec. */
+export async function readBeforeApplySnapshot(db: LedgerReader, change: string): Promise<{ id: number; data: unknown; spec: Change } | undefined> {
+  const ok = (await db.query(`SELECT to_regclass('lockstep.snapshots') IS NOT NULL AND to_regclass('lockstep.changes') IS NOT NULL AS ok`)).rows[0]?.ok;
+  if (!ok) return undefined;
+  const r = (
+    await db.query(
+      `SELECT s.id::int AS id, s.data, c.spec FROM lockstep.snapshots s JOIN lockstep.changes c ON c.name = s.change
+       WHERE s.change = $1 AND s.label = 'before apply' ORDER BY s.id DESC LIMIT 1`,
+      [change],
+    )
+  ).rows[0];
+  return r ? { id: r.id, data: r.data, spec: r.spec } : undefined;
 }
 
 export type { Step };

@@ -66,8 +66,7 @@ export async function rollback(changeName: string, o: RollbackOptions): Promise<
   const emit = o.onProgress ?? (() => {});
   const db = o.db ?? (await connect(requireUrl(o.url), '--db', 'lockstep rollback'));
   try {
-    const ok = (await db.query(`SELECT to_regclass('lockstep.changes') IS NOT NULL AS ok`)).rows[0].ok;
-    const existing = ok ? await ledger.readChange(db, changeName) : undefined;
+    const existing = (await ledger.ledgerExists(db)) ? await ledger.readChange(db, changeName) : undefined;
     if (!existing) throw new LockstepError('E_INPUT', [{ where: changeName, message: 'no such change in the ledger (nothing was applied under this name)' }]);
     const got = await db.query(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok`, [0x10c5, changeName]);
     if (!got.rows[0].ok) throw new LockstepError('E_INPUT', [{ where: changeName, message: 'an apply or rollback of this change is running: wait for it to finish' }]);
@@ -121,7 +120,7 @@ export async function rollback(changeName: string, o: RollbackOptions): Promise<
                 await db.query(`SET LOCAL statement_timeout = ${guard.statementTimeoutMs}`);
                 await db.query(s.down!);
                 await o.hooks?.inTransaction?.(db, undo);
-                await db.query(`UPDATE lockstep.steps SET state = 'undone', finished_at = now() WHERE change = $1 AND id = $2`, [changeName, s.id]);
+                await ledger.stepFinished(db, changeName, s.id, 'undone');
                 await db.query('COMMIT');
               } catch (e) {
                 await db.query('ROLLBACK').catch(() => {});
@@ -141,7 +140,7 @@ export async function rollback(changeName: string, o: RollbackOptions): Promise<
         await ledger.stepFinished(db, changeName, s.id, 'undone');
         result.undone.push(s.id);
       }
-      await db.query(`DELETE FROM lockstep.backfills WHERE change = $1`, [changeName]);
+      await ledger.deleteBackfills(db, changeName);
       await ledger.setChangeState(db, changeName, 'rolled back');
       return result;
     } finally {

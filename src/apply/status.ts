@@ -2,7 +2,6 @@
 import { connect } from './db.js';
 import * as ledger from './ledger.js';
 import { appAssumptions, type AppAssumption } from '../app/assumptions.js';
-import type { Change } from '../operations/types.js';
 
 export interface StatusChange {
   change: ledger.LedgerChange;
@@ -17,15 +16,14 @@ export interface StatusChange {
 export async function status(url: string, name?: string): Promise<StatusChange[]> {
   const db = await connect(url, '--db', 'lockstep status');
   try {
-    const ok = (await db.query(`SELECT to_regclass('lockstep.changes') IS NOT NULL AS ok`)).rows[0].ok;
-    if (!ok) return [];
+    if (!(await ledger.ledgerExists(db))) return [];
     const changes = (await ledger.listChanges(db)).filter((c) => !name || c.name === name);
     const out: StatusChange[] = [];
     for (const c of changes) {
       const steps = await ledger.readSteps(db, c.name);
       const backfills = (await Promise.all(steps.filter((s) => s.phase === 'backfill').map((s) => ledger.readBackfill(db, c.name, s.id)))).filter((b): b is ledger.LedgerBackfill => !!b);
       const open = steps.find((s) => s.state !== 'done' && s.state !== 'undone');
-      const spec = (await db.query(`SELECT spec FROM lockstep.changes WHERE name = $1`, [c.name])).rows[0]?.spec as Change | undefined;
+      const spec = await ledger.readSpec(db, c.name);
       const app = spec?.operations ? appAssumptions(spec, steps, c.state === 'rolled back') : [];
       out.push({ change: c, steps, backfills, phase: c.state === 'rolled back' ? 'rolled back' : open ? open.phase : (steps[steps.length - 1]?.phase ?? ''), app });
     }

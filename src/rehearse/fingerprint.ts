@@ -28,6 +28,7 @@
 import type { Queryable } from '../dialects/postgres/introspect.js';
 import { escapeControls, quoteIdent, quoteLiteral, sqlName } from '../dialects/postgres/names.js';
 import { lex } from '../dialects/postgres/lexer.js';
+import { LEDGER_SCHEMA } from '../apply/ledger.js';
 
 export interface Fingerprint {
   /** Canonical one-line facts, sorted (by UTF-16 code units) and unique. */
@@ -51,8 +52,7 @@ export interface TableColumns {
   columns: string[];
 }
 
-/** lockstep's ledger lives here; it is never part of what a migration changes. */
-const LEDGER_SCHEMA = 'lockstep';
+// lockstep's ledger lives in LEDGER_SCHEMA; it is never part of what a migration changes.
 
 interface Scope {
   /** A predicate on a schema-name column. */

@@ -23,7 +23,7 @@ export function fixStatements(fix: string): string[] {
   // The dollar-quote tag a function or DO body is open with ($$, $lockstep$), or undefined outside one.
   let open: string | undefined;
   for (const line of fix.split('\n')) {
-    if (!cur && /^(ALTER|CREATE|DROP|UPDATE|SET|BEGIN|COMMIT|SELECT|INSERT|DELETE|REINDEX|VACUUM|WITH|DO)\b/.test(line)) cur = [];
+    if (!cur && /^(ALTER|CREATE|DROP|UPDATE|SET|RESET|BEGIN|COMMIT|SELECT|INSERT|DELETE|REINDEX|VACUUM|WITH|DO)\b/.test(line)) cur = [];
     if (!cur) continue;
     cur.push(line);
     for (const [tag] of line.matchAll(/\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/g)) {
@@ -99,7 +99,7 @@ const scenarios: Scenario[] = [
   },
 ];
 
-const servers = testServers().filter((s) => s.major === 15 || s.major === 18);
+const servers = testServers([15, 18]);
 
 describe.each(servers)('fixes run on $name', (server) => {
   test.for(scenarios)('$rule: $sql', async (sc, { onTestFinished }) => {
@@ -122,5 +122,48 @@ describe.each(servers)('fixes run on $name', (server) => {
     }
     const [row] = await db.query(sc.check);
     expect(row?.ok, `${sc.rule} end state after:\n${statements.join('\n')}`).toBe(true);
+  });
+});
+
+// SET LOCAL outside a transaction block does nothing (the server only warns), so a timeout fix before a
+// statement that cannot run in one must be a session SET, reset after it. Run the fixes as printed.
+describe.each(servers)('timeout fixes before VACUUM FULL take effect on $name', (server) => {
+  test('require-lock-timeout: VACUUM FULL gives up behind a reader instead of queueing; the setting is reset after', async ({ onTestFinished }) => {
+    const db = await freshDatabase(server, { ctx: { onTestFinished } });
+    await db.query(schema);
+    const r = await lintSql('VACUUM FULL orders;', { catalog: (await introspectUrl(db.url)).catalog });
+    const fix = r.findings.find((f) => f.rule === 'require-lock-timeout')?.fix ?? '';
+    const [set, vacuum, reset, ...more] = fixStatements(fix);
+    expect([set, vacuum, reset, more], fix).toEqual(["SET lock_timeout = '2s';", 'VACUUM FULL orders;', 'RESET lock_timeout;', []]);
+    const client = await db.connect();
+    // What the fix used to say is a no-op here:
+    await client.query("SET LOCAL lock_timeout = '2s'");
+    expect((await client.query('SHOW lock_timeout')).rows[0].lock_timeout).toBe('0');
+    const reader = await db.connect();
+    await reader.query('BEGIN');
+    await reader.query('SELECT count(*) FROM orders');
+    await client.query(set!);
+    const err = await client.query(vacuum!).then(() => undefined, (e: any) => e);
+    expect(err?.code, 'VACUUM FULL should give up on its lock (55P03 lock_not_available)').toBe('55P03');
+    await client.query(reset!);
+    expect((await client.query('SHOW lock_timeout')).rows[0].lock_timeout).toBe('0');
+    await reader.query('ROLLBACK');
+  });
+
+  test('require-statement-timeout: the session SET holds for VACUUM FULL, and RESET ends it', async ({ onTestFinished }) => {
+    const db = await freshDatabase(server, { ctx: { onTestFinished } });
+    await db.query(schema);
+    const r = await lintSql('VACUUM FULL orders;', { catalog: (await introspectUrl(db.url)).catalog });
+    const fix = r.findings.find((f) => f.rule === 'require-statement-timeout')?.fix ?? '';
+    const statements = fixStatements(fix);
+    expect(statements.map((s) => s.split(/\s/)[0]), fix).toEqual(['SET', 'VACUUM', 'RESET']);
+    const client = await db.connect();
+    const before = (await client.query(`SELECT relfilenode FROM pg_class WHERE oid = 'orders'::regclass`)).rows[0].relfilenode;
+    await client.query(statements[0]!);
+    expect((await client.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('5min');
+    await client.query(statements[1]!);
+    await client.query(statements[2]!);
+    expect((await client.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('0');
+    expect((await client.query(`SELECT relfilenode FROM pg_class WHERE oid = 'orders'::regclass`)).rows[0].relfilenode).not.toBe(before);
   });
 });

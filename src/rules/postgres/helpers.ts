@@ -36,6 +36,29 @@ export function sqlBlock(...statements: (string | false | undefined)[]): string 
   return statements.filter(Boolean).join('\n');
 }
 
+/**
+ * How a fix sets a timeout before `stmt`: `SET LOCAL` inside a transaction block (it ends with it); a
+ * plain `SET` otherwise; and for a statement that cannot run in a transaction block at all (VACUUM
+ * FULL, REINDEX … CONCURRENTLY, …) a session `SET` before it and `RESET` after it, because there
+ * `SET LOCAL` would do nothing (Postgres only warns) and a session setting outlives the statement.
+ */
+export function timeoutAround(
+  ctx: Pick<RuleContext, 'tx' | 'effect'>,
+  stmt: Statement,
+  setting: 'lock_timeout' | 'statement_timeout',
+  value: string,
+  comment = '',
+): { why: string; lines: string[] } {
+  const set = (local: boolean) => `SET ${local ? 'LOCAL ' : ''}${setting} = '${value}';${comment ? `  -- ${comment}` : ''}`;
+  if (!ctx.effect.transactional)
+    return {
+      why: ` (a session SET, reset after it: ${statementLabel(stmt)} cannot run in a transaction block, where SET LOCAL would do nothing)`,
+      lines: [set(false), `${stmt.text};`, `RESET ${setting};`],
+    };
+  if (ctx.tx.open) return { why: ' (SET LOCAL: it ends with the transaction)', lines: [set(true), `${stmt.text};`] };
+  return { why: '', lines: [set(false), `${stmt.text};`] };
+}
+
 /** The statement's own text with `CONCURRENTLY` inserted after the given keyword sequence. */
 export function insertAfter(text: string, pattern: RegExp, insert: string): string {
   const m = pattern.exec(text);

@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { LOCKING_KINDS, lockPhrase, queuedBehind, sqlBlock, sqlName, statementLabel, strongestLock, trafficLocks } from './helpers.js';
+import { LOCKING_KINDS, lockPhrase, queuedBehind, sqlBlock, sqlName, statementLabel, strongestLock, timeoutAround, trafficLocks } from './helpers.js';
 
 /** Sections already reported (one finding per section). */
 const reported = new WeakSet<object>();
@@ -17,7 +17,7 @@ export default defineRule({
   examples: {
     bad: 'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;',
     good:
-      "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN shipped_at timestamptz;\n\n-- a table created in the same migration is not in use yet:\nCREATE TABLE refunds (id bigint PRIMARY KEY);\nALTER TABLE refunds ADD COLUMN reason text;",
+      "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN shipped_at timestamptz;\n\n-- a table created in the same migration is not in use yet:\nCREATE TABLE refunds (id bigint PRIMARY KEY);\nALTER TABLE refunds ADD COLUMN reason text;\n\n-- VACUUM FULL cannot run in a transaction block, where SET LOCAL does nothing:\n-- set it for the session, and reset it after\nSET lock_timeout = '2s';\nVACUUM FULL orders;\nRESET lock_timeout;",
   },
   peers: ['squawk: require-lock-timeout', 'pgfence: missing-lock-timeout', 'strong_migrations: lock_timeout'],
   check(stmt, ctx) {
@@ -26,16 +26,15 @@ export default defineRule({
     const lock = strongestLock(trafficLocks(ctx));
     if (!lock) return;
     const names = lock.tables.map(sqlName).join(', ');
-    const local = ctx.tx.open;
+    const set = timeoutAround(ctx, stmt, 'lock_timeout', '2s');
     // Once per section: the first finding an ignore comment did not silence.
     const shown = ctx.report({
       at: stmt.span.start,
       table: lock.tables[0]!,
       message: `${statementLabel(stmt)} waits for ${lockPhrase(lock.mode)} on ${names} with no lock_timeout: while it waits behind a long transaction, ${queuedBehind(lock.mode, lock.tables)} queues behind it`,
       fix: sqlBlock(
-        `Set a lock_timeout first${local ? ' (SET LOCAL: it ends with the transaction)' : ''}, so the statement gives up instead of stalling traffic, and retry when it times out, after a short pause:`,
-        `SET ${local ? 'LOCAL ' : ''}lock_timeout = '2s';`,
-        `${stmt.text};`,
+        `Set a lock_timeout first${set.why}, so the statement gives up instead of stalling traffic, and retry when it times out, after a short pause:`,
+        ...set.lines,
       ),
     });
     if (shown) reported.add(ctx.migration);

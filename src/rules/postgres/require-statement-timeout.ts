@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { LOCKING_KINDS, heavyUnderLock, lockPhrase, sqlBlock, sqlName, statementLabel } from './helpers.js';
+import { LOCKING_KINDS, heavyUnderLock, lockPhrase, sqlBlock, sqlName, statementLabel, timeoutAround } from './helpers.js';
 
 /** Sections already reported (one finding per section). */
 const reported = new WeakSet<object>();
@@ -17,7 +17,7 @@ export default defineRule({
   examples: {
     bad: 'ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0);',
     good:
-      "SET statement_timeout = '5min';\nALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0);\n\n-- catalog-only changes need no statement_timeout:\nALTER TABLE customers ADD COLUMN note text;",
+      "SET statement_timeout = '5min';\nALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0);\n\n-- catalog-only changes need no statement_timeout:\nALTER TABLE customers ADD COLUMN note text;\n\n-- VACUUM FULL cannot run in a transaction block, where SET LOCAL does nothing:\n-- set it for the session, and reset it after\nSET statement_timeout = '5min';  -- sized to orders\nVACUUM FULL orders;\nRESET statement_timeout;",
   },
   peers: ['squawk: require-statement-timeout', 'pgfence: missing-statement-timeout', 'strong_migrations: statement_timeout'],
   check(stmt, ctx) {
@@ -31,16 +31,15 @@ export default defineRule({
     const verb = heavy.claim!.rewrite ? 'rewrites' : 'scans';
     const names = lock.tables.map(sqlName).join(', ');
     const heldBefore = !found.own;
-    const local = ctx.tx.open;
+    const set = timeoutAround(ctx, stmt, 'statement_timeout', '5min', `sized to ${sqlName(scanned)}`);
     // Once per section: the first finding an ignore comment did not silence.
     const shown = ctx.report({
       at: heavy.at,
       table: scanned,
       message: `${statementLabel(stmt)} ${verb} ${sqlName(scanned)} while ${heldBefore ? 'this transaction holds' : 'holding'} ${lockPhrase(lock.mode)} on ${names}, with no statement_timeout: nothing limits how long that traffic waits`,
       fix: sqlBlock(
-        `Set a statement_timeout sized to ${sqlName(scanned)} first${local ? ' (SET LOCAL: it ends with the transaction)' : ''}: time the statement on a production-sized copy and add a margin, so a slower run fails and can be retried instead of blocking traffic:`,
-        `SET ${local ? 'LOCAL ' : ''}statement_timeout = '5min';  -- sized to ${sqlName(scanned)}`,
-        `${stmt.text};`,
+        `Set a statement_timeout sized to ${sqlName(scanned)} first${set.why}: time the statement on a production-sized copy and add a margin, so a slower run fails and can be retried instead of blocking traffic:`,
+        ...set.lines,
       ),
     });
     if (shown) reported.add(ctx.migration);

@@ -72,3 +72,35 @@ describe(`${R}: statements that take SHARE UPDATE EXCLUSIVE`, () => {
     expect(found[0]).toMatch(/^2:1 warning ALTER TABLE orders waits for ACCESS EXCLUSIVE/);
   });
 });
+
+describe(`${R}: statements that cannot run in a transaction block`, () => {
+  // SET LOCAL outside a transaction block does nothing (Postgres only warns): for VACUUM FULL the fix
+  // is a session SET before it and a RESET after it (run for real in test/integration/fixes.test.ts).
+  test('VACUUM FULL: a session SET and a RESET, not SET LOCAL', async () => {
+    expect(await lintView(R, 'VACUUM FULL orders;')).toMatchInlineSnapshot(`
+      [
+        "1:1 warning VACUUM FULL orders waits for ACCESS EXCLUSIVE (blocks reads and writes) on orders with no lock_timeout: while it waits behind a long transaction, every later query on orders, even a plain SELECT, queues behind it
+      Set a lock_timeout first (a session SET, reset after it: VACUUM FULL orders cannot run in a transaction block, where SET LOCAL would do nothing), so the statement gives up instead of stalling traffic, and retry when it times out, after a short pause:
+      SET lock_timeout = '2s';
+      VACUUM FULL orders;
+      RESET lock_timeout;",
+      ]
+    `);
+  });
+
+  test('even where the runner wraps the file in a transaction (where VACUUM FULL fails anyway)', async () => {
+    const [f] = await findingsOf(R, 'VACUUM FULL orders;', { transaction: 'wrapped', layout: 'dbmate' });
+    expect(f!.fix).not.toMatch(/^SET LOCAL/m);
+    expect(f!.fix).toContain("SET lock_timeout = '2s';\nVACUUM FULL orders;\nRESET lock_timeout;");
+  });
+
+  test('leaves alone: the fix applied, and a transactional statement keeps SET LOCAL inside BEGIN', async () => {
+    const [f] = await findingsOf(R, 'VACUUM FULL orders;');
+    const fixed = f!.fix!.split('\n').filter((l) => /^(SET|VACUUM|RESET)\b/.test(l)).join('\n');
+    expect(await findingsOf(R, fixed)).toEqual([]);
+    expect(await findingsOf('lock-queue-without-timeout', fixed)).toEqual([]);
+    const [tx] = await findingsOf(R, 'BEGIN;\nALTER TABLE orders ADD COLUMN a int;\nCOMMIT;');
+    expect(tx!.fix).toContain("SET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN a int;");
+    expect(tx!.fix).not.toContain('RESET');
+  });
+});

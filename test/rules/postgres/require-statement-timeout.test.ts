@@ -46,3 +46,31 @@ describe(R, () => {
     expect(await findingsOf(R, 'CREATE TABLE refunds (id bigint, total int);\nALTER TABLE refunds ADD CONSTRAINT c CHECK (total >= 0);\nCREATE INDEX r_t ON refunds (total);')).toEqual([]);
   });
 });
+
+describe(`${R}: statements that cannot run in a transaction block`, () => {
+  // SET LOCAL outside a transaction block does nothing (Postgres only warns): for VACUUM FULL the fix
+  // is a session SET before it and a RESET after it (run for real in test/integration/fixes.test.ts).
+  test('VACUUM FULL: a session SET and a RESET, not SET LOCAL', async () => {
+    expect(await lintView(R, 'VACUUM FULL orders;')).toMatchInlineSnapshot(`
+      [
+        "1:1 warning VACUUM FULL orders rewrites orders while holding ACCESS EXCLUSIVE (blocks reads and writes) on orders, with no statement_timeout: nothing limits how long that traffic waits
+      Set a statement_timeout sized to orders first (a session SET, reset after it: VACUUM FULL orders cannot run in a transaction block, where SET LOCAL would do nothing): time the statement on a production-sized copy and add a margin, so a slower run fails and can be retried instead of blocking traffic:
+      SET statement_timeout = '5min';  -- sized to orders
+      VACUUM FULL orders;
+      RESET statement_timeout;",
+      ]
+    `);
+  });
+
+  test('even where the runner wraps the file in a transaction (where VACUUM FULL fails anyway)', async () => {
+    const [f] = await findingsOf(R, 'VACUUM FULL orders;', { transaction: 'wrapped', layout: 'dbmate' });
+    expect(f!.fix).not.toMatch(/^SET LOCAL/m);
+    expect(f!.fix).toContain("SET statement_timeout = '5min';  -- sized to orders\nVACUUM FULL orders;\nRESET statement_timeout;");
+  });
+
+  test('leaves alone: the fix applied', async () => {
+    const [f] = await findingsOf(R, 'VACUUM FULL orders;');
+    const fixed = f!.fix!.split('\n').filter((l) => /^(SET|VACUUM|RESET)\b/.test(l)).join('\n');
+    expect(await findingsOf(R, fixed)).toEqual([]);
+  });
+});
