@@ -8,17 +8,17 @@ import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, basename } from 'node:path';
 import { LockstepError } from '../core/errors.js';
 import type { Change } from '../operations/types.js';
-import type { Queryable } from '../dialects/postgres/introspect.js';
-import { connect } from '../apply/db.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { dialects } from '../dialects/index.js';
 import { LineIndex } from '../report/lines.js';
-import { loadParser } from '../dialects/postgres/parser.js';
-import { changedColumns, nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
+import type { AppPhase, ChangedColumn } from './columns.js';
+import type { AppDialect, FieldLine } from './dialect-app.js';
 import type { AppFinding, SkippedFile } from './findings.js';
 import { parsePrismaSchema, PrismaSyntaxError, type PrismaModel } from './prisma.js';
-import { analyzeSql } from './sql-usage.js';
-import { changePlan, drizzleColumnLine, prismaFieldLine, rowTypes, type ChangePlan, type RowColumn } from './types.js';
-import { key } from '../dialects/postgres/names.js';
-import { checkTypeScript, loadTypeScript, whyNull, type SourceText } from './typescript.js';
+import { checkTypeScript, loadTypeScript, sameTable, whyNull, type SourceText } from './typescript.js';
+import { nullableFor, tableLabel } from './columns.js';
+import { sniffMysql } from '../parse/layouts/common.js';
+import type { Flavor } from '../core/version.js';
 
 export interface AppCheckOptions {
   /** Files or directories to read (default: the working directory). */
@@ -33,23 +33,15 @@ export interface AppCheckOptions {
    * against the schema before the change), existing columns' defaults, enum labels for the field lines.
    */
   db?: string;
+  /** The dialect of the database and the application's SQL (default: PostgreSQL). */
+  dialect?: Dialect<any>;
 }
 
-type FieldLine = (c: ChangedColumn, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => string | undefined;
-
-/** The line to paste for a missing column, from `lockstep types` for the phase the code is deployed in. */
-async function fieldLines(change: Change, o: { db?: Queryable; planned: ChangePlan }, phase: AppPhase): Promise<FieldLine> {
-  const r = await rowTypes(change, { phase: phase === 'expand' ? 'backfill' : 'contract', planned: o.planned, ...(o.db ? { db: o.db } : {}) });
-  const cols = new Map<string, RowColumn>();
-  for (const t of r.tables) for (const c of t.columns) if (c.changed) cols.set(`${key(t.table)}.${c.name}`, c);
-  return (c, orm) => {
-    const rc = cols.get(`${key(c.table)}.${c.column}`);
-    if (!rc || rc.type.ts === 'unknown') return undefined;
-    if (orm === 'prisma') return prismaFieldLine(rc).trim();
-    if (orm === 'drizzle') return drizzleColumnLine(rc).trim();
-    if (orm === 'ts') return `${c.column}: ${rc.type.ts}${rc.nullable ? ' | null' : ''};`;
-    return undefined;
-  };
+/** The dialect's app-check (or types) support, or one line saying it has none. */
+export async function appDialect(d: Dialect<any>, command: 'app-check' | 'types' = 'app-check'): Promise<AppDialect> {
+  const app = d.app && d.commands.includes(command) ? await d.app() : undefined;
+  if (!app || (command === 'types' && !app.types)) throw new LockstepError('E_USAGE', [{ where: command, message: `does not run on ${d.name} yet${d.missing ? ` (${d.missing})` : ''}` }]);
+  return app;
 }
 
 export interface AppCheckResult {
@@ -121,20 +113,46 @@ async function collect(paths: string[], cwd: string, skipped: SkippedFile[]): Pr
   return [...out.values()].sort();
 }
 
-export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppCheckResult> {
-  await loadParser();
-  const phase = o.phase ?? 'expand';
-  const db = o.db ? await connect(o.db, '--db', 'lockstep app-check', { readOnly: true }) : undefined; // app-check only reads
-  let columns: ChangedColumn[];
-  let fieldLine: FieldLine;
-  try {
-    // One plan (and with --db one read of the schema) for the columns and for the field lines.
-    const planned = await changePlan(change, { ...(o.version !== undefined ? { pgVersion: o.version } : {}), ...(db ? { db } : {}) });
-    columns = await changedColumns(change, { planned });
-    fieldLine = await fieldLines(change, { planned, ...(db ? { db } : {}) }, phase);
-  } finally {
-    await db?.close();
+const DRIZZLE_CONFIG = /^drizzle\.config\.(ts|mts|cts|js|mjs|cjs)$/;
+
+/**
+ * The database the application's own files declare, for picking the dialect when neither --dialect, a
+ * URL nor config says: a Prisma schema's `datasource { provider = "mysql" }`, a drizzle.config's
+ * `dialect: 'mysql'` (or `driver: 'mysql2'`); else MySQL-only syntax in the change's SQL (backtick-quoted
+ * names, table options, AUTO_INCREMENT) — a guess. Two declarations that disagree are an error.
+ */
+export async function declaredFlavor(o: { paths?: string[]; cwd: string; change?: { file: string; text: string } }): Promise<{ flavor: Flavor; where: string } | undefined> {
+  // Without paths (lockstep types) only the change is looked at.
+  const files = o.paths ? await collect(o.paths.length ? o.paths : ['.'], o.cwd, []) : [];
+  const display = (abs: string) => relative(o.cwd, abs) || basename(abs);
+  const found: { flavor: Flavor; where: string }[] = [];
+  for (const abs of files) {
+    const isPrisma = extname(abs) === '.prisma';
+    if (!isPrisma && !DRIZZLE_CONFIG.test(basename(abs))) continue;
+    const text = await readFile(abs, 'utf8').catch(() => '');
+    let said: string | undefined;
+    if (isPrisma) {
+      // The provider inside the datasource block.
+      const block = /^\s*datasource\s+\w+\s*\{([^}]*)\}/m.exec(text)?.[1];
+      said = block && /^\s*provider\s*=\s*"([^"]*)"/m.exec(block)?.[1];
+    } else said = /\bdialect\s*:\s*['"`]([\w-]+)['"`]/.exec(text)?.[1] ?? /\bdriver\s*:\s*['"`]([\w-]+)['"`]/.exec(text)?.[1];
+    const flavor: Flavor | undefined = said === 'mysql' || said === 'mysql2' ? 'mysql' : said === 'postgresql' || said === 'postgres' || said === 'pg' ? 'postgres' : undefined;
+    if (flavor) found.push({ flavor, where: `${display(abs)}: ${isPrisma ? 'provider' : 'dialect'}` });
   }
+  const other = found.find((f) => f.flavor !== found[0]?.flavor);
+  if (other) throw new LockstepError('E_INPUT', [{ where: other.where, message: `says ${other.flavor}, but ${found[0]!.where} says ${found[0]!.flavor}: name the database with --dialect` }]);
+  if (found[0]) return found[0];
+  if (o.change && extname(o.change.file).toLowerCase() === '.sql') {
+    const guess = sniffMysql({ root: o.change.file, files: [{ path: o.change.file, text: o.change.text }] });
+    if (guess) return { flavor: guess.flavor, where: guess.where };
+  }
+  return undefined;
+}
+
+export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppCheckResult> {
+  const phase = o.phase ?? 'expand';
+  const sql = await appDialect(o.dialect ?? dialects.postgres!);
+  const { columns, fieldLine } = await sql.columns(change, { phase, ...(o.version !== undefined ? { version: o.version } : {}), ...(o.db ? { db: o.db } : {}) });
   const skipped: SkippedFile[] = [];
   const findings: AppFinding[] = [];
   const files = await collect(o.paths.length ? o.paths : ['.'], o.cwd, skipped);
@@ -163,14 +181,14 @@ export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppC
       try {
         const models = parsePrismaSchema(text);
         prisma.push(...models);
-        findings.push(...checkPrisma(models, file, text, columns, phase, fieldLine));
+        findings.push(...checkPrisma(models, file, text, columns, phase, fieldLine, sql.defaultSchema));
         checked++;
       } catch (e) {
         if (!(e instanceof PrismaSyntaxError)) throw e;
         skipped.push({ file, reason: `does not parse (line ${e.line}): ${e.message}` });
       }
     } else if (extname(abs).toLowerCase() === '.sql') {
-      const a = analyzeSql(text, columns, phase);
+      const a = sql.analyzeSql(text, columns, phase, { embedded: false });
       const li = new LineIndex(text);
       const lines = text.split(/\r?\n/);
       const at = (offset: number, rule: AppFinding['rule'], severity: AppFinding['severity'], message: string, advice: string) => {
@@ -185,7 +203,7 @@ export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppC
   }
   if (code.length) {
     await loadTypeScript();
-    const r = checkTypeScript({ files: code, columns, phase, prisma, fieldLine });
+    const r = checkTypeScript({ files: code, columns, phase, prisma, sql, ...(fieldLine ? { fieldLine } : {}) });
     findings.push(...r.findings);
     skipped.push(...r.skipped);
     checked += code.length - r.skipped.length;
@@ -194,14 +212,14 @@ export async function appCheck(change: Change, o: AppCheckOptions): Promise<AppC
   return { version: 1, phase, columns, findings, skipped, filesChecked: checked };
 }
 
-function checkPrisma(models: PrismaModel[], file: string, text: string, columns: ChangedColumn[], phase: AppPhase, fieldLine: FieldLine): AppFinding[] {
+function checkPrisma(models: PrismaModel[], file: string, text: string, columns: ChangedColumn[], phase: AppPhase, fieldLine: FieldLine | undefined, defaultSchema: string | undefined): AppFinding[] {
   const out: AppFinding[] = [];
   const lines = text.split(/\r?\n/);
   const excerpt = (line: number) => (lines[line - 1] ?? '').trim().slice(0, 160);
   for (const c of columns) {
     for (const m of models) {
       // A model without @@schema may be the table (the search_path is unknown); one with it must name the change's schema.
-      if (m.table !== c.table.name || (m.schema && m.schema !== (c.table.schema ?? 'public'))) continue;
+      if (!sameTable(c, m.table, m.schema, defaultSchema)) continue;
       const f = m.fields.find((x) => x.column === c.column);
       if (!f) {
         if (c.kind !== 'addColumn') continue;

@@ -7,33 +7,10 @@
 import { walk } from '../dialects/postgres/volatility.js';
 import { parsePostgres } from '../dialects/postgres/parser.js';
 import { skipQuoted } from '../dialects/postgres/lexer.js';
-import { nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
-import type { AppRule } from './findings.js';
-import type { Severity } from '../core/types.js';
+import type { AppPhase, ChangedColumn } from './columns.js';
+import { insertIssues, starIssue, tkey, type SqlAnalysis, type SqlIssue } from './sql-issues.js';
 
-export interface SqlIssue {
-  rule: AppRule;
-  severity: Severity;
-  message: string;
-  advice: string;
-  /** Offset into the SQL text of the node the issue is about. */
-  offset: number;
-}
-
-export interface SqlAnalysis {
-  /** False when the text did not parse (the parser's message in `error`). */
-  parsed: boolean;
-  error?: string;
-  /** Every piece that did not parse, at its offset (the other statements are still analyzed). */
-  errors: { offset: number; message: string }[];
-  issues: SqlIssue[];
-  /** Changed tables the SQL reads or writes (`schema.table`, schema defaulting to public). */
-  tables: Set<string>;
-  /** Changed columns the SQL returns (`schema.table.column`), through `*` or by name. */
-  reads: Set<string>;
-}
-
-const tkey = (schema: string | undefined, name: string) => `${schema ?? 'public'}.${name}`;
+export type { SqlIssue, SqlAnalysis };
 
 /** Whether a RangeVar names the changed table (an unqualified name matches any schema: the search_path is unknown). */
 function matches(rv: any, c: ChangedColumn): boolean {
@@ -81,39 +58,9 @@ export function analyzeSql(sql: string, cols: ChangedColumn[], phase: AppPhase):
     });
     // Statements that write: INSERT, MERGE … WHEN NOT MATCHED THEN INSERT, COPY … FROM.
     const writes = (relation: any, listed: string[] | undefined, what: string, head: string, loc: number, values?: any[][]) => {
-      const mine = colsOf(relation);
-      if (!mine.length) return;
-      const name = tableLabel(mine[0]!.table);
-      const mustWrite = mine.filter((c) => !c.nullableAtEnd && !c.hasDefault);
-      const severity = (cs: ChangedColumn[]) => (cs.some((c) => c.defaultKnown) ? 'error' : 'warning');
-      const unlessDefault = (cs: ChangedColumn[]) => (cs.every((c) => c.defaultKnown) ? '' : ' (unless it has a default: pass --db to know)');
-      if (!listed) {
-        result.issues.push({
-          rule: 'insert-without-columns',
-          severity: mustWrite.length ? severity(mustWrite) : 'warning',
-          offset: loc,
-          message:
-            `${what} without a column list: ` +
-            (mustWrite.length
-              ? `${mustWrite.map((c) => c.column).join(', ')} will get NULL and the insert fails once NOT NULL is enforced${unlessDefault(mustWrite)}`
-              : `its values are matched to ${name}'s columns by position, and ${mine.map((c) => c.column).join(', ')} ${mine.length > 1 ? 'change' : 'changes'} that table`),
-          advice: `name the columns: ${head} (…${mustWrite.length ? `, ${mustWrite.map((c) => c.column).join(', ')}` : ''}) …`,
-        });
-        return;
-      }
-      for (const c of mustWrite) {
-        const i = listed.indexOf(c.column);
-        // Listed, but given NULL or DEFAULT (which is NULL without a default) in some row of VALUES.
-        const nulled = i >= 0 && values?.some((row) => row[i]?.SetToDefault || row[i]?.A_Const?.isnull);
-        if (i >= 0 && !nulled) continue;
-        result.issues.push({
-          rule: 'insert-omits-column',
-          severity: severity([c]),
-          offset: loc,
-          message: `${head} (${listed.join(', ')}) ${nulled ? `writes NULL or DEFAULT into ${c.column}` : `does not set ${c.column}`}, which ${c.kind === 'addColumn' ? 'is added' : 'becomes'} NOT NULL without a default${unlessDefault([c])}: the insert fails once the change's contract phase enforces it`,
-          advice: `write ${c.column} in this insert, and deploy that before the contract phase (lockstep apply --until expand, deploy, then apply)`,
-        });
-      }
+      // Listed, but given NULL or DEFAULT (which is NULL without a default) in some row of VALUES.
+      const nulled = (i: number) => !!values?.some((row) => row[i]?.SetToDefault || row[i]?.A_Const?.isnull);
+      result.issues.push(...insertIssues(colsOf(relation), listed, what, head, loc, nulled));
     };
     walk(st.node, (n) => {
       const ins = n.InsertStmt;
@@ -189,20 +136,6 @@ export function analyzeSql(sql: string, cols: ChangedColumn[], phase: AppPhase):
     }
   }
   return result;
-}
-
-function starIssue(mine: ChangedColumn[], what: string, offset: number, phase: AppPhase): SqlIssue {
-  const table = tableLabel(mine[0]!.table);
-  const added = mine.filter((c) => c.kind === 'addColumn');
-  const nullable = mine.filter((c) => nullableFor(c, phase));
-  const names = (added.length ? added : mine).map((c) => c.column).join(', ');
-  return {
-    rule: 'select-star',
-    severity: 'warning',
-    offset,
-    message: `${what} over ${table}: ${added.length ? `the rows gain ${names}` : `${names} comes back`}${nullable.length ? ` (NULL in ${phase === 'expand' ? 'rows not yet backfilled' : 'some rows'})` : ''}, and whatever serializes these rows (API responses, caches, JSON) changes with it`,
-    advice: `list the columns this code uses instead of ${what.replace(/^SELECT /, '')}`,
-  };
 }
 
 /** `EXISTS (SELECT * …)` returns no columns: its star is harmless. */

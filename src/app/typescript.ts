@@ -8,9 +8,8 @@
 import type * as TS from 'typescript';
 import { createRequire } from 'node:module';
 import { camel, nullableFor, tableLabel, type AppPhase, type ChangedColumn } from './columns.js';
-import { analyzeSql, normalizePlaceholders } from './sql-usage.js';
 import { skipTrivia } from '../dialects/postgres/lexer.js';
-import { quoteIdentAlways } from '../dialects/postgres/names.js';
+import type { AppDialect, FieldLine } from './dialect-app.js';
 import type { AppFinding, AppRule, SkippedFile } from './findings.js';
 import type { PrismaModel } from './prisma.js';
 import type { Severity } from '../core/types.js';
@@ -42,7 +41,7 @@ type Decl = TS.InterfaceDeclaration | TS.TypeAliasDeclaration | TS.ClassDeclarat
 
 const SQL_KEYWORD = /^\(?\s*(select|insert|update|delete|with|merge|copy|table|values)\b/i;
 
-/** Whether a string starts, after blanks and SQL comments, with a statement's first keyword (linear: no backtracking). */
+/** Whether a string starts, after blanks and (Postgres) SQL comments, with a statement's first keyword (linear: no backtracking). */
 export function looksLikeSql(text: string): boolean {
   const i = skipTrivia(text, 0);
   return SQL_KEYWORD.test(text.slice(i, i + 40));
@@ -108,8 +107,10 @@ export interface TsCheckInput {
   columns: ChangedColumn[];
   phase: AppPhase;
   prisma: PrismaModel[];
+  /** How the dialect reads the SQL found in strings and templates. */
+  sql: AppDialect;
   /** Pastable field lines for a missing column, per ORM (from the types generator). */
-  fieldLine?: (c: ChangedColumn, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => string | undefined;
+  fieldLine?: FieldLine;
 }
 
 /** Methods of query builders that follow a call naming a table: `knex('orders').where(…)`. */
@@ -121,11 +122,15 @@ const PRISMA_METHODS = /^(findMany|findFirst|findUnique|findFirstOrThrow|findUni
 /** `'orders as o'` (Knex) names orders. */
 const tableOf = (s: string | undefined) => s?.trim().split(/\s+as\s+|\s+/i)[0];
 
-/** Whether a table named in code (schema optional) is the change's: an unqualified name may be any schema's. */
-function sameTable(c: ChangedColumn, name: string, schema?: string): boolean {
+/**
+ * Whether a table named in code (schema optional) is the change's: an unqualified name may be any
+ * schema's; a qualified one must be the change's (its schema, else the dialect's default, else any).
+ */
+export function sameTable(c: ChangedColumn, name: string, schema: string | undefined, defaultSchema: string | undefined): boolean {
   const dot = !schema && name.includes('.') ? name.split('.') : undefined;
   const [sch, tbl] = dot ? [dot[0], dot[1]] : [schema, name];
-  return tbl === c.table.name && (!sch || sch === (c.table.schema ?? 'public'));
+  const theirs = c.table.schema ?? defaultSchema;
+  return tbl === c.table.name && (!sch || theirs === undefined || sch === theirs);
 }
 
 /** Checks TS/JS sources; files that do not parse are returned in `skipped`, the rest still checked. */
@@ -162,7 +167,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
   // names they are imported under), Kysely database types.
   const decls = new Map<string, { decl: Decl; p: Parsed }[]>();
   const drizzleVars = new Map<string, { table: string; schema?: string }>();
-  const schemaVars = new Map<string, string>(); // const sales = pgSchema('sales')
+  const schemaVars = new Map<string, string>(); // const sales = pgSchema('sales') / mysqlSchema('sales')
   const aliases = new Map<string, string>(); // import { orders as ordersTable }
   const dbTypeNames = new Set<string>(['DB', 'Database', 'Tables']);
   const usable: Parsed[] = [];
@@ -170,7 +175,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
     const ok = guardFile(p.src.file, () => {
       const visit = (n: TS.Node): void => {
         if ((ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n) || ts.isClassDeclaration(n)) && n.name) decls.set(n.name.text, [...(decls.get(n.name.text) ?? []), { decl: n, p }]);
-        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && ts.isCallExpression(n.initializer) && n.initializer.expression.getText(p.sf) === 'pgSchema') {
+        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && ts.isCallExpression(n.initializer) && /^(pgSchema|mysqlSchema)$/.test(n.initializer.expression.getText(p.sf))) {
           const sch = stringArg(n.initializer);
           if (sch) schemaVars.set(n.name.text, sch);
         }
@@ -204,6 +209,8 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
     let ref = t;
     // Kysely's Selectable<T>/Insertable<T> wrap the table type.
     while (ref && ts.isTypeReferenceNode(ref) && /^(Selectable|Insertable|Updateable)$/.test(ref.typeName.getText()) && ref.typeArguments?.[0]) ref = ref.typeArguments[0];
+    // mysql2's query<OrderRow[]>(sql): the rows' type.
+    if (ref && ts.isArrayTypeNode(ref)) ref = ref.elementType;
     if (!ref || !ts.isTypeReferenceNode(ref)) return undefined;
     const found = decls.get(ref.typeName.getText().split('.').pop()!);
     return found?.length === 1 ? found[0] : undefined;
@@ -211,7 +218,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
 
   const prismaByAccessor = new Map<string, PrismaModel>();
   for (const m of input.prisma) prismaByAccessor.set(m.name[0]!.toLowerCase() + m.name.slice(1), m);
-  const colsOfTable = (name: string | undefined, schema?: string) => (name === undefined ? [] : input.columns.filter((c) => sameTable(c, name, schema)));
+  const colsOfTable = (name: string | undefined, schema?: string) => (name === undefined ? [] : input.columns.filter((c) => sameTable(c, name, schema, input.sql.defaultSchema)));
   const reported = new Set<string>();
   const push = (q: Parsed, line: number, character: number, rule: AppRule, severity: Severity, message: string, advice: string) => {
     const k = `${q.src.file}:${line}:${character}:${rule}:${message}`;
@@ -260,7 +267,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
     // --- SQL in strings and templates --------------------------------------------------------------
     const sqlParts = new Set<TS.Node>();
     const checkSql = (node: TS.Node, text: string, starts: { sql: number; src: number }[]) => {
-      if (!looksLikeSql(text)) return;
+      if (!input.sql.looksLikeSql(text)) return;
       const lower = text.toLowerCase();
       if (!input.columns.some((c) => lower.includes(c.table.name.toLowerCase()))) return;
       // Where an offset in the SQL is in the file: by lines, so CRLF files and multi-line templates agree.
@@ -273,13 +280,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
         if (nl < 0) return { line: base.line, character: base.character + between.length };
         return { line: base.line + between.split('\n').length - 1, character: between.length - nl - 1 };
       };
-      let a = analyzeSql(text, input.columns, input.phase);
-      // An interpolated identifier (`FROM ${table}`) is not a parameter; other drivers use `?` and `:name`.
-      for (const retry of [() => text.replace(/\$(\d+)/g, 'lockstep_param_$1'), () => normalizePlaceholders(text)]) {
-        if (a.parsed) break;
-        const b = analyzeSql(retry(), input.columns, input.phase);
-        if (b.parsed) a = b;
-      }
+      const a = input.sql.analyzeSql(text, input.columns, input.phase, { embedded: true });
       if (!a.parsed) {
         const table = input.columns.find((c) => new RegExp(`\\b${c.table.name.replace(/[^a-zA-Z0-9_]/g, '\\$&')}\\b`, 'i').test(text));
         if (table) add(node, 'sql-not-parsed', 'info', `SQL that mentions ${tableLabel(table.table)} did not parse (${a.error}), so it was not checked`, 'if this is SQL built from pieces, check it by hand');
@@ -315,7 +316,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
           const table = drizzleOf(e);
           const constant = ts.isIdentifier(e) ? constants.get(e.text) : undefined;
           // Drizzle's sql`… ${orders} …`: a table object stands for its name; a string constant for its text.
-          text += table ? quoteIdentAlways(table.table) : constant !== undefined && constant !== '\u0000' ? constant : `$${i + 1}`;
+          text += table ? input.sql.quoteIdent(table.table) : constant !== undefined && constant !== '\u0000' ? constant : input.sql.parameter(i + 1);
           starts.push({ sql: text.length, src: span.literal.getStart(sf) + 1 });
           text += span.literal.text;
         });
@@ -342,7 +343,7 @@ export function checkTypeScript(input: TsCheckInput): { findings: AppFinding[]; 
               starts.push({ sql: text.length, src: l.getStart(sf) + 1 });
               text += l.text;
               sqlParts.add(l);
-            } else text += ts.isIdentifier(l) && constants.has(l.text) && constants.get(l.text) !== '\u0000' ? constants.get(l.text) : `$${++k}`;
+            } else text += ts.isIdentifier(l) && constants.has(l.text) && constants.get(l.text) !== '\u0000' ? constants.get(l.text) : input.sql.parameter(++k);
           }
           checkSql(n, text, starts);
         }
@@ -593,7 +594,7 @@ interface DrizzleTable {
   columns: { key: string; column?: string; notNull: boolean; node: TS.Node }[];
 }
 
-/** `pgTable('orders', { … })`, `mysqlTable`, `sqliteTable`, `pgSchema('app').table('orders', { … })`, `sales.table(…)` with `const sales = pgSchema('sales')`. */
+/** `pgTable('orders', { … })`, `mysqlTable`, `sqliteTable`, `pgSchema('app').table('orders', { … })` (`mysqlSchema` too), `sales.table(…)` with `const sales = pgSchema('sales') / mysqlSchema('sales')`. */
 function drizzleTable(call: TS.CallExpression, schemaVars: Map<string, string>): DrizzleTable | undefined {
   const callee = call.expression;
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
@@ -602,7 +603,7 @@ function drizzleTable(call: TS.CallExpression, schemaVars: Map<string, string>):
   if (name === 'table') {
     if (!ts.isPropertyAccessExpression(callee)) return undefined;
     const base = callee.expression;
-    if (ts.isCallExpression(base) && base.expression.getText() === 'pgSchema') schema = stringArg(base);
+    if (ts.isCallExpression(base) && /^(pgSchema|mysqlSchema)$/.test(base.expression.getText())) schema = stringArg(base);
     else if (ts.isIdentifier(base) && schemaVars.has(base.text)) schema = schemaVars.get(base.text);
     else return undefined;
   }

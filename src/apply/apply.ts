@@ -320,7 +320,7 @@ export async function runStep(db: Db, change: string, step: Step, guard: GuardOp
 }
 
 /** `schema.index` (quoted) when the statement is CREATE INDEX …, for the INVALID-index cleanup. */
-function createdIndex(sql: string): string | undefined {
+export function createdIndex(sql: string): string | undefined {
   const s = parsePostgres(sql).statements[0];
   if (s?.kind !== 'IndexStmt' || !s.ast.idxname) return undefined;
   return sqlName({ ...(s.ast.relation?.schemaname ? { schema: s.ast.relation.schemaname } : {}), name: s.ast.idxname });

@@ -1,13 +1,14 @@
 /** `lockstep app-check <spec|sql> [src…]`: the application code a change will break, with file:line. */
-import { resolve } from 'node:path';
+
 import { parse, UsageProblems } from './args.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError } from '../core/errors.js';
 import { loadConfig, parseVersion } from '../config/config.js';
 import { DEFAULT_PG_VERSION } from '../lint/lint.js';
 import { LineIndex } from '../report/lines.js';
-import { readChange } from '../spec/read.js';
+import { dialectNames } from '../dialects/index.js';
 import { appCheck, type AppCheckResult } from '../app/app-check.js';
+import { readAppChange } from './app-change.js';
 import { tableLabel } from '../app/columns.js';
 import { severityRank, type Severity } from '../core/types.js';
 
@@ -24,11 +25,16 @@ misbehave while it rolls out or after it, with file:line and what to do:
   sql-not-parsed          SQL mentioning the table that did not parse, so it was not checked
 Reads .ts .tsx .mts .cts .js .jsx .mjs .cjs and .prisma files under the paths (default: .), skipping
 node_modules, dist, build and hidden directories; .sql files only when named. SQL in strings and
-template literals is read with the Postgres parser; files that do not parse are listed and skipped.
+template literals is read with the dialect's parser (Postgres; MySQL/MariaDB: \`?\` placeholders,
+backticks); files that do not parse are listed and skipped.
+
+The dialect: --dialect, else the --db URL, else config "dialect", else what the app declares (a Prisma
+datasource provider, a drizzle.config dialect), else MySQL-only syntax in the change's SQL, else postgres.
 
 Options:
   --phase <p>          when the checked code will be deployed: expand (before the contract phase, the
                        default: the column may still be NULL) or contract (after it)
+  --dialect <d>        ${dialectNames.join(' | ')}: the database the change and the application's SQL are for
   --db <url>           read the target's version and schema (read-only)
   --pg-version <N>     target Postgres major without --db (default: config, else ${DEFAULT_PG_VERSION})
   --format <f>         text | json (default: text)
@@ -40,6 +46,7 @@ Exit codes: 0 nothing at --fail-on, 1 findings, 2 bad usage or input, 4 cannot r
 export async function appCheckCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     phase: { type: 'string' },
+    dialect: { type: 'string' },
     db: { type: 'string' },
     'pg-version': { type: 'string' },
     format: { type: 'string' },
@@ -62,7 +69,16 @@ export async function appCheckCommand(argv: string[], io: Io): Promise<number> {
 
   const { config } = await loadConfig(io.cwd, values.config);
   const [file, ...paths] = positionals as [string, ...string[]];
-  const { change, unconverted, source } = await readChange(resolve(io.cwd, file), file);
+  const { choice, change, unconverted, source } = await readAppChange({
+    command: 'app-check',
+    cwd: io.cwd,
+    file,
+    paths,
+    config,
+    ...(values.dialect !== undefined ? { dialect: values.dialect } : {}),
+    ...(values.db ? { db: values.db } : {}),
+    ...(values['pg-version'] !== undefined ? { pgVersion: values['pg-version'] } : {}),
+  });
   if (!change.operations.some((op) => op.kind === 'addColumn' || op.kind === 'setNotNull'))
     throw new LockstepError('E_INPUT', [{ where: file, message: 'adds no column and sets no NOT NULL: there is nothing for the application to adapt to' }]);
   // The statements of a SQL change that are not operations (a hand-written UPDATE backfill, say) do not change what the app sees; say so.
@@ -72,9 +88,9 @@ export async function appCheckCommand(argv: string[], io: Io): Promise<number> {
   }
   // With --db the server's version (or the plan apply recorded) decides, unless --pg-version says otherwise.
   const version = values['pg-version'] !== undefined ? parseVersion(values['pg-version'])!.major : values.db ? undefined : parseVersion(config.pgVersion ?? DEFAULT_PG_VERSION)!.major;
-  const result = await appCheck(change, { paths, cwd: io.cwd, phase, ...(version !== undefined ? { version } : {}), ...(values.db ? { db: values.db } : {}) });
+  const result = await appCheck(change, { paths, cwd: io.cwd, phase, dialect: choice.dialect, ...(version !== undefined ? { version } : {}), ...(values.db ? { db: values.db } : {}) });
   if (format === 'json') io.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  else io.stdout.write(renderAppCheckText(result, useColor(io)));
+  else io.stdout.write((choice.from === 'default' ? '' : `database: ${choice.dialect.name} (from ${choice.from})\n`) + renderAppCheckText(result, useColor(io)));
   const threshold: Severity | undefined = failOn === 'never' ? undefined : failOn;
   return threshold && result.findings.some((f) => severityRank(f.severity) >= severityRank(threshold)) ? EXIT.findings : EXIT.ok;
 }

@@ -5,14 +5,12 @@ import { EXIT, useColor, type Io } from './io.js';
 import { progressPrinter } from './progress.js';
 import { LockstepError } from '../core/errors.js';
 import { redactIn } from '../core/redact.js';
-import { apply } from '../apply/apply.js';
-import { rollback } from '../apply/rollback.js';
-import { status } from '../apply/status.js';
 import { phaseNames } from '../plan/types.js';
-import { readChange } from '../spec/read.js';
-import { renderPlanText, duration } from '../report/plan.js';
+import { duration } from '../report/plan.js';
+import { migratorFor } from './migrator.js';
+import { readSource } from './read-change.js';
 
-const dbProblem = (db: string | undefined, command: 'apply' | 'rollback' | 'status') => {
+const dbProblem = (db: string | undefined, command: 'apply' | 'rollback' | 'status' | 'cleanup') => {
   const message = db === undefined ? 'is required (the database to change)' : dbUrlProblem(db, command);
   return message ? { where: '--db', message } : undefined;
 };
@@ -26,9 +24,10 @@ function ms(flag: string, v: string | undefined, problems: { where: string; mess
 
 export const applyHelp = `Usage: lockstep apply <change.yaml|change.json|migration.sql> --db <url> [options]
 
-Runs the plan on the database, from its ledger (schema "lockstep"): a killed run resumes where it stopped.
-Every lock-taking step runs with a short lock_timeout and is retried with backoff; the backfill runs in
-short batches and pauses while replicas lag.
+Runs the plan on the database, from its ledger (PostgreSQL: schema "lockstep"; MySQL/MariaDB: tables
+lockstep_* in the target database): a killed run resumes where it stopped. Every lock-taking step runs
+with a short lock timeout (PostgreSQL lock_timeout; MySQL/MariaDB lock_wait_timeout) and is retried with
+backoff, naming who holds the lock; the backfill runs in short batches and pauses while replicas lag.
 
 Options:
   --db <url>             the database to change (required)
@@ -39,6 +38,8 @@ Options:
   --max-lag <s>          pause the backfill while a replica is more than this behind (default 2)
   --batch-ms <ms>        target duration of one backfill batch (default 100)
   --pause <ms>           pause between backfill batches, to leave more room to traffic (default 0)
+  --engine <e>           MySQL/MariaDB: the online-copy engine for steps the server can only do by
+                         copying the table: lockstep (default) | pt-osc
   -h, --help             show this help`;
 
 export const rollbackHelp = `Usage: lockstep rollback <change.yaml|change name> --db <url> [--yes]
@@ -52,6 +53,12 @@ export const statusHelp = `Usage: lockstep status --db <url> [change name]
 Shows the changes in the database's ledger: their phase, steps, backfill progress and last errors,
 and for each column a change adds or makes NOT NULL what the application may assume at this point
 (absent → may be NULL → backfilled → new rows checked → NOT NULL) and which app is safe to deploy.`;
+
+export const cleanupHelp = `Usage: lockstep cleanup --db <url> [change name]
+
+Removes what a killed apply left behind and no rerun will use: on PostgreSQL an INVALID index from an
+interrupted CREATE INDEX CONCURRENTLY; on MySQL/MariaDB an online copy's triggers and shadow table (and
+the old table kept after its swap). Steps and checkpoints stay in the ledger: apply resumes as before.`;
 
 /**
  * Ctrl-C / SIGTERM: the first asks apply to stop at the next safe point (between backfill batches, before
@@ -88,6 +95,7 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
     'max-lag': { type: 'string' },
     'batch-ms': { type: 'string' },
     pause: { type: 'string' },
+    engine: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return io.stdout.write(applyHelp + '\n'), EXIT.ok;
@@ -107,20 +115,26 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) problems.push({ where: 'apply', message: 'needs one change file (.yaml, .yml, .json or .sql)' });
   if (problems.length) throw new LockstepError('E_USAGE', problems);
 
+  const { migrator } = await migratorFor('apply', { url: values.db });
+  if (values.engine !== undefined && !migrator.engines.includes(values.engine))
+    throw new LockstepError('E_USAGE', [{ where: '--engine', message: migrator.engines.length ? `must be one of ${migrator.engines.join(', ')}; got ${JSON.stringify(values.engine)}` : 'this database has no online-copy steps (it is for MySQL/MariaDB)' }]);
   const file = positionals[0]!;
-  const { change, unconverted } = await readChange(resolve(io.cwd, file), file);
+  const { change, unconverted } = await readSource(migrator, resolve(io.cwd, file), file);
   if (unconverted.length)
     throw new LockstepError('E_INPUT', unconverted.map((u) => ({ where: file, message: `cannot apply "${u.statement.slice(0, 60)}": ${u.reason}` })));
   const color = useColor(io, 'stderr');
   const stop = stopOnSignals(io);
-  const result = await apply(change, {
+  const result = await migrator.apply(change, {
     signal: stop.signal,
     url: values.db,
     ...(until ? { until } : {}),
     dryRun: !!values['dry-run'],
     ...(values['no-snapshot'] ? { snapshot: false } : {}),
-    guard: lockTimeout ? { lockTimeoutMs: lockTimeout } : {},
-    backfill: { ...(maxLag ? { maxLagSeconds: maxLag } : {}), ...(batchMs ? { targetBatchMs: batchMs } : {}), ...(pause ? { pauseMs: pause } : {}) },
+    ...(lockTimeout ? { lockTimeoutMs: lockTimeout } : {}),
+    ...(maxLag ? { maxLagSeconds: maxLag } : {}),
+    ...(batchMs ? { batchMs } : {}),
+    ...(pause ? { pauseMs: pause } : {}),
+    ...(values.engine ? { engine: values.engine } : {}),
     onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color }),
   }).finally(stop.done);
   // Statistics that could not be read do not hold a change up, but the user hears about it.
@@ -128,7 +142,7 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
   for (const b of result.backfills)
     io.stdout.write(`backfill ${b.step}: ${b.rows.toLocaleString('en-US')} rows in ${b.seconds.toFixed(1)} s, ${Math.round(b.rowsPerSecond).toLocaleString('en-US')} rows/s (${b.batches} batches)\n`);
   if (result.dryRun) {
-    io.stdout.write(renderPlanText(result.plan, { color: useColor(io) }));
+    io.stdout.write(migrator.render(result.plan, 'text', { color: useColor(io) }) as string);
     io.stdout.write(`\nDry run: would run ${result.ran.length} step(s)${result.skipped.length ? `; ${result.skipped.length} already done` : ''}: ${result.ran.join(', ') || 'nothing'}\n`);
   }
   return EXIT.ok;
@@ -142,10 +156,11 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
   if (p) problems.push(p);
   if (positionals.length !== 1) problems.push({ where: 'rollback', message: 'needs the change: its spec file or its name' });
   if (problems.length) throw new LockstepError('E_USAGE', problems);
+  const { migrator } = await migratorFor('rollback', { url: values.db });
   const arg = positionals[0]!;
-  const name = /\.(ya?ml|json|sql)$/i.test(arg) ? (await readChange(resolve(io.cwd, arg), arg)).change.name : arg;
+  const name = /\.(ya?ml|json|sql)$/i.test(arg) ? (await readSource(migrator, resolve(io.cwd, arg), arg)).change.name : arg;
   const stop = stopOnSignals(io);
-  const r = await rollback(name, { url: values.db, yes: !!values.yes, signal: stop.signal, onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color: useColor(io, 'stderr') }) }).finally(stop.done);
+  const r = await migrator.rollback(name, { url: values.db, yes: !!values.yes, signal: stop.signal, onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color: useColor(io, 'stderr') }) }).finally(stop.done);
   for (const l of r.losses) io.stdout.write(`dropped ${l.column} with ${l.values} values${l.writtenByApplication ? ` (${l.writtenByApplication} written by the application)` : ''}\n`);
   io.stdout.write(`${r.change} rolled back: ${r.undone.length} step(s) undone\n`);
   return EXIT.ok;
@@ -156,7 +171,8 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
   if (values.help) return io.stdout.write(statusHelp + '\n'), EXIT.ok;
   const p = dbProblem(values.db, 'status');
   if (p) throw new LockstepError('E_USAGE', [p]);
-  const changes = await status(values.db, positionals[0]);
+  const { migrator } = await migratorFor('status', { url: values.db });
+  const changes = await migrator.status(values.db, positionals[0]);
   if (!changes.length) {
     io.stdout.write(positionals[0] ? `no change named ${positionals[0]} in the ledger\n` : 'no changes applied with lockstep yet\n');
     return EXIT.ok;
@@ -173,5 +189,18 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
     }
     for (const a of c.app) io.stdout.write(`  app: ${a.now}\n       safe to deploy: ${a.deploy}\n`);
   }
+  return EXIT.ok;
+}
+
+export async function cleanupCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { db: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) return io.stdout.write(cleanupHelp + '\n'), EXIT.ok;
+  const p = dbProblem(values.db, 'cleanup');
+  if (p) throw new LockstepError('E_USAGE', [p]);
+  if (positionals.length > 1) throw new LockstepError('E_USAGE', [{ where: 'cleanup', message: 'takes at most one change name' }]);
+  const { migrator } = await migratorFor('cleanup', { url: values.db });
+  const removed = await migrator.cleanup(values.db, positionals[0]);
+  for (const r of removed) io.stdout.write(`removed ${r}\n`);
+  io.stdout.write(removed.length ? `${removed.length} leftover(s) removed\n` : 'nothing left behind to remove\n');
   return EXIT.ok;
 }

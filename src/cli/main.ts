@@ -14,6 +14,7 @@ Commands:
   apply <change>             run those steps on the database, resumable, with retries and a throttled backfill
   rollback <change>          undo the steps a change completed, newest first
   status                     the ledger's changes, their steps, backfill progress, and what the app may assume
+  cleanup                    remove what a killed apply left behind (INVALID indexes, copy triggers and shadow tables)
   snapshot                   record the database's vital signs (query, table and index statistics)
   verify                     what a change did: two snapshots compared, with findings
   app-check <change> [src…]  the application code a change will break: inserts, SELECT *, models, NULL handling
@@ -46,6 +47,7 @@ const commands: Record<string, () => Promise<Command>> = {
   apply: async () => import('./apply.js').then((m) => ({ run: m.applyCommand, help: m.applyHelp })),
   rollback: async () => import('./apply.js').then((m) => ({ run: m.rollbackCommand, help: m.rollbackHelp })),
   status: async () => import('./apply.js').then((m) => ({ run: m.statusCommand, help: m.statusHelp })),
+  cleanup: async () => import('./apply.js').then((m) => ({ run: m.cleanupCommand, help: m.cleanupHelp })),
   snapshot: async () => import('./snapshot.js').then((m) => ({ run: m.snapshotCommand, help: m.snapshotHelp })),
   verify: async () => import('./verify.js').then((m) => ({ run: m.verifyCommand, help: m.verifyHelp })),
   'app-check': async () => import('./app-check.js').then((m) => ({ run: m.appCheckCommand, help: m.appCheckHelp })),

@@ -5,8 +5,10 @@ import { dirname, resolve } from 'node:path';
 import { parse, dbUrlProblem } from './args.js';
 import { EXIT, type Io } from './io.js';
 import { LockstepError, type Problem } from '../core/errors.js';
-import { connect, type Db } from '../apply/db.js';
-import { storeSnapshot, takeSnapshot, type Snapshot } from '../verify/snapshot.js';
+import type { Snapshot } from '../verify/snapshot.js';
+import type { Metrics, MetricsSession } from '../dialects/dialect.js';
+import { chooseDialect } from '../dialects/index.js';
+import { flavorName } from '../core/version.js';
 
 export const snapshotHelp = `Usage: lockstep snapshot --db <url> [options]
 
@@ -14,6 +16,9 @@ Records the database's vital signs at this moment, to compare before and after a
 pg_stat_statements per query (when installed), table and index activity and I/O, database-wide
 counters, relation sizes, replication lag, and when statistics were last reset. Stored in the
 database's ledger (schema lockstep) with an id; lockstep apply takes one before and after a change.
+MySQL/MariaDB (mysql:// or mariadb:// URL naming a database): performance_schema statement digests
+and index usage (when performance_schema is ON), table rows and sizes, the buffer pool, Handler_read_*
+counters and replica lag, stored in the table lockstep_snapshots of that database.
 
 Options:
   --db <url>        the database (required)
@@ -49,18 +54,16 @@ export async function outProblems(out: string, cwd: string): Promise<Problem[]> 
 /** A database error as one line (pg messages can span lines: DETAIL, HINT). */
 export const dbMessage = (e: any): string => String(e?.message ?? e).replace(/\s+/g, ' ').trim();
 
-/** Stores a snapshot in one transaction (so a failure leaves nothing behind) and returns its id. */
-export async function storeInLedger(db: Db, s: Snapshot): Promise<number> {
-  await db.query('BEGIN');
-  try {
-    const id = await storeSnapshot(db, s);
-    await db.query('COMMIT');
-    return id;
-  } catch (e) {
-    await db.query('ROLLBACK').catch(() => {});
-    throw e;
-  }
+/** The metrics of the dialect a --db URL names (loaded only now). */
+export async function metricsFor(url: string, command: 'snapshot' | 'verify'): Promise<Metrics> {
+  const { dialect } = chooseDialect({ urls: [{ url, where: '--db' }] });
+  if (!dialect.metrics) throw new LockstepError('E_USAGE', [{ where: '--db', message: `lockstep ${command} does not run on ${dialect.name} yet` }]);
+  return dialect.metrics();
 }
+
+/** "PostgreSQL 15", "MariaDB 10.11.19". */
+export const serverName = (s: Snapshot): string =>
+  s.server.version && s.server.flavor ? `${flavorName[s.server.flavor]} ${s.server.version.replace(/^(\d+\.\d+\.\d+).*$/, '$1')}` : `PostgreSQL ${s.server.major}`;
 
 export async function snapshotCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, {
@@ -83,22 +86,23 @@ export async function snapshotCommand(argv: string[], io: Io): Promise<number> {
   if (values.out !== undefined) problems.push(...(await outProblems(values.out, io.cwd)));
   if (problems.length) throw new LockstepError('E_USAGE', problems);
 
-  const db = await connect(values.db, '--db', 'lockstep snapshot');
+  const metrics = await metricsFor(values.db, 'snapshot');
+  const db: MetricsSession = await metrics.open(values.db, '--db', { application: 'lockstep snapshot' });
   let s: Snapshot;
   try {
     try {
-      s = await takeSnapshot(db, { ...(values.label ? { label: values.label } : {}) });
+      s = await db.take({ ...(values.label ? { label: values.label } : {}) });
     } catch (e: any) {
       if (e instanceof LockstepError) throw e;
       throw new LockstepError('E_DATABASE', [{ where: '--db', message: `taking the snapshot failed: ${dbMessage(e)}` }]);
     }
     if (!values['no-store']) {
       try {
-        s.id = await storeInLedger(db, s);
+        s.id = await db.store(s);
       } catch (e: any) {
         if (e instanceof LockstepError) throw e;
         throw new LockstepError('E_DATABASE', [
-          { where: '--db', message: `storing the snapshot in lockstep.snapshots failed: ${dbMessage(e)} (--no-store --out <file> keeps it in a file only)` },
+          { where: '--db', message: `storing the snapshot in ${db.ledger} failed: ${dbMessage(e)} (--no-store --out <file> keeps it in a file only)` },
         ]);
       }
     }
@@ -115,11 +119,12 @@ export async function snapshotCommand(argv: string[], io: Io): Promise<number> {
   if (values.format === 'json') io.stdout.write(JSON.stringify(s, null, 2) + '\n');
   else {
     io.stdout.write(
-      `snapshot${s.id ? ` ${s.id}` : ''} of ${s.database.name} (PostgreSQL ${s.server.major}) at ${s.takenAt}${s.label ? `, "${s.label}"` : ''}: ` +
+      `snapshot${s.id ? ` ${s.id}` : ''} of ${s.database.name} (${serverName(s)}) at ${s.takenAt}${s.label ? `, "${s.label}"` : ''}: ` +
         `${s.tables.length} tables, ${s.indexes.length} indexes, ${s.statements ? `${s.statements.length} queries` : 'no query statistics'}` +
         `${values.out ? `; written to ${values.out}` : ''}\n`,
     );
     if (s.statementsNote) io.stdout.write(`  note: ${s.statementsNote}\n`);
+    if (s.activityNote && s.activityNote !== s.statementsNote) io.stdout.write(`  note: ${s.activityNote}\n`);
   }
   return EXIT.ok;
 }

@@ -4,12 +4,11 @@ import { resolve } from 'node:path';
 import { parse, oneOf, dbUrlProblem } from './args.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError, type Problem } from '../core/errors.js';
-import { connect, type Db } from '../apply/db.js';
-import { readBeforeApplySnapshot, readSnapshot } from '../apply/ledger.js';
-import { takeSnapshot, type Snapshot } from '../verify/snapshot.js';
+import type { Snapshot } from '../verify/snapshot.js';
+import type { MetricsSession } from '../dialects/dialect.js';
 import { asSnapshot, defaultThresholds, thresholdNames, thresholdProblem, verify, type VerifyResult, type VerifyThresholds } from '../verify/verify.js';
 import { loadConfig, type Config } from '../config/config.js';
-import { dbMessage, outProblems, storeInLedger } from './snapshot.js';
+import { dbMessage, metricsFor, outProblems } from './snapshot.js';
 
 export const verifyFormats = ['text', 'json', 'html'] as const;
 
@@ -37,7 +36,7 @@ Options:
   --change <name>      before = the snapshot apply took before that change; after = now (or --after)
   --before <snap>      a snapshot id from the ledger, or a file written by lockstep snapshot --out
   --after <snap|now>   the same, or now: take a snapshot now (default), stored in the ledger
-                       (lockstep.snapshots) once the comparison succeeded
+                       (lockstep.snapshots; lockstep_snapshots on MySQL/MariaDB) once the comparison succeeded
   --no-store           with --after now: do not store that snapshot (nothing is written to the database)
   --format <f>         text | json | html (default: text); html is one self-contained page
   --out <file>         write the output to this file instead of stdout
@@ -53,11 +52,11 @@ with --fail-on regression, 2 bad usage or input, 4 a database error. When only s
 read-only role or server), the result is printed, a warning says so on stderr, and the exit code is
 that of the comparison.`;
 
-async function load(db: Db, ref: string, where: string, io: Io): Promise<Snapshot> {
+async function load(db: MetricsSession, ref: string, where: string, io: Io): Promise<Snapshot> {
   if (/^\d+$/.test(ref)) {
-    const r = await readSnapshot(db, Number(ref));
-    if (!r) throw new LockstepError('E_INPUT', [{ where, message: `no snapshot ${ref} in the ledger of this database` }]);
-    return { ...asSnapshot(r.data, where), id: r.id };
+    const data = await db.load(Number(ref));
+    if (data === undefined) throw new LockstepError('E_INPUT', [{ where, message: `no snapshot ${ref} in the ledger of this database` }]);
+    return { ...asSnapshot(data, where), id: Number(ref) };
   }
   let text: string;
   try {
@@ -119,7 +118,8 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
   if (problems.length) throw new LockstepError('E_USAGE', problems);
   const thresholds: Partial<VerifyThresholds> = { ...config.verify?.thresholds, ...flagThresholds };
 
-  const db = await connect(values.db, '--db', 'lockstep verify');
+  const metrics = await metricsFor(values.db, 'verify');
+  const db = await metrics.open(values.db, '--db', { application: 'lockstep verify' });
   let result: VerifyResult;
   /** Why the "now" snapshot could not be stored, when it could not. */
   let notStored: string | undefined;
@@ -127,26 +127,26 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
     let before: Snapshot;
     let changedTables: string[] | undefined;
     if (values.change) {
-      const r = await readBeforeApplySnapshot(db, values.change);
+      const r = await db.beforeChange(values.change);
       if (!r) throw new LockstepError('E_INPUT', [{ where: '--change', message: `no snapshot taken before applying ${values.change} (apply takes one unless --no-snapshot)` }]);
       before = { ...asSnapshot(r.data, '--change'), id: r.id };
-      changedTables = await tableKeys(db, r.spec);
+      changedTables = r.changedTables;
     } else before = await load(db, values.before!, '--before', io);
     // Nothing is written to the database before the comparison succeeded: the "now" snapshot is
     // taken, compared, and only then stored (unless --no-store).
     const after = afterNow
-      ? await takeSnapshot(db, { label: 'verify' }).catch((e) => {
+      ? await db.take({ label: 'verify' }).catch((e) => {
           throw e instanceof LockstepError ? e : new LockstepError('E_DATABASE', [{ where: '--db', message: `taking the "now" snapshot failed: ${dbMessage(e)}` }]);
         })
       : await load(db, values.after, '--after', io);
-    result = verify(before, after, { thresholds, ...(changedTables ? { changedTables } : {}) });
+    result = verify(before, after, { thresholds, ...(changedTables ? { changedTables } : {}), ...(metrics.words ? { words: metrics.words } : {}) });
     if (afterNow && !values['no-store']) {
       try {
-        const id = await storeInLedger(db, after);
+        const id = await db.store(after);
         after.id = id;
         result.after = { id, ...result.after };
       } catch (e) {
-        notStored = dbMessage(e);
+        notStored = `${db.ledger}: ${dbMessage(e)}`;
       }
     }
   } catch (e) {
@@ -171,28 +171,8 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`verify: ${regressions ? `${regressions} regression(s)` : 'no regression'}; ${format} written to ${values.out}\n`);
   } else io.stdout.write(output);
   if (notStored !== undefined)
-    io.stderr.write(`lockstep: --db: warning: the "now" snapshot was not stored in lockstep.snapshots: ${notStored} (the comparison is complete; --no-store skips storing)\n`);
+    io.stderr.write(`lockstep: --db: warning: the "now" snapshot was not stored in ${notStored} (the comparison is complete; --no-store skips storing)\n`);
   return values['fail-on'] === 'regression' && regressions > 0 ? EXIT.findings : EXIT.ok;
-}
-
-/**
- * The tables a change's operations name, spelt the way the snapshot names them: the snapshot uses
- * format('%I.%I', …), so the same function makes these (quote_ident quotes reserved and
- * non-reserved-but-special keywords such as user, int or left, and anything not lower-case).
- */
-async function tableKeys(db: Db, spec: any): Promise<string[]> {
-  const schemas: string[] = [];
-  const names: string[] = [];
-  for (const op of Array.isArray(spec?.operations) ? spec.operations : []) {
-    const t = op?.table;
-    if (t && typeof t === 'object' && typeof t.name === 'string') {
-      schemas.push(typeof t.schema === 'string' ? t.schema : 'public');
-      names.push(t.name);
-    }
-  }
-  if (!names.length) return [];
-  const r = await db.query(`SELECT array_agg(DISTINCT format('%I.%I', s, n)) AS t FROM unnest($1::text[], $2::text[]) AS x(s, n)`, [schemas, names]);
-  return (r.rows[0]?.t ?? []) as string[];
 }
 
 /**
@@ -265,7 +245,11 @@ export function renderVerifyText(r: VerifyResult, color: boolean, o: { afterNow?
     if (f.advice) out.push(`              ${oneLine(f.advice, 400)}`);
   }
   // Without query statistics on a side, "no regression" says nothing about queries: say so.
-  if (r.queriesCompared === false) out.push(`  ${paint('info', 36)}  queries not compared: ${oneLine(r.statementsNote ?? 'pg_stat_statements was not read in one of the snapshots', 400)}`);
+  if (r.queriesCompared === false) out.push(`  ${paint('info', 36)}  queries not compared: ${oneLine(r.statementsNote ?? `${r.statementsSource ?? 'pg_stat_statements'} was not read in one of the snapshots`, 400)}`);
+  if (r.activityCompared === false) out.push(`  ${paint('info', 36)}  table and index activity not compared: ${oneLine(r.activityNote ?? 'it was not read in one of the snapshots', 400)}`);
+  // Server-wide reads by kind (MySQL/MariaDB Handler_read_*): rnd_next is rows read by full scans.
+  const handlers = (r.serverCounters ?? []).filter((c) => c.name.startsWith('Handler_read_') && c.delta > 0);
+  if (handlers.length) out.push(`  ${paint('info', 36)}  server-wide row reads: ${handlers.map((c) => `${c.name} ${c.delta.toLocaleString('en-US')} (${c.perS.toFixed(1)}/s)`).join(', ')}`);
   if (!r.findings.length) out.push(paint('  no findings', 32));
   const regressions = r.findings.filter((f) => f.severity === 'regression').length;
   out.push(regressions ? paint(`${regressions} regression(s)`, 31) : paint('no regression', 32));

@@ -14,6 +14,18 @@ import type { QualifiedName, Span } from '../core/types.js';
 import type { DialectId, Flavor, ServerVersion } from '../core/version.js';
 import type { TransactionMode } from '../parse/migrations.js';
 import type { Rule } from '../rules/rule.js';
+import type { RehearseOptions, RehearseSubject } from '../rehearse/rehearse.js';
+import type { RehearsalReport } from '../rehearse/types.js';
+import type { Change } from '../operations/types.js';
+import type { AnyPlan, PhaseName } from '../plan/types.js';
+import type { Unconverted } from '../spec/from-sql.js';
+import type { ProgressListener } from '../apply/events.js';
+import type { BackfillResult } from '../apply/backfill.js';
+import type { DataLoss } from '../apply/rollback.js';
+import type { StatusChange } from '../apply/status.js';
+import type { Snapshot } from '../verify/snapshot.js';
+import type { VerifyWords } from '../verify/verify.js';
+import type { AppDialect } from '../app/dialect-app.js';
 
 /** A statement as every dialect's parser gives it. */
 export interface BaseStatement {
@@ -145,7 +157,84 @@ export interface TargetFacts<C> {
 }
 
 /** The commands beyond lint; a dialect that lacks one says so in one line instead of running it. */
-export type Command = 'lint' | 'plan' | 'apply' | 'rollback' | 'status' | 'rehearse' | 'snapshot' | 'verify' | 'app-check' | 'types';
+export type Command = 'lint' | 'plan' | 'apply' | 'rollback' | 'status' | 'cleanup' | 'rehearse' | 'snapshot' | 'verify' | 'app-check' | 'types';
+
+/** What `plan` and `apply` need to know about the target: its version, and the database to read (read-only for plan). */
+export interface MigratePlanOptions {
+  server: ServerVersion;
+  /** With --db: read the schema, sizes and replicas from it (read-only); the server's own version wins. */
+  url?: string;
+  /** The flag that gave `url`, for messages. */
+  where?: string;
+}
+
+/** apply's knobs, in the words of the CLI's flags; each dialect maps them onto its own runner. */
+export interface MigrateApplyOptions {
+  url: string;
+  until?: PhaseName;
+  dryRun?: boolean;
+  snapshot?: boolean;
+  /** How long a step that blocks traffic waits for its lock before it steps out of the queue and retries, ms. */
+  lockTimeoutMs?: number;
+  /** Pause the backfill (and an online copy) while a replica is more than this behind, s. */
+  maxLagSeconds?: number;
+  /** Target duration of one backfill batch / copy chunk, ms. */
+  batchMs?: number;
+  /** Pause between backfill batches, ms. */
+  pauseMs?: number;
+  /** The online-copy engine for copy steps (`Migrator.engines`). */
+  engine?: string;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface MigrateApplyResult {
+  change: string;
+  plan: AnyPlan;
+  ran: string[];
+  skipped: string[];
+  stoppedAfter?: PhaseName;
+  dryRun: boolean;
+  snapshots?: { before?: number; after?: number; error?: string };
+  backfills: BackfillResult[];
+}
+
+export interface MigrateRollbackOptions {
+  url: string;
+  yes?: boolean;
+  lockTimeoutMs?: number;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface MigrateRollbackResult {
+  change: string;
+  undone: string[];
+  losses: DataLoss[];
+}
+
+export type PlanFormat = 'text' | 'json' | 'sql';
+
+/**
+ * plan, apply, rollback, status and cleanup on one dialect. Loaded only when one of those commands runs
+ * (`Dialect.migrate`), so lint never loads a planner or a driver it does not use.
+ */
+export interface Migrator {
+  /** A SQL migration → the operations lockstep plans, and every statement it does not (with why). */
+  fromSql(source: string, o: { file: string; name?: string }): Promise<{ change: Change; unconverted: Unconverted[] }>;
+  plan(change: Change, o: MigratePlanOptions): Promise<AnyPlan>;
+  /** `sql`: one file per step and direction, in execution order. */
+  render(plan: AnyPlan, format: PlanFormat, o: { color: boolean }): string | { name: string; text: string }[];
+  apply(change: Change, o: MigrateApplyOptions): Promise<MigrateApplyResult>;
+  rollback(change: string, o: MigrateRollbackOptions): Promise<MigrateRollbackResult>;
+  status(url: string, change?: string): Promise<StatusChange[]>;
+  /** Removes what a crashed run left (half-built objects, copy triggers and shadow tables), for one change or all; says what it removed. */
+  cleanup(url: string, change?: string): Promise<string[]>;
+  /** The online-copy engines `apply --engine` may name (none: the dialect has no copy steps). */
+  engines: readonly string[];
+  /** The ledger's home, for help and messages: `schema lockstep`, `tables lockstep_*`. */
+  ledger: string;
+}
 
 export interface Dialect<K extends LintTypes = LintTypes> {
   id: DialectId;
@@ -165,8 +254,47 @@ export interface Dialect<K extends LintTypes = LintTypes> {
   rules: Readonly<Record<string, Rule<K>>>;
   /** Reads version, schema, sizes and session settings from a live database, read-only. */
   introspect(url: string, where: string): Promise<TargetFacts<K['catalog']>>;
+  /** plan / apply / rollback / status / cleanup, loaded when one of them runs (absent: the dialect lints only). */
+  migrate?: () => Promise<Migrator>;
   /** The commands that work on this dialect today. */
   commands: readonly Command[];
   /** Why the other commands do not (one line, said instead of running them). */
   missing?: string;
+  /** What app-check needs from the dialect (its change reader, column phases, SQL reader); loaded only by app-check. */
+  app?: () => Promise<AppDialect>;
+  /** snapshot/verify: the database's vital signs and where they are kept (loaded only by those commands). */
+  metrics?: () => Promise<Metrics>;
+  /** `lockstep rehearse` on this dialect, loaded only when that command runs. */
+  rehearse?: () => Promise<Rehearser>;
+}
+
+/** What `lockstep rehearse` asks a dialect: which sandboxes it can use, and the rehearsal itself. */
+export interface Rehearser {
+  /** Why `--sandbox` (undefined: not given) cannot be used for this dialect, in one line; undefined when it can. */
+  sandboxProblem(sandbox: string | undefined): string | undefined;
+  /** Why this subject cannot be rehearsed on this dialect (one line), checked before any database is touched. */
+  subjectProblem?(subject: RehearseSubject): string | undefined;
+  rehearse(subject: RehearseSubject, o: RehearseOptions): Promise<RehearsalReport>;
+}
+
+/** How snapshot/verify read and keep snapshots on one dialect (src/verify/snapshot.ts holds the shape). */
+export interface Metrics {
+  /** Connects to `url` (errors name `where`, the password never shown); `application` names the session where the server shows one. */
+  open(url: string, where: string, o?: { application?: string }): Promise<MetricsSession>;
+  /** verify's advice in this dialect's words (absent: PostgreSQL's). */
+  words?: Partial<VerifyWords>;
+}
+
+export interface MetricsSession {
+  /** Where snapshots are kept, for messages: `lockstep.snapshots`, `lockstep_snapshots`. */
+  ledger: string;
+  /** The vital signs now (read-only). */
+  take(o?: { label?: string; change?: string }): Promise<Snapshot>;
+  /** Stores a snapshot in the ledger (created on first use) in one transaction; returns its id. */
+  store(s: Snapshot): Promise<number>;
+  /** A stored snapshot's data as kept (not yet checked), or undefined when there is no such id. */
+  load(id: number): Promise<unknown | undefined>;
+  /** The snapshot apply took before `change`, and the tables the change names (as the snapshot names them), if known. */
+  beforeChange(change: string): Promise<{ id: number; data: unknown; changedTables?: string[] } | undefined>;
+  close(): Promise<void>;
 }

@@ -34,7 +34,7 @@ export async function readChange(path: string, display = path, opts: Pick<FromSq
   return { change: opts.name ? { ...change, name: opts.name } : change, unconverted: [], source };
 }
 
-async function readText(path: string, display: string): Promise<string> {
+export async function readText(path: string, display: string): Promise<string> {
   try {
     return (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
   } catch (e) {

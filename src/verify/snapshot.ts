@@ -7,6 +7,7 @@
  */
 import type { Db } from '../apply/db.js';
 import { insertSnapshot } from '../apply/ledger.js';
+import type { DialectId, Flavor } from '../core/version.js';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -21,31 +22,44 @@ export interface StatementStat {
   totalMs: number;
   meanMs: number;
   rows: number;
-  sharedBlksHit: number;
-  sharedBlksRead: number;
+  /** PostgreSQL (pg_stat_statements); absent on MySQL/MariaDB. */
+  sharedBlksHit?: number;
+  sharedBlksRead?: number;
+  /** MySQL/MariaDB digests: the schema the statements ran in, rows examined, and statements that read a table without an index (SUM_NO_INDEX_USED). */
+  schema?: string;
+  rowsExamined?: number;
+  fullScans?: number;
+  /** MySQL/MariaDB: when the digest's counters started (FIRST_SEEN); later than a previous snapshot means they started again. */
+  firstSeen?: string;
 }
 
+/**
+ * One table. PostgreSQL fills every field. MySQL/MariaDB: the activity counters come from
+ * performance_schema and count rows (see Snapshot.scanUnit); they are absent when it is OFF (then
+ * Snapshot.activityNote says so); the fields only PostgreSQL has are absent.
+ */
 export interface TableStat {
   table: string;
   /** The table's OID: a table dropped and created again, or renamed, is told apart by it. Absent in older snapshot files. */
   relid?: number;
-  seqScan: number;
-  seqTupRead: number;
-  idxScan: number;
+  seqScan?: number;
+  seqTupRead?: number;
+  idxScan?: number;
+  /** PostgreSQL: n_live_tup; MySQL/MariaDB: information_schema.TABLES.TABLE_ROWS (an estimate). */
   liveTuples: number;
-  deadTuples: number;
-  inserted: number;
-  updated: number;
-  deleted: number;
-  hotUpdated: number;
-  lastVacuum: string | null;
-  lastAutovacuum: string | null;
-  lastAnalyze: string | null;
-  lastAutoanalyze: string | null;
-  heapBlksHit: number;
-  heapBlksRead: number;
-  idxBlksHit: number;
-  idxBlksRead: number;
+  deadTuples?: number;
+  inserted?: number;
+  updated?: number;
+  deleted?: number;
+  hotUpdated?: number;
+  lastVacuum?: string | null;
+  lastAutovacuum?: string | null;
+  lastAnalyze?: string | null;
+  lastAutoanalyze?: string | null;
+  heapBlksHit?: number;
+  heapBlksRead?: number;
+  idxBlksHit?: number;
+  idxBlksRead?: number;
   /** Bytes: the table, and with its indexes and TOAST. */
   bytes: number;
   totalBytes: number;
@@ -56,26 +70,42 @@ export interface IndexStat {
   table: string;
   /** The index's OID (a renamed index is the same index). Absent in older snapshot files. */
   indexrelid?: number;
-  idxScan: number;
+  /** PostgreSQL: idx_scan. MySQL/MariaDB: rows read through the index (performance_schema); absent when it is OFF. */
+  idxScan?: number;
   /** PostgreSQL 16+; null before. */
-  lastIdxScan: string | null;
-  tupRead: number;
-  tupFetch: number;
-  blksHit: number;
-  blksRead: number;
-  bytes: number;
+  lastIdxScan?: string | null;
+  tupRead?: number;
+  tupFetch?: number;
+  blksHit?: number;
+  blksRead?: number;
+  /** MySQL/MariaDB: from mysql.innodb_index_stats when readable, else absent. */
+  bytes?: number;
   valid: boolean;
+  /** MySQL/MariaDB: sys.schema_unused_indexes lists it (no I/O through it since the server started). */
+  unusedSinceStart?: boolean;
 }
 
 export interface Snapshot {
   version: 1;
   kind: 'lockstep-snapshot';
+  /** The dialect of the database; absent: postgres (snapshot files written before MySQL support). */
+  dialect?: DialectId;
   id?: number;
   label?: string;
   change?: string;
   takenAt: string;
-  database: { name: string; oid: number; systemIdentifier: string | null };
-  server: { versionNum: number; major: number };
+  /** PostgreSQL: the database's OID and the cluster's system identifier. MySQL/MariaDB: oid null; systemIdentifier @@server_uuid (MySQL) or host:port:datadir (MariaDB). */
+  database: { name: string; oid: number | null; systemIdentifier: string | null };
+  /** versionNum: 150004, 80036, 101119 (major * 10000 + minor * 100 + patch); version: the server's own text; flavor: mysql | mariadb. */
+  server: { versionNum: number; major: number; version?: string; flavor?: Flavor };
+  /** What seqScan and idxScan count: scans (PostgreSQL; absent), or rows read (performance_schema counts rows per access path). */
+  scanUnit?: 'scans' | 'rows';
+  /** Where per-query figures come from, for messages; absent: pg_stat_statements. */
+  statementsSource?: string;
+  /** Set when table and index activity could not be read (MySQL/MariaDB with performance_schema OFF): why, and how to turn it on. */
+  activityNote?: string;
+  /** Server-wide counters as the server names them (MySQL/MariaDB: SHOW GLOBAL STATUS, the buffer pool, Handler_read_*, Uptime). */
+  serverStatus?: Record<string, number>;
   /** null when pg_stat_statements is not installed; then `statementsNote` says how to enable it. */
   statements: StatementStat[] | null;
   statementsNote?: string;
@@ -86,17 +116,26 @@ export interface Snapshot {
   serverStartedAt?: string;
   tables: TableStat[];
   indexes: IndexStat[];
+  /**
+   * PostgreSQL: pg_stat_database for this database. MySQL/MariaDB: server-wide (SHOW GLOBAL STATUS):
+   * commits/rollbacks Handler_commit/Handler_rollback, blksHit Innodb_buffer_pool_read_requests
+   * (logical reads), blksRead Innodb_buffer_pool_reads (reads from disk), tempFiles Created_tmp_disk_tables,
+   * deadlocks Innodb_deadlocks (MariaDB), statsResetAt the last FLUSH STATUS.
+   */
   databaseStats: {
     commits: number;
     rollbacks: number;
     blksHit: number;
     blksRead: number;
     tempFiles: number;
-    tempBytes: number;
-    deadlocks: number;
+    tempBytes?: number;
+    deadlocks?: number;
     statsResetAt: string | null;
   };
+  /** PostgreSQL: this primary's replicas. MySQL/MariaDB: this server as a replica (SHOW REPLICA/SLAVE STATUS), name = the connection or source host. */
   replication: { name: string; state: string; replayLagSeconds: number | null; replayBytesBehind: number | null }[];
+  /** Why `replication` could not be read (a missing privilege), when it could not. */
+  replicationNote?: string;
 }
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -218,6 +257,7 @@ export async function takeSnapshot(db: Db, o: { label?: string; change?: string;
   return {
     version: SNAPSHOT_VERSION,
     kind: 'lockstep-snapshot',
+    dialect: 'postgres',
     ...(o.label ? { label: o.label } : {}),
     ...(o.change ? { change: o.change } : {}),
     takenAt: ts(v.at)!,

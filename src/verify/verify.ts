@@ -113,12 +113,43 @@ export interface VerifyResult {
   /** False when pg_stat_statements was missing (or unreadable) on either side: no query was compared; `statementsNote` says why. */
   queriesCompared: boolean;
   statementsNote?: string;
+  /** The snapshots' dialect; absent: postgres. */
+  dialect?: string;
+  /** What the scan figures count: absent or scans (PostgreSQL), rows (MySQL/MariaDB performance_schema: rows read by full scans / through indexes). */
+  scanUnit?: 'scans' | 'rows';
+  /** Where query figures come from; absent: pg_stat_statements. */
+  statementsSource?: string;
+  /** False when table and index activity was not read on a side (performance_schema OFF): `activityNote` says why; sizes and the cache are still compared. */
+  activityCompared?: boolean;
+  activityNote?: string;
+  /**
+   * Server-wide counters both snapshots kept (MySQL/MariaDB: Handler_read_*, Select_scan, the buffer
+   * pool…), their growth between the snapshots and per second; absent without them or across a reset.
+   */
+  serverCounters?: { name: string; delta: number; perS: number }[];
 }
+
+/** The advice verify gives, in the dialect's words (the defaults are PostgreSQL's; a dialect's Metrics gives its own). */
+export interface VerifyWords {
+  queryAdvice: string;
+  cacheAdvice: string;
+  dropIndex: (index: string) => string;
+}
+
+export const postgresVerifyWords: VerifyWords = {
+  queryAdvice: 'compare its EXPLAIN (ANALYZE, BUFFERS) with the plan before the change',
+  cacheAdvice: 'a new index or a larger table may no longer fit in shared_buffers',
+  dropIndex: () => 'DROP INDEX CONCURRENTLY',
+};
+
+/** Two takenAt/startedAt times closer than this are the same moment (MySQL/MariaDB derive the start from Uptime, whole seconds). */
+const SAME_MOMENT_MS = 2000;
 
 const ratio = (hit: number, read: number) => (hit + read > 0 ? (100 * hit) / (hit + read) : null);
 
 /** Compares two snapshots of the same database. `changedTables` narrows the seq-scan finding. */
-export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Partial<VerifyThresholds>; changedTables?: string[] } = {}): VerifyResult {
+export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Partial<VerifyThresholds>; changedTables?: string[]; words?: Partial<VerifyWords> } = {}): VerifyResult {
+  const words: VerifyWords = { ...postgresVerifyWords, ...o.words };
   const th: VerifyThresholds = { ...defaultThresholds };
   const bad: { where: string; message: string }[] = [];
   for (const [k, v] of Object.entries(o.thresholds ?? {})) {
@@ -129,12 +160,15 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
   }
   if (bad.length) throw new LockstepError('E_INPUT', bad);
   if (before.kind !== 'lockstep-snapshot' || after.kind !== 'lockstep-snapshot') throw new LockstepError('E_INPUT', [{ where: 'verify', message: 'both sides must be lockstep snapshots' }]);
+  const dialect = after.dialect ?? 'postgres';
+  if ((before.dialect ?? 'postgres') !== dialect)
+    throw new LockstepError('E_INPUT', [{ where: 'verify', message: `the snapshots are of different databases (a ${before.dialect ?? 'postgres'} and a ${dialect} one)` }]);
   const sameDb =
     before.database.name === after.database.name &&
     before.database.oid === after.database.oid &&
     (before.database.systemIdentifier === null || after.database.systemIdentifier === null || before.database.systemIdentifier === after.database.systemIdentifier);
   if (!sameDb)
-    throw new LockstepError('E_INPUT', [{ where: 'verify', message: `the snapshots are of different databases (${before.database.name}, oid ${before.database.oid} and ${after.database.name}, oid ${after.database.oid})` }]);
+    throw new LockstepError('E_INPUT', [{ where: 'verify', message: `the snapshots are of different databases (${dbName(before)} and ${dbName(after)})` }]);
   const seconds = (Date.parse(after.takenAt) - Date.parse(before.takenAt)) / 1000;
   if (!(seconds > 0)) throw new LockstepError('E_INPUT', [{ where: 'verify', message: `the "after" snapshot (${after.takenAt}) is not later than the "before" one (${before.takenAt})` }]);
 
@@ -143,11 +177,18 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
   // stats_reset, by a server restart (a crash leaves stats_reset NULL), or by totals that went down.
   const bd = before.databaseStats;
   const ad = after.databaseStats;
-  const restarted = !!before.serverStartedAt && !!after.serverStartedAt && before.serverStartedAt !== after.serverStartedAt;
+  const restarted = !!before.serverStartedAt && !!after.serverStartedAt && Math.abs(Date.parse(before.serverStartedAt) - Date.parse(after.serverStartedAt)) >= SAME_MOMENT_MS;
   const wentDown = ad.commits < bd.commits || ad.blksHit < bd.blksHit || ad.blksRead < bd.blksRead;
-  const resetAt = ad.statsResetAt !== null && (bd.statsResetAt ?? '') !== ad.statsResetAt && Date.parse(ad.statsResetAt) > Date.parse(before.takenAt);
+  const resetAt =
+    ad.statsResetAt !== null &&
+    (bd.statsResetAt === null || Math.abs(Date.parse(bd.statsResetAt) - Date.parse(ad.statsResetAt)) >= SAME_MOMENT_MS) &&
+    Date.parse(ad.statsResetAt) > Date.parse(before.takenAt);
   const dbReset = resetAt || restarted || wentDown;
-  const pssReset = !!after.statementsResetAt && Date.parse(after.statementsResetAt) > Date.parse(before.takenAt);
+  const source = after.statementsSource ?? 'pg_stat_statements';
+  // Per-query counters that started again: a reset time (pg_stat_statements_info), or every query
+  // both snapshots have with fewer calls, or counted from after the first snapshot (FIRST_SEEN).
+  const countersDown = statementsWentDown(before, after);
+  const pssReset = (!!after.statementsResetAt && Date.parse(after.statementsResetAt) > Date.parse(before.takenAt)) || countersDown;
   if (dbReset)
     findings.push({
       kind: 'stats-reset',
@@ -155,7 +196,18 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
       subject: 'database',
       message: `${resetAt ? `statistics were reset at ${ad.statsResetAt}` : restarted ? `the server restarted at ${after.serverStartedAt}` : 'the database counters went down (a reset or a crash restart)'}, between the snapshots: table, index and cache figures are not compared`,
     });
-  if (pssReset) findings.push({ kind: 'stats-reset', severity: 'info', subject: 'pg_stat_statements', message: `pg_stat_statements was reset at ${after.statementsResetAt}, between the snapshots: query times are not compared` });
+  if (pssReset)
+    findings.push({
+      kind: 'stats-reset',
+      severity: 'info',
+      subject: source,
+      message: `${countersDown && !after.statementsResetAt ? `the ${source} counters went down (reset, or the server restarted)` : `${source} was reset at ${after.statementsResetAt}`}, between the snapshots: query times are not compared`,
+    });
+  // Without table and index activity on a side (performance_schema OFF), those are not compared.
+  const activityNote = before.activityNote ?? after.activityNote;
+  const activityCompared = activityNote === undefined;
+  const scanUnit = after.scanUnit ?? 'scans';
+  const scanWord = scanUnit === 'rows' ? 'rows read by full scans of' : 'sequential scans of';
 
   // Tables and indexes by OID when both snapshots have it (a renamed index is the same index; a table
   // dropped and created again is a new one), else by name (snapshot files from before OIDs were kept).
@@ -175,75 +227,92 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
   if (!dbReset) {
     const zero = { seqScan: 0, seqTupRead: 0, idxScan: 0, inserted: 0, updated: 0, deleted: 0, deadTuples: 0, totalBytes: 0 };
     const beforeOf = new Map<string, Pick<Snapshot['tables'][number], keyof typeof zero>>();
+    const n = (x: number | undefined) => x ?? 0;
     for (const t of after.tables) {
       // A table created between the snapshots starts from zero.
       const b = tb.get(tkey(t)) ?? zero;
       beforeOf.set(t.table, b);
-      const d = (k: keyof typeof zero) => Math.max(0, Number(t[k]) - Number(b[k]));
+      const d = (k: keyof typeof zero) => since0(t[k], b[k]);
+      if (b.totalBytes > 0 && t.totalBytes > (1 + th.tableGrowthPct / 100) * b.totalBytes && t.totalBytes - b.totalBytes > 1024 * 1024) {
+        findings.push({ kind: 'table-growth', severity: 'info', subject: t.table, message: `${t.table} grew from ${mb(b.totalBytes)} to ${mb(t.totalBytes)} with its indexes` });
+      }
+      if (!activityCompared) continue;
       const seq = d('seqScan');
       const idx = d('idxScan');
       const written = d('inserted') + d('updated') + d('deleted');
       if (seq || idx || written) rates.tables.push({ table: t.table, seqScansPerS: seq / seconds, idxScansPerS: idx / seconds, rowsWrittenPerS: written / seconds, seqScans: seq, idxScans: idx });
-      const rateBefore = lifetime && lifetime > 0 ? b.seqScan / lifetime : null;
-      const newlyScanned = b.seqScan === 0 || rateBefore === null || seq / seconds > th.seqScanRateFactor * rateBefore;
+      const rateBefore = lifetime && lifetime > 0 ? n(b.seqScan) / lifetime : null;
+      const newlyScanned = n(b.seqScan) === 0 || rateBefore === null || seq / seconds > th.seqScanRateFactor * rateBefore;
       if ((!changed || changed.has(t.table)) && seq > 0 && t.liveTuples >= th.seqScanMinRows && newlyScanned) {
         findings.push({
           kind: 'new-seq-scans',
           severity: 'regression',
           subject: t.table,
-          message: `${seq} sequential scans of ${t.table} (${t.liveTuples.toLocaleString('en-US')} rows) since the first snapshot, ${(seq / seconds).toFixed(2)}/s${rateBefore !== null && b.seqScan > 0 ? `, against ${rateBefore.toFixed(2)}/s before` : b.seqScan === 0 ? ', none before' : ''}`,
+          message: `${seq.toLocaleString('en-US')} ${scanWord} ${t.table} (${t.liveTuples.toLocaleString('en-US')} rows) since the first snapshot, ${(seq / seconds).toFixed(2)}/s${rateBefore !== null && n(b.seqScan) > 0 ? `, against ${rateBefore.toFixed(2)}/s before` : n(b.seqScan) === 0 ? ', none before' : ''}`,
           advice: 'find the query with EXPLAIN; an index may be missing or unused',
         });
       }
-      if (t.deadTuples > th.deadTupleRatio * Math.max(t.liveTuples, 1) && t.deadTuples > b.deadTuples) {
-        findings.push({ kind: 'dead-tuples', severity: 'regression', subject: t.table, message: `${t.deadTuples.toLocaleString('en-US')} dead tuples in ${t.table} (${Math.round((100 * t.deadTuples) / Math.max(t.liveTuples, 1))} % of its live rows; ${b.deadTuples.toLocaleString('en-US')} before)`, advice: `VACUUM (ANALYZE) ${t.table}` });
-      }
-      if (b.totalBytes > 0 && t.totalBytes > (1 + th.tableGrowthPct / 100) * b.totalBytes && t.totalBytes - b.totalBytes > 1024 * 1024) {
-        findings.push({ kind: 'table-growth', severity: 'info', subject: t.table, message: `${t.table} grew from ${mb(b.totalBytes)} to ${mb(t.totalBytes)} with its indexes` });
+      if (t.deadTuples !== undefined && t.deadTuples > th.deadTupleRatio * Math.max(t.liveTuples, 1) && t.deadTuples > n(b.deadTuples)) {
+        findings.push({ kind: 'dead-tuples', severity: 'regression', subject: t.table, message: `${t.deadTuples.toLocaleString('en-US')} dead tuples in ${t.table} (${Math.round((100 * t.deadTuples) / Math.max(t.liveTuples, 1))} % of its live rows; ${n(b.deadTuples).toLocaleString('en-US')} before)`, advice: `VACUUM (ANALYZE) ${t.table}` });
       }
     }
     const activeTables = new Set(rates.tables.map((t) => t.table));
-    for (const i of after.indexes) {
+    for (const i of activityCompared ? after.indexes : []) {
       const prev = ib.get(ikey(i));
       let unused = false;
       if (!prev && !i.valid) {
-        findings.push({ kind: 'unused-index', severity: 'regression', subject: i.index, message: `the new index ${i.index} is INVALID (a failed CREATE INDEX CONCURRENTLY?): it is maintained on every write and never used`, advice: `DROP INDEX CONCURRENTLY ${i.index}, then build it again` });
+        findings.push({ kind: 'unused-index', severity: 'regression', subject: i.index, message: `the new index ${i.index} is INVALID (a failed CREATE INDEX CONCURRENTLY?): it is maintained on every write and never used`, advice: `${words.dropIndex(i.index)} ${i.index}, then build it again` });
       } else if (!prev) {
         // A new index (not in the first snapshot) whose table was scanned a lot, never through it.
         const t = tableAfter.get(i.table);
         const b = beforeOf.get(i.table);
-        const scans = t && b ? t.seqScan - b.seqScan + (t.idxScan - b.idxScan) : 0;
-        if (i.idxScan === 0 && scans >= th.unusedIndexAfterScans) {
+        const scans = t && b ? since0(t.seqScan, b.seqScan) + since0(t.idxScan, b.idxScan) : 0;
+        if (n(i.idxScan) === 0 && scans >= th.unusedIndexAfterScans) {
           unused = true;
-          findings.push({ kind: 'unused-index', severity: 'regression', subject: i.index, message: `the new index ${i.index} (${mb(i.bytes)}) was never used, while ${i.table} was scanned ${scans} times`, advice: 'check the query it was made for with EXPLAIN; drop it if nothing needs it (DROP INDEX CONCURRENTLY)' });
+          findings.push({
+            kind: 'unused-index',
+            severity: 'regression',
+            subject: i.index,
+            message: `the new index ${i.index}${i.bytes !== undefined ? ` (${mb(i.bytes)})` : ''} was never used, while ${scanUnit === 'rows' ? `${scans.toLocaleString('en-US')} rows of ${i.table} were read` : `${i.table} was scanned ${scans} times`}`,
+            advice: `check the query it was made for with EXPLAIN; drop it if nothing needs it (${words.dropIndex(i.index)})`,
+          });
         }
       }
-      const scans = Math.max(0, i.idxScan - (prev?.idxScan ?? 0));
+      const scans = since0(i.idxScan, prev?.idxScan);
       if (!prev || scans > 0 || activeTables.has(i.table))
-        rates.indexes.push({ index: i.index, table: i.table, scansPerS: scans / seconds, scans, scansBefore: prev ? prev.idxScan : null, scansAfter: i.idxScan, isNew: !prev, unused });
+        rates.indexes.push({ index: i.index, table: i.table, scansPerS: scans / seconds, scans, scansBefore: prev ? n(prev.idxScan) : null, scansAfter: n(i.idxScan), isNew: !prev, unused });
     }
     const hb = ratio(before.databaseStats.blksHit, before.databaseStats.blksRead);
     const hitDelta = after.databaseStats.blksHit - before.databaseStats.blksHit;
     const readDelta = after.databaseStats.blksRead - before.databaseStats.blksRead;
     const hInterval = ratio(hitDelta, readDelta);
     if (hb !== null && hInterval !== null && hb - hInterval > th.cacheHitDropPoints)
-      findings.push({ kind: 'cache-hit-drop', severity: 'regression', subject: 'database', message: `cache hit ratio ${hInterval.toFixed(1)} % between the snapshots, against ${hb.toFixed(1)} % before`, advice: 'a new index or a larger table may no longer fit in shared_buffers' });
+      findings.push({ kind: 'cache-hit-drop', severity: 'regression', subject: 'database', message: `cache hit ratio ${hInterval.toFixed(1)} % between the snapshots, against ${hb.toFixed(1)} % before`, advice: words.cacheAdvice });
   }
+
+  // Counters, not gauges: Uptime and Threads_running are not rates.
+  const gauges = new Set(['Uptime', 'Uptime_since_flush_status', 'Threads_running']);
+  const serverCounters =
+    before.serverStatus && after.serverStatus && !dbReset
+      ? Object.entries(after.serverStatus)
+          .filter(([k, v]) => !gauges.has(k) && before.serverStatus![k] !== undefined && v >= before.serverStatus![k]!)
+          .map(([name, v]) => ({ name, delta: v - before.serverStatus![name]!, perS: (v - before.serverStatus![name]!) / seconds }))
+      : undefined;
 
   const queriesCompared = !!before.statements && !!after.statements && !pssReset;
   if (queriesCompared && before.statements && after.statements) {
     // One row per (role, query, top level) in pg_stat_statements: matched on all three when both
     // snapshots have them (older snapshot files only have the query id).
     const byRole = before.statements.every((q) => q.userid !== undefined) && after.statements.every((q) => q.userid !== undefined);
-    const qkey = (q: NonNullable<Snapshot['statements']>[number]) => (byRole ? `${q.userid}/${q.queryid}/${q.toplevel ?? ''}` : q.queryid);
+    const qkey = (q: NonNullable<Snapshot['statements']>[number]) => `${q.schema !== undefined ? `${q.schema}/` : ''}${byRole ? `${q.userid}/${q.queryid}/${q.toplevel ?? ''}` : q.queryid}`;
     const qb = new Map(before.statements.map((q) => [qkey(q), q]));
     // The first snapshot kept only its top queries: one missing from a full list may have been below the cut.
     const beforeFull = before.statements.length >= (before.statementsLimit ?? 500);
     for (const q of after.statements) {
       const b = qb.get(qkey(q));
       if (!b && beforeFull) continue;
-      // Fewer calls than before: this entry was reset (pg_stat_statements_reset for one query, or evicted).
-      if (b && q.calls < b.calls) continue;
+      // Fewer calls than before, or counted anew since the first snapshot: this entry was reset (pg_stat_statements_reset for one query, or evicted).
+      if (b && (q.calls < b.calls || (q.firstSeen !== undefined && Date.parse(q.firstSeen) > Date.parse(before.takenAt)))) continue;
       const calls = q.calls - (b?.calls ?? 0);
       if (calls <= 0) continue;
       const meanInterval = (q.totalMs - (b?.totalMs ?? 0)) / calls;
@@ -255,7 +324,7 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
           severity: 'regression',
           subject: q.query.slice(0, 120),
           message: `mean time ${b.meanMs.toFixed(3)} ms → ${meanInterval.toFixed(3)} ms (+${Math.round((meanInterval / b.meanMs - 1) * 100)} %) over ${calls} calls: ${q.query.slice(0, 120)}`,
-          advice: 'compare its EXPLAIN (ANALYZE, BUFFERS) with the plan before the change',
+          advice: words.queryAdvice,
         });
     }
   }
@@ -284,8 +353,48 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
     rates,
     statsReset: dbReset || pssReset,
     queriesCompared,
-    ...(!queriesCompared && !pssReset ? { statementsNote: before.statementsNote ?? after.statementsNote ?? 'pg_stat_statements was not read in one of the snapshots' } : {}),
+    ...(!queriesCompared && !pssReset ? { statementsNote: before.statementsNote ?? after.statementsNote ?? `${source} was not read in one of the snapshots` } : {}),
+    ...(after.dialect ? { dialect: after.dialect } : {}),
+    ...(after.scanUnit ? { scanUnit: after.scanUnit } : {}),
+    ...(after.statementsSource ? { statementsSource: after.statementsSource } : {}),
+    ...(after.dialect && after.dialect !== 'postgres' ? { activityCompared } : !activityCompared ? { activityCompared } : {}),
+    ...(activityNote !== undefined ? { activityNote } : {}),
+    ...(serverCounters ? { serverCounters } : {}),
   };
+}
+
+/**
+ * A counter's growth between the snapshots. Lower than before: that one counter started again (an
+ * ALTER TABLE on MySQL/MariaDB restarts the table's performance_schema counters;
+ * pg_stat_reset_single_table_counters on Postgres): what it counted since then.
+ */
+const since0 = (after: number | undefined, before: number | undefined): number => {
+  const a = Number(after ?? 0);
+  const b = Number(before ?? 0);
+  return a >= b ? a - b : a;
+};
+
+const dbName = (s: Snapshot) => (s.database.oid !== null && s.database.oid !== undefined ? `${s.database.name}, oid ${s.database.oid}` : `${s.database.name}${s.database.systemIdentifier ? ` on ${s.database.systemIdentifier}` : ''}`);
+
+/**
+ * True when the per-query counters started again between the snapshots: of the queries both have,
+ * at least two, and every one has fewer calls now or (MySQL/MariaDB digests) was first seen after the
+ * first snapshot. One query alone going down is that entry's reset (or eviction), not a reset of all.
+ */
+function statementsWentDown(before: Snapshot, after: Snapshot): boolean {
+  if (!before.statements || !after.statements) return false;
+  const key = (q: NonNullable<Snapshot['statements']>[number]) => `${q.userid ?? ''}/${q.schema ?? ''}/${q.queryid}/${q.toplevel ?? ''}`;
+  const b = new Map(before.statements.map((q) => [key(q), q]));
+  const since = Date.parse(before.takenAt);
+  let both = 0;
+  let down = 0;
+  for (const q of after.statements) {
+    const p = b.get(key(q));
+    if (!p) continue;
+    both++;
+    if (q.calls < p.calls || (q.firstSeen !== undefined && Date.parse(q.firstSeen) > since)) down++;
+  }
+  return both >= 2 && down === both;
 }
 
 function mb(bytes: number): string {

@@ -168,7 +168,7 @@ describe.each(MAJORS)('PostgreSQL %i with pg_stat_statements', (major) => {
       expect(q.calls).toBeGreaterThanOrEqual(200);
       expect(q.totalMs).toBeGreaterThan(0);
       expect(q.meanMs).toBeCloseTo(q.totalMs / q.calls, 6);
-      expect(q.sharedBlksHit + q.sharedBlksRead).toBeGreaterThan(0);
+      expect(q.sharedBlksHit! + q.sharedBlksRead!).toBeGreaterThan(0);
       expect(s.statementsResetAt).not.toBeNull(); // pg_stat_statements_info, PG 14+
     } finally {
       await db.close();

@@ -41,6 +41,18 @@ export interface CopyOptions {
   lockWaitTimeoutSeconds?: number;
   /** Attempts for a step that waits on a metadata lock, with jittered backoff (default 10). */
   attempts?: number;
+  /**
+   * How long one attempt of a DDL that needs the table's metadata lock (trigger creation, the cut-over
+   * RENAME) may wait, in ms; overrides lockWaitTimeoutSeconds. MariaDB honours it to the millisecond
+   * (max_statement_time), MySQL rounds it up to whole seconds. lockstep's engine defaults to 500 ms.
+   */
+  lockWaitMs?: number;
+  /** Replica URLs whose lag throttles the copy; default: the replicas the primary lists (SHOW SLAVE HOSTS), reached with the same credentials. */
+  replicas?: string[];
+  /** Keep the old table after the swap (until cleanup) instead of dropping it. */
+  keepOld?: boolean;
+  /** Copy and verify, keep the shadow current with the triggers, but do not swap yet; a rerun without it swaps. */
+  postponeCutOver?: boolean;
   /** Stop cleanly between chunks (resumable). */
   signal?: AbortSignal;
   onProgress?: (e: CopyProgress) => void;
@@ -67,6 +79,10 @@ export interface CopyResult {
   resumed: boolean;
   /** The table as it was, kept after the swap until cleanup (`_<table>_old…`), or undefined once dropped. */
   oldTable?: string;
+  /** Whether the table was swapped (false when postponeCutOver stopped before the cut-over). */
+  swapped?: boolean;
+  /** Columns the per-chunk checksum could not compare (a type change whose conversion lockstep cannot reproduce); their rows were still compared by key and the other columns. */
+  uncheckedColumns?: string[];
 }
 
 export interface CopyEngine {

@@ -6,7 +6,10 @@
 import { LockstepError } from '../../core/errors.js';
 import type { CopyEngine, CopyEngineId } from './copy-engine.js';
 
-export const copyEngines: Partial<Record<CopyEngineId, () => Promise<CopyEngine>>> = {};
+export const copyEngines: Partial<Record<CopyEngineId, () => Promise<CopyEngine>>> = {
+  lockstep: () => import('./online-copy.js').then((m) => m.onlineCopy),
+  'pt-osc': () => import('./pt-osc.js').then((m) => m.ptOsc),
+};
 
 export async function copyEngine(id: CopyEngineId, where = '--engine'): Promise<CopyEngine> {
   const load = copyEngines[id];

@@ -1,0 +1,86 @@
+/**
+ * `lockstep app-check` on MySQL/MariaDB applications, as users run it (the built CLI): the dialect
+ * picked from the change's syntax, the Prisma provider, the drizzle.config dialect, --dialect or --db;
+ * one clear line for what does not fit; and --db on the MariaDB service, where an existing column's
+ * nullability and default decide what an insert must write.
+ */
+import { describe, expect, test } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectCleanError, runCli } from '../helpers/cli.js';
+import { describeMariadb, freshMysqlDatabase, itMariadb } from '../helpers/mariadb.js';
+
+const change = 'test/fixtures/app/mysql-changes/orders-currency.sql';
+const plain = 'test/fixtures/app/mysql-changes/orders-currency-plain.sql';
+
+describe('lockstep app-check on MySQL/MariaDB', () => {
+  test('a MySQL migration (backticks) picks the dialect: findings with file:line, exit 1', () => {
+    const r = runCli(['app-check', change, 'test/fixtures/app/mysql-express']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^database: MySQL\/MariaDB \(from test\/fixtures\/app\/mysql-changes\/orders-currency\.sql \(a backtick-quoted table name: MySQL syntax\)\)$/m);
+    expect(r.stdout).toMatch(/^orders\.currency CHAR\(3\): new; NULL in rows not yet backfilled until contract, NOT NULL after \(no default: inserts must set it\)$/m);
+    expect(r.stdout).toMatch(/^test\/fixtures\/app\/mysql-express\/src\/orders\.ts:16:\d+ {2}error {4}insert-omits-column {2}INSERT INTO orders \(customer_id, total\) does not set currency/m);
+    expect(r.stdout).toMatch(/^2 files checked: 6 error\(s\), 2 warning\(s\), 0 info$/m);
+  });
+
+  test('SQL that reads the same in both: the Prisma provider or the drizzle.config dialect decides', () => {
+    const prisma = runCli(['app-check', plain, 'test/fixtures/app/mysql-prisma', '--format', 'json']);
+    expect(prisma.code, prisma.stderr).toBe(1);
+    expect(JSON.parse(prisma.stdout).findings.map((f: any) => f.rule).sort()).toEqual(['assumes-not-null', 'assumes-not-null', 'insert-omits-column', 'select-star']);
+    const drizzle = runCli(['app-check', plain, 'test/fixtures/app/mysql-drizzle']);
+    expect(drizzle.stdout).toMatch(/^database: MySQL\/MariaDB \(from test\/fixtures\/app\/mysql-drizzle\/drizzle\.config\.ts: dialect\)$/m);
+    expect(drizzle.stdout).toMatch(/^3 files checked: 3 error\(s\), 1 warning\(s\), 0 info$/m);
+    // --dialect says it for an app that declares nothing.
+    const express = runCli(['app-check', plain, 'test/fixtures/app/mysql-express', '--dialect', 'mariadb', '--format', 'json']);
+    expect(JSON.parse(express.stdout).findings.filter((f: any) => f.rule === 'sql-not-parsed')).toEqual([]);
+  });
+
+  test('bad input: one line each, exit 2', () => {
+    expectCleanError(runCli(['app-check', change, 'test/fixtures/app/mysql-express', '--pg-version', '15']), /^lockstep: --pg-version: is for PostgreSQL; .* says MySQL\/MariaDB$/m);
+    expectCleanError(runCli(['app-check', change, '.', '--dialect', 'oracle']), /^lockstep: --dialect: must be one of /m);
+    expectCleanError(runCli(['app-check', plain, '.', '--dialect', 'mysql', '--db', 'postgres://postgres@127.0.0.1:5432/test']), /^lockstep: --db: says PostgreSQL, but --dialect says MySQL$/m);
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-app-check-mysql-'));
+    writeFileSync(join(dir, 'idx.sql'), 'CREATE INDEX orders_status ON `orders` (status);\n');
+    expectCleanError(runCli(['app-check', 'idx.sql', '.'], dir), /^lockstep: idx\.sql: adds no column and sets no NOT NULL/m);
+  });
+
+  test('a server that cannot be reached: exit 4, one line, no password', () => {
+    expectCleanError(runCli(['app-check', change, 'test/fixtures/app/mysql-express', '--db', 'mysql://root:s3cret@127.0.0.1:1/shop']), /^lockstep: --db: cannot connect to mysql:\/\/root:\*+@127\.0\.0\.1:1\/shop/m, 4);
+  });
+});
+
+describeMariadb('lockstep app-check --db on MariaDB', () => {
+  itMariadb('an existing column made NOT NULL: its default and nullability come from the server', async () => {
+    const db = await freshMysqlDatabase();
+    await db.query("CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, customer_id INT NOT NULL, email VARCHAR(100) NULL DEFAULT 'n/a', note VARCHAR(10) NULL)");
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-app-check-mysql-'));
+    writeFileSync(join(dir, 'change.sql'), 'ALTER TABLE `orders` MODIFY email VARCHAR(100) NOT NULL, MODIFY note VARCHAR(10) NOT NULL, MODIFY customer_id INT NOT NULL;\n');
+    writeFileSync(
+      join(dir, 'orders.ts'),
+      [
+        `export async function place(pool: any, c: number) {`,
+        `  await pool.execute('INSERT INTO orders (customer_id) VALUES (?)', [c]);`,
+        `  const [rows] = await pool.query('SELECT id, customer_id, note FROM orders WHERE id = ?', [1]);`,
+        `  return [rows[0].customer_id.toFixed(0), rows[0].note.trim()];`,
+        `}`,
+      ].join('\n'),
+    );
+    const withDb = runCli(['app-check', 'change.sql', '.', '--db', db.url, '--format', 'json'], dir);
+    expect(withDb.code, withDb.stderr).toBe(1);
+    const j = JSON.parse(withDb.stdout);
+    expect(j.columns).toMatchObject([
+      { column: 'email', kind: 'setNotNull', hasDefault: true, defaultKnown: true, nullableDuringRollout: true },
+      { column: 'note', kind: 'setNotNull', hasDefault: false, defaultKnown: true, nullableDuringRollout: true },
+      { column: 'customer_id', kind: 'setNotNull', hasDefault: false, defaultKnown: true, nullableDuringRollout: false },
+    ]);
+    // email has a default, customer_id is written: only note must be; customer_id was NOT NULL already, note was not.
+    expect(j.findings.map((f: any) => `${f.line}:${f.rule}:${f.severity}:${/\bnote\b/.test(f.message) ? 'note' : /customer_id/.test(f.message) ? 'customer_id' : '?'}`)).toEqual([
+      '2:insert-omits-column:error:note',
+      '4:assumes-not-null:error:note',
+    ]);
+    // Without --db the defaults are unknown: the inserts that leave them out are warnings.
+    const offline = JSON.parse(runCli(['app-check', 'change.sql', '.', '--format', 'json'], dir).stdout);
+    expect(offline.findings.filter((f: any) => f.rule === 'insert-omits-column').map((f: any) => f.severity)).toEqual(['warning', 'warning']);
+  });
+});
