@@ -14,7 +14,7 @@ import { redactUrl } from '../../../core/redact.js';
 import type { Rehearser } from '../../dialect.js';
 import type { Migration } from '../../../parse/migrations.js';
 import { budgetCheck } from '../../../rehearse/budget.js';
-import { diffFingerprints } from '../../../rehearse/fingerprint.js';
+import { diffFingerprints, type Fingerprint } from '../../../rehearse/fingerprint.js';
 import type { RehearseEvent, RehearseOptions, RehearseSubject } from '../../../rehearse/rehearse.js';
 import type { Check, RehearsalReport, StepTrace, Pass } from '../../../rehearse/types.js';
 import type { TimedQuery, WorkloadQuery } from '../../../rehearse/workload.js';
@@ -231,12 +231,21 @@ class Runner {
    * before the direction and learned statement by statement) is compared with what the server did:
    * a rebuild claimed is a table id that changed.
    */
+  /** The sandbox's schema as lint models it, read once per migration (before its up; the up again starts from the same schema). */
+  private facts?: Awaited<ReturnType<typeof mysql.introspect>>;
+  async readSchema(): Promise<void> {
+    this.facts = await mysql.introspect(this.sb.url, '--sandbox');
+  }
+  private learned?: MyLint['catalog'];
+
   async run(m: Migration, dir: 'up' | 'down', label: string): Promise<{ ok: true } | { ok: false; message: string }> {
     const group = `${m.id} (${label})`;
     const stmts = statementsOf(m, dir);
-    const facts = await mysql.introspect(this.sb.url, '--sandbox');
+    const facts = this.facts ?? (await mysql.introspect(this.sb.url, '--sandbox'));
     const kit = mysql.lint(facts.version);
-    const catalog = facts.catalog as LintCatalog<MyStatement> & MyLint['catalog'];
+    // The down is judged against the schema the up made (as lint does); an up against the schema before it.
+    const catalog = (dir === 'down' && this.learned ? this.learned : facts.catalog.clone()) as LintCatalog<MyStatement> & MyLint['catalog'];
+    this.learned = catalog;
     const session = kit.session('none', stmts.length, facts.settings, () => m.id) as LintSession<MyStatement, MyLint['effect'], MyLint['tx'], MyLint['timeouts']>;
     for (const [i, s] of stmts.entries()) {
       const id = `${m.id}#${i + 1}`;
@@ -457,9 +466,12 @@ async function rehearseHistory(sb: MySandbox, migrations: Migration[], o: Rehear
     if (done) check({ name: 'migrations-before', ok: true, detail: `the ${done} migration(s) before ${c.name.split(': ')[1] ?? 'it'} ran up, down and up again, each down restoring the schema and keeping the data` });
     check(c);
   };
+  // The schema after a migration's up again is the one after its up (checked): the next one starts from it.
+  let next: Fingerprint | undefined;
   for (const m of migrations) {
     emit({ type: 'phase', name: m.id });
-    const fp0 = await fingerprintMy(sb.db);
+    const fp0 = next ?? (await fingerprintMy(sb.db));
+    await runner.readSchema();
     const before = await tablesOf(sb.db);
     const cs0 = await checksumMy(sb.db, before);
     runner.setPass('up');
@@ -483,6 +495,7 @@ async function rehearseHistory(sb: MySandbox, migrations: Migration[], o: Rehear
     const d3 = diffFingerprints(fp1, await fingerprintMy(sb.db));
     if (d3.length) return stop({ name: `up-again: ${m.id}`, ok: false, detail: 'up after down gave a different schema than the first up', diff: d3 });
     done++;
+    next = fp1;
     // Tables this migration created get rows, so the next ones run against data.
     await fillEmpty(sb, rowsPerNewTable, o, report, emit, tried, m.id);
   }
