@@ -10,7 +10,7 @@
  * A change spec: the MySQL planner's plan (Dialect.migrate) applied, rolled back and applied again on the sandbox.
  */
 import { LockstepError } from '../../../core/errors.js';
-import { redactUrl } from '../../../core/redact.js';
+import { redactIn, redactUrl } from '../../../core/redact.js';
 import type { Rehearser } from '../../dialect.js';
 import type { Migration } from '../../../parse/migrations.js';
 import type { Change } from '../../../operations/types.js';
@@ -96,8 +96,12 @@ export async function rehearseMysql(subject: RehearseSubject, o: RehearseOptions
     if (subject.kind === 'change') await rehearseChange(sb, subject.change, o, report, check, emit);
     else await rehearseHistory(sb, subject.migrations, o, report, check, emit);
     if (report.steps.length) claimsCheck(report, check);
-  } catch (e) {
+  } catch (e: any) {
     if (o.signal?.aborted) throw interrupted(e);
+    // A server error the rehearsal did not expect (the sandbox failed a statement of lockstep's own, or
+    // the server itself failed: a lost temporary file, a full disk) is a database error, not a bug.
+    if (!(e instanceof LockstepError) && (e?.sqlState !== undefined || typeof e?.errno === 'number'))
+      throw new LockstepError('E_DATABASE', [{ where: '--sandbox', message: `${redactUrl(o.sandbox)}: ${redactIn(String(e?.sqlMessage ?? e?.message ?? e), o.sandbox)}` }], { cause: e });
     throw e;
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
