@@ -269,7 +269,7 @@ async function runStep(c: RunCtx, step: AnyStep): Promise<BackfillResult | undef
     if (step.backfill) {
       attempts = await ledger.stepStarted(s.db, change, step.id);
       emit({ type: 'step-start', step: step.id, phase: step.phase, title: step.title, attempt: attempts });
-      filled = await runMyBackfill(s.db, change, step.id, step.backfill, c.bf, emit, c.signal);
+      filled = await runMyBackfill(s.db, s.url, change, step.id, step.backfill, c.bf, emit, c.signal);
     } else {
       if (step.online?.precheck) {
         const rows = await s.db.query(step.online.precheck.sql);
