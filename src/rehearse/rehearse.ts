@@ -18,7 +18,7 @@ import type { Change } from '../operations/types.js';
 import type { Plan } from '../plan/types.js';
 import { LineIndex } from '../report/lines.js';
 import { copySchema } from './copy-schema.js';
-import { latencyChange } from './stats.js';
+import { compareTimings } from './stats.js';
 import { budgetCheck } from './budget.js';
 
 export { budgetCheck };
@@ -26,7 +26,7 @@ import { dataChecksum, diffFingerprints, fingerprint, tableColumns } from './fin
 import { openSandbox, type Sandbox } from './sandbox.js';
 import { fill, readStats, sampleTables, type FillResult, type TableStats } from './synthesize.js';
 import { display as relationName, Tracer } from './trace.js';
-import type { Check, QueryTiming, RehearsalReport, StepTrace } from './types.js';
+import type { Check, RehearsalReport, StepTrace } from './types.js';
 import { derivedWorkload, fileWorkload, planShape, relationsIn, statementsWorkload, timeQuery, type TimedQuery, type WorkloadQuery } from './workload.js';
 
 export type RehearseSubject = { kind: 'change'; change: Change } | { kind: 'migrations'; name: string; migrations: Migration[] };
@@ -301,29 +301,6 @@ async function timeAll(sb: Sandbox, queries: WorkloadQuery[], when: 'before' | '
   }
   if (when === 'after' && check) check({ name: 'queries-run', ok: broken.length === 0, detail: broken.length ? `after the change ${broken.length} of ${queries.length} queries fail: ${broken.join('; ')}` : `the ${queries.length} queries of the workload run after the change` });
   return out;
-}
-
-function compareTimings(queries: WorkloadQuery[], before: Map<string, TimedQuery>, after: Map<string, TimedQuery>): QueryTiming[] {
-  return queries.flatMap((q) => {
-    const b = before.get(q.name);
-    const a = after.get(q.name);
-    if (!b || !a) return [];
-    const planChanged = b.plan.join('\n') !== a.plan.join('\n');
-    const change = b.latency.p50 > 0 ? latencyChange(b.samples, a.samples) : undefined;
-    return [
-      {
-        name: q.name,
-        sql: q.sql,
-        origin: q.origin,
-        runs: Math.min(a.runs, b.runs),
-        before: b.latency,
-        after: a.latency,
-        changePct: b.latency.p50 > 0 ? ((a.latency.p50 - b.latency.p50) / b.latency.p50) * 100 : 0,
-        ...(change ? { change } : {}),
-        ...(planChanged ? { planBefore: b.plan, planAfter: a.plan } : {}),
-      },
-    ];
-  });
 }
 
 async function rehearseChange(sb: Sandbox, change: Change, o: RehearseOptions, report: RehearsalReport, check: (c: Check) => void, emit: (e: RehearseEvent) => void): Promise<void> {

@@ -17,6 +17,9 @@
  * these tests; they treat runs as independent draws, which back-to-back runs only approximately are.
  */
 
+import type { Latency, QueryTiming } from './types.js';
+import type { TimedQuery, WorkloadQuery } from './workload.js';
+
 export interface LatencyChange {
   /** Median after / median before. */
   ratio: number;
@@ -121,4 +124,73 @@ export function parseBudget(v: unknown): number | undefined {
   const s = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
   const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(s);
   return m ? Number(m[1]) : undefined;
+}
+
+/** Anything that runs SQL with bound parameters (a Postgres Db, a MySQL MyDb). */
+export interface SqlRunner {
+  query(sql: string, params?: any[]): Promise<unknown>;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/**
+ * Runs `sql` enough times for a stable p50/p95 (at least `minRuns` and `minMs`, at most `maxRuns`), after
+ * three untimed warm-up runs. Each run is in a transaction that is rolled back (untimed), so a workload
+ * that writes leaves the data as it was: the rehearsal's data checksum must only see what the change did.
+ * The same loop for every dialect: only the runner differs.
+ */
+export async function timeStatement(
+  db: SqlRunner,
+  sql: string,
+  paramsAt: (i: number) => unknown[] | undefined,
+  o: { minRuns?: number; minMs?: number; maxRuns?: number } = {},
+): Promise<{ latency: Latency; runs: number; samples: number[] }> {
+  const minRuns = o.minRuns ?? 30;
+  const minMs = o.minMs ?? 300;
+  const maxRuns = o.maxRuns ?? 500;
+  const once = async (i: number): Promise<number> => {
+    await db.query('BEGIN');
+    try {
+      const s = performance.now();
+      await db.query(sql, paramsAt(i));
+      return performance.now() - s;
+    } finally {
+      await db.query('ROLLBACK').catch(() => {});
+    }
+  };
+  for (let i = 0; i < 3; i++) await once(i);
+  const samples: number[] = [];
+  const t0 = performance.now();
+  while (samples.length < maxRuns && (samples.length < minRuns || performance.now() - t0 < minMs)) samples.push(await once(samples.length));
+  const sorted = [...samples].sort((a, b) => a - b);
+  const latency: Latency = { p50: percentile(sorted, 50), p95: percentile(sorted, 95), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
+  return { latency, runs: samples.length, samples };
+}
+
+/** Each workload query's latency before and after, with whether the change is beyond the noise and whether its plan changed. */
+export function compareTimings(queries: WorkloadQuery[], before: Map<string, TimedQuery>, after: Map<string, TimedQuery>): QueryTiming[] {
+  return queries.flatMap((q) => {
+    const b = before.get(q.name);
+    const a = after.get(q.name);
+    if (!b || !a) return [];
+    const planChanged = b.plan.join('\n') !== a.plan.join('\n');
+    const change = b.latency.p50 > 0 ? latencyChange(b.samples, a.samples) : undefined;
+    return [
+      {
+        name: q.name,
+        sql: q.sql,
+        origin: q.origin,
+        runs: Math.min(a.runs, b.runs),
+        before: b.latency,
+        after: a.latency,
+        changePct: b.latency.p50 > 0 ? ((a.latency.p50 - b.latency.p50) / b.latency.p50) * 100 : 0,
+        ...(change ? { change } : {}),
+        ...(planChanged ? { planBefore: b.plan, planAfter: a.plan } : {}),
+      },
+    ];
+  });
 }

@@ -10,6 +10,7 @@ import { quoteIdent, sqlName } from '../dialects/postgres/names.js';
 import { parsePostgres } from '../dialects/postgres/parser.js';
 import type { Db } from '../apply/db.js';
 import type { Latency, QueryTiming } from './types.js';
+import { timeStatement } from './stats.js';
 
 export interface WorkloadQuery {
   name: string;
@@ -197,39 +198,13 @@ function walk(v: any, fn: (node: any) => void): void {
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
-
-/** Runs a query enough times for a stable p50/p95 (at least `minRuns` and `minMs`, at most `maxRuns`). */
+/** Runs a query enough times for a stable p50/p95 (see timeStatement), with its plan. */
 export async function timeQuery(db: Db, q: WorkloadQuery, o: { minRuns?: number; minMs?: number; maxRuns?: number } = {}): Promise<TimedQuery> {
-  const minRuns = o.minRuns ?? 30;
-  const minMs = o.minMs ?? 300;
-  const maxRuns = o.maxRuns ?? 500;
   const paramsAt = (i: number) => (q.params.length ? q.params[i % q.params.length] : undefined);
-  // Each run in a transaction that is rolled back (untimed), so a workload that writes leaves the data
-  // as it was: the rehearsal's data checksum must only see what the change did.
-  const once = async (i: number): Promise<number> => {
-    await db.query('BEGIN');
-    try {
-      const s = performance.now();
-      await db.query(q.sql, paramsAt(i));
-      return performance.now() - s;
-    } finally {
-      await db.query('ROLLBACK').catch(() => {});
-    }
-  };
-  for (let i = 0; i < 3; i++) await once(i);
-  const times: number[] = [];
-  const t0 = performance.now();
-  while (times.length < maxRuns && (times.length < minRuns || performance.now() - t0 < minMs)) times.push(await once(times.length));
-  times.sort((a, b) => a - b);
-  const latency: Latency = { p50: percentile(times, 50), p95: percentile(times, 95), mean: times.reduce((a, b) => a + b, 0) / times.length };
+  const t = await timeStatement(db, q.sql, paramsAt, o);
   await db.query('BEGIN');
   try {
-    return { latency, runs: times.length, samples: times, plan: await planShape(db, q.sql, paramsAt(0)) };
+    return { ...t, plan: await planShape(db, q.sql, paramsAt(0)) };
   } finally {
     await db.query('ROLLBACK').catch(() => {});
   }

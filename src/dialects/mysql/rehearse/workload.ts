@@ -8,8 +8,9 @@
  */
 import { LockstepError, type Problem } from '../../../core/errors.js';
 import type { TimedQuery, WorkloadQuery } from '../../../rehearse/workload.js';
-import type { Latency, QueryTiming } from '../../../rehearse/types.js';
-import { latencyChange } from '../../../rehearse/stats.js';
+import type { QueryTiming } from '../../../rehearse/types.js';
+import { timeStatement } from '../../../rehearse/stats.js';
+export { compareTimings as compareTimingsMy } from '../../../rehearse/stats.js';
 import type { MyDb } from '../driver.js';
 import { quoteIdent } from '../names.js';
 import { parseMysql } from '../parser.js';
@@ -128,62 +129,15 @@ export async function digestWorkloadMy(source: MyDb, sandbox: MyDb, tables: stri
   return { queries: out, note: out.length ? '' : 'no digest of the source reads these tables with values lockstep can fill' };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  const k = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[k]!;
-}
-
 /** EXPLAIN as one line per row: access type, table, key. */
 export async function planShapeMy(db: MyDb, sql: string, params?: unknown[]): Promise<string[]> {
   const r = await db.query<any>(`EXPLAIN ${sql}`, params).catch(() => []);
   return r.map((x) => `${x.select_type ?? ''} ${x.type ?? 'none'} on ${x.table ?? '-'}${x.key ? ` using ${x.key}` : ''}`.trim());
 }
 
+/** Runs a query enough times for a stable p50/p95 (see timeStatement), with its EXPLAIN. */
 export async function timeQueryMy(db: MyDb, q: WorkloadQuery, o: { minRuns?: number; minMs?: number; maxRuns?: number } = {}): Promise<TimedQuery> {
-  const minRuns = o.minRuns ?? 30;
-  const minMs = o.minMs ?? 300;
-  const maxRuns = o.maxRuns ?? 500;
   const paramsAt = (i: number) => (q.params.length ? q.params[i % q.params.length] : undefined);
-  const once = async (i: number): Promise<number> => {
-    await db.query('BEGIN');
-    try {
-      const s = performance.now();
-      await db.query(q.sql, paramsAt(i));
-      return performance.now() - s;
-    } finally {
-      await db.query('ROLLBACK').catch(() => {});
-    }
-  };
-  for (let i = 0; i < 3; i++) await once(i);
-  const times: number[] = [];
-  const t0 = performance.now();
-  while (times.length < maxRuns && (times.length < minRuns || performance.now() - t0 < minMs)) times.push(await once(times.length));
-  const samples = [...times];
-  times.sort((a, b) => a - b);
-  const latency: Latency = { p50: percentile(times, 50), p95: percentile(times, 95), mean: times.reduce((a, b) => a + b, 0) / times.length };
-  return { latency, runs: times.length, samples, plan: await planShapeMy(db, q.sql, paramsAt(0)) };
-}
-
-export function compareTimingsMy(queries: WorkloadQuery[], before: Map<string, TimedQuery>, after: Map<string, TimedQuery>): QueryTiming[] {
-  return queries.flatMap((q) => {
-    const b = before.get(q.name);
-    const a = after.get(q.name);
-    if (!b || !a) return [];
-    const planChanged = b.plan.join('\n') !== a.plan.join('\n');
-    const change = b.latency.p50 > 0 ? latencyChange(b.samples, a.samples) : undefined;
-    return [
-      {
-        name: q.name,
-        sql: q.sql,
-        origin: q.origin,
-        runs: Math.min(a.runs, b.runs),
-        before: b.latency,
-        after: a.latency,
-        changePct: b.latency.p50 > 0 ? ((a.latency.p50 - b.latency.p50) / b.latency.p50) * 100 : 0,
-        ...(change ? { change } : {}),
-        ...(planChanged ? { planBefore: b.plan, planAfter: a.plan } : {}),
-      },
-    ];
-  });
+  const t = await timeStatement(db, q.sql, paramsAt, o);
+  return { ...t, plan: await planShapeMy(db, q.sql, paramsAt(0)) };
 }
