@@ -1,5 +1,6 @@
 /** `lockstep lint [paths…]`: argv → options → lintPaths → renderer → exit code. */
 import { relative, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { parse, oneOf } from './args.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError } from '../core/errors.js';
@@ -110,6 +111,8 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       ...(dialect !== undefined ? { dialect } : {}),
       ...(serverVersion !== undefined ? { serverVersion } : {}),
       records: (format as string) === 'json',
+      // Each path is its own history: lint them side by side on the machine's cores.
+      threads: availableParallelism(),
       ...(config.rules ? { rules: config.rules } : {}),
       ...(catalog ? { catalog } : {}),
       ...(session ? { session } : {}),

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { describeMariadb, freshMysqlDatabase, type MysqlTestDatabase } from '../helpers/mariadb.js';
 import { expectCleanError, runCli } from '../helpers/cli.js';
+import { expectValid } from '../helpers/schema.js';
 
 let dir: string;
 beforeAll(() => {
@@ -67,6 +68,7 @@ describeMariadb('snapshot/verify on the MariaDB service (performance_schema as t
     expect(stored.serverStatus.Innodb_buffer_pool_read_requests).toBeGreaterThan(0);
     expect(stored.serverStatus).toHaveProperty('Handler_read_rnd_next');
     expect(Date.parse(stored.serverStartedAt)).toBeLessThan(Date.parse(stored.takenAt));
+    expectValid('snapshot.v1.json', stored);
     if (!psOn) {
       expect(stored.statements).toBeNull();
       expect(stored.activityNote).toMatch(/performance_schema is OFF/);
@@ -87,6 +89,7 @@ describeMariadb('snapshot/verify on the MariaDB service (performance_schema as t
     const r = json(run(['verify', '--db', db.url, '--before', String(id), '--format', 'json', '--no-store']));
     expect(r).toMatchObject({ version: 1, dialect: 'mysql', scanUnit: 'rows', statementsSource: 'performance_schema statement digests' });
     if (!psOn) expect(r).toMatchObject({ queriesCompared: false, activityCompared: false });
+    expectValid('verify-result.v1.json', r);
     // --no-store added nothing; the text run stored its "now" snapshot.
     const [count] = await db.query<any>(`SELECT count(*) AS n FROM lockstep_snapshots`);
     expect(Number(count.n)).toBe(2);
@@ -99,6 +102,10 @@ describeMariadb('snapshot/verify on the MariaDB service (performance_schema as t
     const page = readFileSync(join(dir, 'verify.html'), 'utf8');
     expect(page).toContain('<!doctype html>');
     expect(page).toContain('orders grew from');
+    if (!psOn) {
+      expect(page).toContain('Table and index activity is not compared.');
+      expect(page).toContain('not compared: activity not read');
+    }
   });
 
   it('bad flags exit 2 before connecting; a refused connection exits 4 without the password', async () => {
@@ -270,13 +277,22 @@ if (!haveBinaries && !process.env.CI) console.warn('\n!!! SKIPPING the performan
       expect(used.scans).toBeGreaterThanOrEqual(150);
       expect(r.rates.tables.find((t: any) => t.table === 'events').seqScans).toBeGreaterThanOrEqual(60 * 20000 * 0.9);
       expect(r).toMatchObject({ queriesCompared: true, activityCompared: true, statsReset: false });
+      expectValid('verify-result.v1.json', r);
+      expectValid('snapshot.v1.json', before);
 
       // The same in text: one line per finding, then the count.
       const text = run(['verify', '--db', url, '--before', String(before.id), '--no-store']);
       expect(text.stdout).toMatch(/regression {2}new-seq-scans: [\d,]+ rows read by full scans of events/);
       expect(text.stdout).toMatch(/regression {2}unused-index: the new index events\.ix_w .*was never used, while [\d,]+ rows of events were read/);
       expect(text.stdout).toMatch(/regression {2}query-regression: mean time .* ms → .* ms/);
+      // 60 full scans of 20,000 rows, server-wide: Handler_read_rnd_next counts them.
+      expect(text.stdout).toMatch(/info {2}server-wide row reads: .*Handler_read_rnd_next [\d,]+ /);
+      expect(r.serverCounters.find((c: any) => c.name === 'Handler_read_rnd_next').delta).toBeGreaterThanOrEqual(60 * 20000 * 0.9);
       expect(text.stdout).toMatch(/\d regression\(s\)\n$/);
+      const html = run(['verify', '--db', url, '--before', String(before.id), '--no-store', '--format', 'html']);
+      expect(html.stdout).toContain('rows read through the index in the first → second snapshot');
+      expect(html.stdout).toContain('data-kind="unused-index"');
+      expect(html.stdout).not.toContain('pg_stat_statements');
 
       // sys.schema_unused_indexes is kept with each index.
       const now = json(run(['snapshot', '--db', url, '--no-store', '--out', 'ps-now.json', '--format', 'json']));
@@ -285,6 +301,23 @@ if (!haveBinaries && !process.env.CI) console.warn('\n!!! SKIPPING the performan
     } finally {
       await app.end();
     }
+  }, 120_000);
+
+  it('reading a table larger than the buffer pool between the snapshots: the hit ratio drop is a finding', async () => {
+    const url = s.url('app');
+    // ~40 MB of rows against an 8 MB buffer pool: full scans must read most pages from disk.
+    await s.query(`CREATE TABLE app.big (id INT PRIMARY KEY AUTO_INCREMENT, pad CHAR(255) NOT NULL, pad2 CHAR(255) NOT NULL, pad3 CHAR(255) NOT NULL, pad4 CHAR(200) NOT NULL) CHARSET latin1`);
+    for (let i = 0; i < 4; i++) await s.query(`INSERT INTO app.big (pad, pad2, pad3, pad4) SELECT REPEAT('a', 255), REPEAT('b', 255), REPEAT('c', 255), REPEAT('d', 200) FROM app.seq_1_to_10000`);
+    // Hits before the first snapshot, so its ratio since the start is high.
+    for (let i = 0; i < 2000; i++) await s.query(`SELECT pad FROM app.big WHERE id = ?`, [1 + (i % 50)]);
+    const before = json(run(['snapshot', '--db', url, '--no-store', '--out', 'bp0.json', '--format', 'json']));
+    for (let i = 0; i < 3; i++) await s.query(`SELECT count(*) FROM app.big WHERE pad4 LIKE '%z%'`);
+    const after = json(run(['snapshot', '--db', url, '--no-store', '--out', 'bp1.json', '--format', 'json']));
+    const r = json(run(['verify', '--db', url, '--before', 'bp0.json', '--after', 'bp1.json', '--format', 'json']));
+    const drop = r.findings.find((f: any) => f.kind === 'cache-hit-drop');
+    expect(drop, JSON.stringify({ before: before.databaseStats, after: after.databaseStats, findings: r.findings })).toBeDefined();
+    expect(drop.message).toMatch(/^cache hit ratio [\d.]+ % between the snapshots, against [\d.]+ % before/);
+    expect(drop.advice).toContain('innodb_buffer_pool_size');
   }, 120_000);
 
   it('FLUSH STATUS, a truncated digest table and a restart are each said as a statistics reset', async () => {

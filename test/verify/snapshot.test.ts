@@ -2,7 +2,7 @@
  * lockstep snapshot on PG 15 and 18: the table, index and database statistics a workload moved, stored
  * in the ledger and written to a file; apply takes one before and one after a change; without
  * pg_stat_statements the snapshot says how to enable it and carries on. (With pg_stat_statements:
- * test/integration/rehearse-statements.test.ts, on a PG 16 that preloads it.)
+ * test/integration/pg-stat-statements.test.ts, on embedded 15 and 18 that preload it.)
  */
 import { describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { apply } from '../../src/apply/apply.js';
 import { storeSnapshot, takeSnapshot } from '../../src/verify/snapshot.js';
 import type { Change } from '../../src/operations/types.js';
 
-const servers = testServers().filter((s) => s.major === 15 || s.major === 18);
+const servers = testServers([15, 18]);
 const bin = fileURLToPath(new URL('../../bin/lockstep.js', import.meta.url));
 
 describe.each(servers)('snapshot on $name', (server) => {

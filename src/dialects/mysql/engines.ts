@@ -8,6 +8,7 @@ import type { CopyEngine, CopyEngineId } from './copy-engine.js';
 
 export const copyEngines: Partial<Record<CopyEngineId, () => Promise<CopyEngine>>> = {
   lockstep: () => import('./online-copy.js').then((m) => m.onlineCopy),
+  'pt-osc': () => import('./pt-osc.js').then((m) => m.ptOsc),
 };
 
 export async function copyEngine(id: CopyEngineId, where = '--engine'): Promise<CopyEngine> {

@@ -66,7 +66,7 @@ export function copyNames(table: string, change: string, step: string): CopyName
 }
 
 /** The GET_LOCK name of a table (at most 64 characters whatever the names). */
-function lockName(schema: string, table: string): string {
+export function lockName(schema: string, table: string): string {
   return `lockstep_copy_${createHash('sha1').update(`${schema}\u0000${table}`).digest('hex').slice(0, 40)}`;
 }
 
