@@ -54,10 +54,10 @@ describe('app-check on MySQL/MariaDB apps', () => {
     }
   });
 
-  it('a column NOT NULL with its default from the start has no nullable window and needs no writes', async () => {
-    const c = await change('orders-created-at.sql');
+  it('a column NOT NULL with a constant default from the start has no nullable window and needs no writes', async () => {
+    const c = await change('orders-source.sql');
     const r = await appCheck(c, { paths: ['.'], cwd: join(root, 'mysql-express'), dialect: dialects.mysql });
-    expect(r.columns).toMatchObject([{ column: 'created_at', nullableDuringRollout: false, nullableAtEnd: false, hasDefault: true }]);
+    expect(r.columns).toMatchObject([{ column: 'source', nullableDuringRollout: false, nullableAtEnd: false, hasDefault: true }]);
     expect([...new Set(r.findings.map((f) => f.rule))].sort()).toEqual(['insert-without-columns', 'select-star']);
     expect(r.findings.find((f) => f.rule === 'insert-without-columns')!.severity).toBe('warning');
   });

@@ -3,12 +3,12 @@
  * the MySQL parser, the changed columns' nullability per phase, and SQL in code read with the MySQL
  * lexer (app-sql.ts).
  *
- * There is no MySQL plan or ledger to replay yet, so the phases follow the recipe lockstep's MySQL apply
- * is built to (issue 13, docs/app.md): a NOT NULL column with a default is added with it in one step —
- * instantly where the server can (MySQL 8.0.12+, MariaDB 10.3+), else by an online copy — so every row
- * has a value from the expand phase on; a NOT NULL column without a default, or with a backfill that
- * differs from its default, is added nullable, backfilled by primary key, and made NOT NULL in the
- * contract phase; `MODIFY c … NOT NULL` of an existing column is NOT NULL only after contract. With
+ * The phases follow what the MySQL planner (migrate/planner.ts) does with the column: a NOT NULL column
+ * with a constant default (a literal) is added with it in one step, so every row has a value from the
+ * expand phase on; any other NOT NULL column (no default, CURRENT_TIMESTAMP or an expression, or a
+ * backfill that differs from its default) is added nullable, backfilled by primary key, and made NOT
+ * NULL in the contract phase (without a default or backfill the planner refuses it; app-check still
+ * says what the application must do); `MODIFY c … NOT NULL` of an existing column is NOT NULL only after contract. With
  * --db (read-only) the existing column's nullability and default come from information_schema.
  */
 import { basename, extname } from 'node:path';
@@ -21,6 +21,7 @@ import type { MysqlCatalog } from './catalog.js';
 import { introspectMysql } from './introspect.js';
 import { quoteIdent } from './names.js';
 import { parseMysql } from './parser.js';
+import { LITERAL } from './migrate/planner.js';
 import { analyzeMysqlSql, looksLikeMysql } from './app-sql.js';
 import { changedRowColumn, mysqlDrizzleLine, mysqlPrismaLine, mysqlRowTypes } from './app-types.js';
 import type { FieldLine } from '../../app/dialect-app.js';
@@ -80,7 +81,9 @@ export function mysqlColumns(change: Change, catalog?: MysqlCatalog): ChangedCol
     const k = `${op.table.schema ?? ''}.${op.table.name}.${column.toLowerCase()}`;
     const prev = out.get(k);
     if (op.kind === 'addColumn') {
-      const oneStep = !op.nullable && op.default !== undefined && (op.backfill === undefined || op.backfill === op.default);
+      // As the MySQL planner (migrate/planner.ts) adds it: a constant default in one step, NOT NULL from the start.
+      const constant = op.default !== undefined && LITERAL.test(op.default.trim()) && op.default.trim().toUpperCase() !== 'NULL';
+      const oneStep = !op.nullable && constant && (op.backfill === undefined || op.backfill === op.default);
       out.set(k, {
         table: op.table,
         column: op.name,

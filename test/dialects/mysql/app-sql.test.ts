@@ -133,9 +133,9 @@ describe('a MySQL migration as a change', () => {
     expect(unconverted.map((u) => sql.slice(u.span.start, u.span.end))).toEqual(['CREATE INDEX orders_currency ON orders (currency)']);
   });
 
-  test('phases: NOT NULL with a default from expand on; without one, nullable until contract', () => {
+  test('phases: NOT NULL with a constant default from expand on; otherwise nullable until contract', () => {
     const { change } = changeFromMysql(
-      'ALTER TABLE orders ADD COLUMN a INT NOT NULL, ADD COLUMN b INT NOT NULL DEFAULT 0, ADD COLUMN c INT; ALTER TABLE orders MODIFY d INT NOT NULL; ALTER TABLE orders MODIFY c INT NOT NULL;',
+      'ALTER TABLE orders ADD COLUMN a INT NOT NULL, ADD COLUMN b INT NOT NULL DEFAULT 0, ADD COLUMN c INT, ADD COLUMN e DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP; ALTER TABLE orders MODIFY d INT NOT NULL; ALTER TABLE orders MODIFY c INT NOT NULL;',
       'x.sql',
     );
     const cols = mysqlColumns(change);
@@ -146,6 +146,8 @@ describe('a MySQL migration as a change', () => {
     expect(by('c')).toMatchObject({ kind: 'addColumn', nullableDuringRollout: true, nullableAtEnd: false });
     // An existing column: without --db its default is not known.
     expect(by('d')).toMatchObject({ kind: 'setNotNull', nullableDuringRollout: true, nullableAtEnd: false, hasDefault: false, defaultKnown: false });
-    expect(cols).toHaveLength(4);
+    // Not a constant: the planner adds it nullable, backfills, and enforces NOT NULL in contract.
+    expect(by('e')).toMatchObject({ kind: 'addColumn', nullableDuringRollout: true, nullableAtEnd: false, hasDefault: true });
+    expect(cols).toHaveLength(5);
   });
 });

@@ -71,7 +71,7 @@ interface Draft {
   precheck?: { sql: string; message: string };
 }
 
-const LITERAL = /^(NULL|TRUE|FALSE|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?|'(?:[^'\\]|''|\\.)*'|[xX]'[0-9a-fA-F]*'|[bB]'[01]*')$/;
+export const LITERAL = /^(NULL|TRUE|FALSE|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?|'(?:[^'\\]|''|\\.)*'|[xX]'[0-9a-fA-F]*'|[bB]'[01]*')$/;
 const CURRENT = /^(CURRENT_TIMESTAMP|NOW|LOCALTIME|LOCALTIMESTAMP)(\s*\(\s*\d*\s*\))?$/i;
 
 /** A DEFAULT as MySQL wants it: a literal or CURRENT_TIMESTAMP as is, any other expression in parentheses (8.0.13+ / MariaDB 10.2+). */
