@@ -330,6 +330,35 @@ describePtOsc('pt-osc engine on MariaDB', () => {
     expect(await leftovers(db)).toEqual([]);
   });
 
+  itMariadb('an AbortSignal stops pt-osc (SIGTERM): it removes its own triggers and shadow, E_INTERRUPTED, the table as it was', async () => {
+    const db = await freshMysqlDatabase();
+    await fixture(db, 40_000);
+    const before = await checksum(db, 't');
+    const reader = await db.connect();
+    const ac = new AbortController();
+    const j = job();
+    let holds: Promise<unknown> | undefined;
+    const failed = ptOsc
+      .run(db.url, j, {
+        signal: ac.signal,
+        lockWaitTimeoutSeconds: 1,
+        onProgress: (e) => {
+          if (e.type === 'copy-phase' && e.phase === 'copy') holds = reader.query('BEGIN').then(() => reader.query('SELECT id FROM t LIMIT 1'));
+        },
+      })
+      .then(() => undefined, (e) => e);
+    await (await until('the copy phase', () => (holds ? { holds } : undefined))).holds;
+    ac.abort();
+    await sleep(300);
+    await reader.query('COMMIT');
+    const err = await failed;
+    expect(err?.code).toBe('E_INTERRUPTED');
+    expect(err.message).toMatch(/stopped; the table is as it was/);
+    expect(await leftovers(db)).toEqual([]);
+    expect(await checksum(db, 't')).toEqual(before);
+    expect((await db.query(`SELECT state FROM ${PT_OSC_LEDGER} WHERE change_id = ?`, [j.change]))[0]).toEqual({ state: 'aborted' });
+  });
+
   itMariadb('a killed lockstep (and pt-osc with it): cleanup removes what the crashed run left; the rerun completes', async () => {
     const db = await freshMysqlDatabase();
     await fixture(db, 40_000);
