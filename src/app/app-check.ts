@@ -37,10 +37,11 @@ export interface AppCheckOptions {
   dialect?: Dialect<any>;
 }
 
-/** The dialect's app-check support, or one line saying it has none. */
-export async function appDialect(d: Dialect<any>): Promise<AppDialect> {
-  if (!d.app || !d.commands.includes('app-check')) throw new LockstepError('E_USAGE', [{ where: 'app-check', message: `does not run on ${d.name} yet${d.missing ? ` (${d.missing})` : ''}` }]);
-  return d.app();
+/** The dialect's app-check (or types) support, or one line saying it has none. */
+export async function appDialect(d: Dialect<any>, command: 'app-check' | 'types' = 'app-check'): Promise<AppDialect> {
+  const app = d.app && d.commands.includes(command) ? await d.app() : undefined;
+  if (!app || (command === 'types' && !app.types)) throw new LockstepError('E_USAGE', [{ where: command, message: `does not run on ${d.name} yet${d.missing ? ` (${d.missing})` : ''}` }]);
+  return app;
 }
 
 export interface AppCheckResult {
@@ -120,8 +121,9 @@ const DRIZZLE_CONFIG = /^drizzle\.config\.(ts|mts|cts|js|mjs|cjs)$/;
  * `dialect: 'mysql'` (or `driver: 'mysql2'`); else MySQL-only syntax in the change's SQL (backtick-quoted
  * names, table options, AUTO_INCREMENT) — a guess. Two declarations that disagree are an error.
  */
-export async function declaredFlavor(o: { paths: string[]; cwd: string; change?: { file: string; text: string } }): Promise<{ flavor: Flavor; where: string } | undefined> {
-  const files = await collect(o.paths.length ? o.paths : ['.'], o.cwd, []);
+export async function declaredFlavor(o: { paths?: string[]; cwd: string; change?: { file: string; text: string } }): Promise<{ flavor: Flavor; where: string } | undefined> {
+  // Without paths (lockstep types) only the change is looked at.
+  const files = o.paths ? await collect(o.paths.length ? o.paths : ['.'], o.cwd, []) : [];
   const display = (abs: string) => relative(o.cwd, abs) || basename(abs);
   const found: { flavor: Flavor; where: string }[] = [];
   for (const abs of files) {

@@ -10,6 +10,7 @@ import type { Span } from '../core/types.js';
 import type { Change } from '../operations/types.js';
 import type { AppPhase, ChangedColumn } from './columns.js';
 import type { SqlAnalysis } from './sql-issues.js';
+import type { PhaseName } from '../plan/types.js';
 
 /** The line to paste for a missing column, per ORM (undefined when the dialect has no types for it). */
 export type FieldLine = (c: ChangedColumn, orm: 'prisma' | 'drizzle' | 'typeorm' | 'ts') => string | undefined;
@@ -42,6 +43,8 @@ export interface AppDialect {
    * must name; undefined where it is the connection's database, unknown here (MySQL), so any matches.
    */
   defaultSchema?: string;
+  /** `lockstep types`: the changed tables' rows after a phase as TypeScript (and zod), Prisma and Drizzle text. */
+  types?(change: Change, o: { phase: PhaseName; zod: boolean; source: string; version?: number; db?: string }): Promise<{ text: { ts: string; prisma: string; drizzle: string } }>;
   /** A table name as SQL text (a Drizzle table object interpolated into sql`…`). */
   quoteIdent(name: string): string;
 }

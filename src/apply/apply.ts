@@ -147,7 +147,9 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
         result.snapshots = { ...result.snapshots, [label === 'before apply' ? 'before' : 'after']: id };
       } catch (e: any) {
         // A change is not held up by statistics it could not read; the result says why there are none.
-        result.snapshots = { ...result.snapshots, error: `${label}: ${e?.message ?? e}` };
+        // Both may fail: keep the first reason as well.
+        const error = [result.snapshots?.error, `${label}: ${e?.message ?? e}`].filter(Boolean).join('; ');
+        result.snapshots = { ...result.snapshots, error };
       }
     };
     if (doneBefore === 0) await snap('before apply');

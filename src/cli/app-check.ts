@@ -1,16 +1,14 @@
 /** `lockstep app-check <spec|sql> [src…]`: the application code a change will break, with file:line. */
-import { readFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+
 import { parse, UsageProblems } from './args.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError } from '../core/errors.js';
 import { loadConfig, parseVersion } from '../config/config.js';
 import { DEFAULT_PG_VERSION } from '../lint/lint.js';
 import { LineIndex } from '../report/lines.js';
-import { inputError, usageError } from '../core/errors.js';
-import { chooseDialect, dialectNames } from '../dialects/index.js';
-import { readChange } from '../spec/read.js';
-import { appCheck, appDialect, declaredFlavor, type AppCheckResult } from '../app/app-check.js';
+import { dialectNames } from '../dialects/index.js';
+import { appCheck, type AppCheckResult } from '../app/app-check.js';
+import { readAppChange } from './app-change.js';
 import { tableLabel } from '../app/columns.js';
 import { severityRank, type Severity } from '../core/types.js';
 
@@ -71,16 +69,16 @@ export async function appCheckCommand(argv: string[], io: Io): Promise<number> {
 
   const { config } = await loadConfig(io.cwd, values.config);
   const [file, ...paths] = positionals as [string, ...string[]];
-  const isSql = extname(file).toLowerCase() === '.sql';
-  const sqlText = isSql ? await readFile(resolve(io.cwd, file), 'utf8').then((t) => t.replace(/^\uFEFF/, ''), () => undefined) : undefined;
-  if (isSql && sqlText === undefined) throw inputError(file, 'no such file, or it cannot be read');
-  // A spec is the same change on every dialect: read (and validated) before anything else.
-  const spec = isSql ? undefined : await readChange(resolve(io.cwd, file), file);
-  const layout = values.dialect === undefined && !values.db && !config.dialect ? await declaredFlavor({ paths, cwd: io.cwd, ...(sqlText !== undefined ? { change: { file, text: sqlText } } : {}) }) : undefined;
-  const choice = chooseDialect({ ...(values.dialect !== undefined ? { flag: values.dialect } : {}), ...(values.db ? { urls: [{ url: values.db, where: '--db' }] } : {}), ...(config.dialect ? { config: config.dialect } : {}), ...(layout ? { layout } : {}) });
-  if (values['pg-version'] !== undefined && choice.dialect.id !== 'postgres') throw usageError('--pg-version', `is for PostgreSQL; ${choice.from} says ${choice.dialect.name}`);
-  const app = await appDialect(choice.dialect);
-  const { change, unconverted, source } = spec ?? { ...(await app.changeFromSql(sqlText!, file)), source: sqlText! };
+  const { choice, change, unconverted, source } = await readAppChange({
+    command: 'app-check',
+    cwd: io.cwd,
+    file,
+    paths,
+    config,
+    ...(values.dialect !== undefined ? { dialect: values.dialect } : {}),
+    ...(values.db ? { db: values.db } : {}),
+    ...(values['pg-version'] !== undefined ? { pgVersion: values['pg-version'] } : {}),
+  });
   if (!change.operations.some((op) => op.kind === 'addColumn' || op.kind === 'setNotNull'))
     throw new LockstepError('E_INPUT', [{ where: file, message: 'adds no column and sets no NOT NULL: there is nothing for the application to adapt to' }]);
   // The statements of a SQL change that are not operations (a hand-written UPDATE backfill, say) do not change what the app sees; say so.

@@ -1,5 +1,6 @@
 /** `lockstep lint [paths…]`: argv → options → lintPaths → renderer → exit code. */
 import { relative, resolve } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { parse, oneOf } from './args.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError } from '../core/errors.js';
@@ -110,6 +111,8 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       ...(dialect !== undefined ? { dialect } : {}),
       ...(serverVersion !== undefined ? { serverVersion } : {}),
       records: (format as string) === 'json',
+      // A second thread pays only when a core is free (on a busy machine it only adds work).
+      threads: lintThreads(),
       ...(config.rules ? { rules: config.rules } : {}),
       ...(catalog ? { catalog } : {}),
       ...(session ? { session } : {}),
@@ -122,4 +125,10 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   if (failOn === 'never') return EXIT.ok;
   const threshold = severityRank(failOn);
   return result.findings.some((f) => severityRank(f.severity) >= threshold) ? EXIT.findings : EXIT.ok;
+}
+
+/** Two threads when the machine has a core to spare over the last minute's load, else one. */
+function lintThreads(): number {
+  const cores = availableParallelism();
+  return cores > 1 && loadavg()[0]! <= cores - 1 ? 2 : 1;
 }

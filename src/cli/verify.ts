@@ -247,6 +247,9 @@ export function renderVerifyText(r: VerifyResult, color: boolean, o: { afterNow?
   // Without query statistics on a side, "no regression" says nothing about queries: say so.
   if (r.queriesCompared === false) out.push(`  ${paint('info', 36)}  queries not compared: ${oneLine(r.statementsNote ?? `${r.statementsSource ?? 'pg_stat_statements'} was not read in one of the snapshots`, 400)}`);
   if (r.activityCompared === false) out.push(`  ${paint('info', 36)}  table and index activity not compared: ${oneLine(r.activityNote ?? 'it was not read in one of the snapshots', 400)}`);
+  // Server-wide reads by kind (MySQL/MariaDB Handler_read_*): rnd_next is rows read by full scans.
+  const handlers = (r.serverCounters ?? []).filter((c) => c.name.startsWith('Handler_read_') && c.delta > 0);
+  if (handlers.length) out.push(`  ${paint('info', 36)}  server-wide row reads: ${handlers.map((c) => `${c.name} ${c.delta.toLocaleString('en-US')} (${c.perS.toFixed(1)}/s)`).join(', ')}`);
   if (!r.findings.length) out.push(paint('  no findings', 32));
   const regressions = r.findings.filter((f) => f.severity === 'regression').length;
   out.push(regressions ? paint(`${regressions} regression(s)`, 31) : paint('no regression', 32));

@@ -14,6 +14,8 @@ import type { QualifiedName, Span } from '../core/types.js';
 import type { DialectId, Flavor, ServerVersion } from '../core/version.js';
 import type { TransactionMode } from '../parse/migrations.js';
 import type { Rule } from '../rules/rule.js';
+import type { RehearseOptions, RehearseSubject } from '../rehearse/rehearse.js';
+import type { RehearsalReport } from '../rehearse/types.js';
 import type { Change } from '../operations/types.js';
 import type { AnyPlan, PhaseName } from '../plan/types.js';
 import type { Unconverted } from '../spec/from-sql.js';
@@ -262,6 +264,17 @@ export interface Dialect<K extends LintTypes = LintTypes> {
   app?: () => Promise<AppDialect>;
   /** snapshot/verify: the database's vital signs and where they are kept (loaded only by those commands). */
   metrics?: () => Promise<Metrics>;
+  /** `lockstep rehearse` on this dialect, loaded only when that command runs. */
+  rehearse?: () => Promise<Rehearser>;
+}
+
+/** What `lockstep rehearse` asks a dialect: which sandboxes it can use, and the rehearsal itself. */
+export interface Rehearser {
+  /** Why `--sandbox` (undefined: not given) cannot be used for this dialect, in one line; undefined when it can. */
+  sandboxProblem(sandbox: string | undefined): string | undefined;
+  /** Why this subject cannot be rehearsed on this dialect (one line), checked before any database is touched. */
+  subjectProblem?(subject: RehearseSubject): string | undefined;
+  rehearse(subject: RehearseSubject, o: RehearseOptions): Promise<RehearsalReport>;
 }
 
 /** How snapshot/verify read and keep snapshots on one dialect (src/verify/snapshot.ts holds the shape). */

@@ -66,7 +66,12 @@ interface Parsed<K extends LintTypes> {
 export const SMALL_TABLE = { rows: 10_000, bytes: 10 * 1024 * 1024 };
 export const BIG_TABLE = { rows: 1_000_000, bytes: 1024 * 1024 * 1024 };
 
-export function runRules<K extends LintTypes>(migrations: Migration[], opts: EngineOptions<K> & { records?: boolean }): EngineResult {
+/**
+ * Lints `migrations` in order. `replay`: migrations that ran before them (a history cut in two, see
+ * parallel.ts): their up sections are parsed and applied to the catalog only, as the full run would have
+ * left it (a down section never changes the schema the next migration sees).
+ */
+export function runRules<K extends LintTypes>(migrations: Migration[], opts: EngineOptions<K> & { records?: boolean; replay?: Migration[] }): EngineResult {
   const kit = opts.kit;
   const version = opts.server.major;
   const findings: Finding[] = [];
@@ -131,6 +136,10 @@ export function runRules<K extends LintTypes>(migrations: Migration[], opts: Eng
   }
   const enders = opts.rules.filter((r) => r.rule.end);
   const inVersion = (r: Rule<K>) => (r.versions?.from ?? 0) <= version && version <= (r.versions?.to ?? Infinity);
+
+  for (const m of opts.replay ?? []) {
+    for (const part of m.up.parts) for (const stmt of kit.parse(m.up.file.text.slice(part.start, part.end), part.start).statements) catalog.apply(stmt, m.id);
+  }
 
   let statements = 0;
   let upCatalog = catalog;

@@ -14,6 +14,7 @@ import { parseDurationText as parseDuration } from '../core/duration.js';
 import type { LintCatalog, LintTypes, SessionDefaults } from '../dialects/dialect.js';
 import { chooseDialect, chooseVersion, type DialectChoice } from '../dialects/index.js';
 import { runRules, type ActiveRule, type StatementRecord } from './engine.js';
+import { LintWorker, planShares, type Piece, type ShareRequest, type ShareResult } from './parallel.js';
 
 export const DEFAULT_PG_VERSION = 15;
 
@@ -34,6 +35,13 @@ export interface LintOptions {
   session?: SessionDefaults;
   /** Also return what every statement does (`statements` in lint's JSON). */
   records?: boolean;
+  /**
+   * 2 or more: when there is enough SQL, a worker thread lints the later part of the work (later
+   * histories, or the end of a long one) while this thread lints the rest; one worker at most. Default 1:
+   * this thread only. The result is the same either way. Ignored with a `catalog` or with rules given as
+   * objects in `only` (they cannot be handed to another thread).
+   */
+  threads?: number;
 }
 
 export interface LintResult {
@@ -119,6 +127,15 @@ export async function lintMigrations(migrations: Migration[], files: SourceFile[
  * empty one), so nothing one history creates, validates or drops changes the findings of another.
  */
 export async function lintHistories(histories: History[], files: SourceFile[], opts: LintOptions = {}): Promise<LintResult> {
+  return lintHistoriesWith(histories, files, opts);
+}
+
+/** Whether these options can be handed to a worker thread (plain data only). */
+function parallelizable(opts: LintOptions): boolean {
+  return (opts.threads ?? 1) > 1 && !opts.catalog && !(opts.only ?? []).some((r) => typeof r !== 'string');
+}
+
+async function lintHistoriesWith(histories: History[], files: SourceFile[], opts: LintOptions, early?: LintWorker): Promise<LintResult> {
   // The dialect: from the options, else what the histories' tools declare (all of them must agree).
   // A flavor guessed from the SQL (no tool declared one) yields to a dialect the options name, and never conflicts.
   const given = opts.dialect !== undefined;
@@ -127,7 +144,8 @@ export async function lintHistories(histories: History[], files: SourceFile[], o
   else if (declared.length && histories.some((h) => !h.flavor)) declared = [];
   let t: Target | undefined;
   const problems: { where: string; message: string }[] = [];
-  for (const layout of declared.length ? declared : [undefined]) {
+  const layouts = declared.length ? declared : [undefined];
+  for (const layout of layouts) {
     try {
       const next = target(opts, layout);
       if (t && next.choice.dialect.id !== t.choice.dialect.id) problems.push({ where: layout!.where, message: `says ${next.choice.dialect.name}, but another path is ${t.choice.dialect.name}: lint them one dialect at a time` });
@@ -138,19 +156,50 @@ export async function lintHistories(histories: History[], files: SourceFile[], o
     }
   }
   if (problems.length || !t) throw new LockstepError('E_USAGE', problems);
+  // Another thread lints the last part of the work while this one lints the first (see parallel.ts).
+  const plan = parallelizable(opts) ? planShares(histories) : undefined;
+  const whole = (h: History, i: number): Piece => ({ history: i, from: 0, to: h.migrations.length });
+  const mine = plan?.mine ?? histories.map(whole);
+  const results = new Map<Piece, ShareResult>();
+  let remote: Promise<void> | undefined;
+  if (plan) {
+    const worker = early ?? new LintWorker();
+    const req: ShareRequest = {
+      pieces: plan.theirs.map((p) => {
+        const ms = histories[p.history]!.migrations;
+        return { migrations: ms.slice(p.from, p.to), ...(p.from > 0 ? { replay: ms.slice(0, p.from).map(upOnly) } : {}) };
+      }),
+      opts: { ...opts, threads: 1 },
+      ...(layouts[0] ? { layout: layouts[0] } : {}),
+    };
+    remote = worker.run(req).then(
+      (rs) => rs.forEach((r, k) => results.set(plan.theirs[k]!, r)),
+      (e) => {
+        // The worker could not run: this thread lints its share below.
+        if (e instanceof LockstepError) throw e;
+      },
+    );
+    remote.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+  } else early?.close();
   await t.choice.dialect.load();
   const eo = engineOptions(opts, t);
+  const lintPiece = (p: Piece) => {
+    const ms = histories[p.history]!.migrations;
+    return runRules<LintTypes>(ms.slice(p.from, p.to), { ...eo, ...(p.from > 0 ? { replay: ms.slice(0, p.from) } : {}) });
+  };
+  for (const p of mine) results.set(p, lintPiece(p));
+  await remote;
   const findings: Finding[] = [];
   const records: StatementRecord[] = [];
   let statements = 0;
-  let migrations = 0;
-  for (const h of histories) {
-    const r = runRules<LintTypes>(h.migrations, eo);
-    findings.push(...r.findings);
-    if (r.records) records.push(...r.records);
+  for (const p of [...mine, ...(plan?.theirs ?? [])]) {
+    let r = results.get(p);
+    if (!r) results.set(p, (r = lintPiece(p)));
+    for (const f of r.findings) findings.push(f);
+    if (r.records) for (const x of r.records) records.push(x);
     statements += r.statements;
-    migrations += h.migrations.length;
   }
+  const migrations = histories.reduce((n, h) => n + h.migrations.length, 0);
   const rules: Record<string, { title: string; why: string }> = {};
   for (const f of findings) {
     const r = t.choice.dialect.rules[f.rule];
@@ -182,8 +231,28 @@ export async function lintPaths(
   opts: LintOptions & { layout?: LayoutId; layoutOptions?: Partial<Record<LayoutId, LayoutOptions>> } = {},
 ): Promise<LintResult> {
   if (opts.dialect !== undefined || opts.serverVersion !== undefined || opts.pgVersion !== undefined) target(opts); // bad options fail before the file system is touched
-  const { histories, files } = await readMigrations(paths, { ...(opts.layout ? { layout: opts.layout } : {}), ...(opts.layoutOptions ? { layoutOptions: opts.layoutOptions } : {}) });
-  return lintHistories(histories, files, opts);
+  // Start the worker now, so that it loads while the files are read (it is stopped unused when there is little SQL).
+  const early = parallelizable(opts) ? new LintWorker() : undefined;
+  try {
+    const { histories, files } = await readMigrations(paths, { ...(opts.layout ? { layout: opts.layout } : {}), ...(opts.layoutOptions ? { layoutOptions: opts.layoutOptions } : {}) });
+    return await lintHistoriesWith(histories, files, opts, early);
+  } catch (e) {
+    early?.close();
+    throw e;
+  }
+}
+
+/** A worker thread's share (see parallel.ts): the histories linted as lintHistories lints them, with the same target. */
+export async function lintShare(req: ShareRequest): Promise<ShareResult[]> {
+  const t = target(req.opts, req.layout);
+  await t.choice.dialect.load();
+  const eo = engineOptions(req.opts, t);
+  return req.pieces.map((p) => runRules<LintTypes>(p.migrations, { ...eo, ...(p.replay ? { replay: p.replay } : {}) }));
+}
+
+/** What a replay reads of a migration: its up section (sent to a worker without the rest). */
+function upOnly(m: Migration): Migration {
+  return { id: m.id, layout: m.layout, up: m.up, transaction: m.transaction, transactionSource: m.transactionSource };
 }
 
 /**

@@ -28,14 +28,39 @@ export interface Backfill {
   key: string[];
 }
 
-/** MySQL/MariaDB: how the server is told to run a DDL step, and the online copy that runs a step the server can only do by copying. */
-export interface OnlineDdl {
-  /** The ALGORITHM the step's SQL names (`instant`, `nocopy`, `inplace`), or `copy` for an online-copy step. */
+/** An online copy: the copy engine's job (src/dialects/mysql/copy-engine.ts) and the engine the plan names (apply's --engine may choose another). */
+export interface OnlineCopy {
+  engine: string;
+  job: { schema?: string; table: string; alter: string; change: string; step: string };
+}
+
+/** What shows a DDL step took effect: `column`/`no-column`/`index`/`constraint`/`not-null`/`column-type` `name` on `table`. */
+export interface Presence {
+  kind: 'column' | 'no-column' | 'index' | 'no-index' | 'constraint' | 'no-constraint' | 'not-null' | 'nullable' | 'column-type';
+  table: string;
+  name: string;
+  /** `column-type`: the COLUMN_TYPE it has once done (`decimal(14,2)`). */
+  type?: string;
+}
+
+/** MySQL/MariaDB: how the server is told to run one direction of a DDL step. */
+export interface DdlRun {
+  /** The ALGORITHM the SQL names (`instant`, `nocopy`, `inplace`), or `copy` for an online copy. */
   algorithm: string;
   /** The LOCK clause it names (`none`), or `default` with INSTANT. */
   lock: string;
-  /** An online-copy step: the copy engine's job (`copy-engine.ts`), run by the engine `engine` unless apply's --engine says otherwise. */
-  copy?: { engine: string; job: { schema?: string; table: string; alter: string; change: string; step: string } };
+  copy?: OnlineCopy;
+  /** What shows it took effect (a run killed between the DDL and its ledger mark does not redo it). */
+  present?: Presence;
+}
+
+/** MySQL/MariaDB: the up's run, the down's, and what the step needs around it. */
+export interface OnlineDdl extends DdlRun {
+  down?: DdlRun;
+  /** Session settings the step runs with (`SET SESSION foreign_key_checks = 0`). */
+  session?: string[];
+  /** A query that must return no row before the step runs, and what a row means. */
+  precheck?: { sql: string; message: string };
 }
 
 export interface Step<M extends string = LockMode, E extends string = EffectId> {

@@ -18,7 +18,10 @@ import type { Change } from '../operations/types.js';
 import type { Plan } from '../plan/types.js';
 import { LineIndex } from '../report/lines.js';
 import { copySchema } from './copy-schema.js';
-import { beyondBudget, latencyChange } from './stats.js';
+import { latencyChange } from './stats.js';
+import { budgetCheck } from './budget.js';
+
+export { budgetCheck };
 import { dataChecksum, diffFingerprints, fingerprint, tableColumns } from './fingerprint.js';
 import { openSandbox, type Sandbox } from './sandbox.js';
 import { fill, readStats, sampleTables, type FillResult, type TableStats } from './synthesize.js';
@@ -409,21 +412,6 @@ async function runTraced(tracer: Tracer, fn: () => Promise<void>): Promise<{ ok:
     await tracer.finish(id, undefined, { message: String(cause?.message ?? p.message), ...(cause?.position ? { position: Number(cause.position) } : {}) });
     return { ok: false, message: `${p.where}: ${p.message}` };
   }
-}
-
-/** The latency budget: fails only on a statistically significant regression beyond it. */
-export function budgetCheck(queries: QueryTiming[], budgetPct: number): Check {
-  const pct = (x: number) => `${x >= 1 ? '+' : ''}${((x - 1) * 100).toFixed(0)} %`;
-  const over = queries.filter((q) => q.change && beyondBudget(q.change, budgetPct));
-  const maybe = queries.filter((q) => !over.includes(q) && q.changePct > budgetPct);
-  const describe = (q: QueryTiming) => `${q.name} ${pct(q.change?.ratio ?? 1 + q.changePct / 100)}${q.change ? ` (95 % interval ${pct(q.change.low)} … ${pct(q.change.high)}, p = ${q.change.pValue.toPrecision(2)})` : ' (too few runs to tell)'}`;
-  return {
-    name: 'latency-budget',
-    ok: over.length === 0,
-    detail: over.length
-      ? `${over.length} of ${queries.length} queries are significantly slower than the budget of +${budgetPct} %: ${over.map(describe).join('; ')}`
-      : `no query is significantly slower than the budget of +${budgetPct} %${maybe.length ? `; above it, but within the measurement noise: ${maybe.map(describe).join('; ')}` : ''}`,
-  };
 }
 
 function claimsCheck(report: RehearsalReport, check: (c: Check) => void): void {

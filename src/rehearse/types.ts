@@ -12,7 +12,7 @@ export interface RehearsalReport {
   subject: string;
   sandbox: SandboxInfo;
   /** The source the data and schema came from, when there was one (redacted URL). */
-  source?: { url: string; major: number };
+  source?: { url: string; major: number; product?: string };
   /** Rows per table loaded into the sandbox, and how. */
   data: DataLoad[];
   checks: Check[];
@@ -51,6 +51,8 @@ export interface SandboxInfo {
   description: string;
   /** The target's major when known (from --db or --pg-version). */
   targetMajor?: number;
+  /** The server product and version when it is not PostgreSQL, e.g. "MariaDB 10.11.19-MariaDB" (MySQL/MariaDB rehearsals). */
+  product?: string;
 }
 
 export interface Check {
@@ -93,7 +95,7 @@ export interface QueryTiming {
   name: string;
   sql: string;
   /** Where it came from. */
-  origin: 'workload-file' | 'pg_stat_statements' | 'derived';
+  origin: 'workload-file' | 'pg_stat_statements' | 'performance_schema' | 'derived';
   runs: number;
   before: Latency;
   after: Latency;

@@ -142,15 +142,15 @@ function header(r: RehearsalReport, failed: Check[]): string {
     : r.data.length <= 12
       ? `<ul class="data">${r.data.map(dataItem).join('')}</ul>`
       : `<details class="data"><summary>${esc(plural(r.data.length, 'table'))}, <b>${rows(total)}</b> rows</summary><ul class="data">${r.data.map(dataItem).join('')}</ul></details>`;
-  const target = r.sandbox.targetMajor === undefined ? '<span class="muted">unknown</span>' : `PostgreSQL ${esc(r.sandbox.targetMajor)}`;
+  const target = r.source?.product ? esc(r.source.product) : r.sandbox.targetMajor === undefined ? '<span class="muted">unknown</span>' : `PostgreSQL ${esc(r.sandbox.targetMajor)}`;
   return hero({
     ok: r.ok,
     eyebrow: 'lockstep · rehearsal',
     subject: r.subject,
     meta: [
-      metaItem('Sandbox', `${esc(r.sandbox.description)} <span class="muted">(${esc(SANDBOX[r.sandbox.kind] ?? r.sandbox.kind)}, PostgreSQL ${esc(r.sandbox.major)})</span>`),
+      metaItem('Sandbox', `${esc(r.sandbox.description)} <span class="muted">(${esc(SANDBOX[r.sandbox.kind] ?? r.sandbox.kind)}, ${r.sandbox.product ? esc(r.sandbox.product) : `PostgreSQL ${esc(r.sandbox.major)}`})</span>`),
       metaItem('Target', target),
-      r.source ? metaItem('Source', `<span class="mono">${esc(r.source.url)}</span> <span class="muted">(PostgreSQL ${esc(r.source.major)})</span>`) : '',
+      r.source ? metaItem('Source', `<span class="mono">${esc(r.source.url)}</span> <span class="muted">(${r.source.product ? esc(r.source.product) : `PostgreSQL ${esc(r.source.major)}`})</span>`) : '',
       metaItem('Data', data),
       metaItem('Started', esc(isoWhen(r.startedAt))),
       metaItem('Took', esc(formatMs(fin(r.seconds) * 1000))),
@@ -513,7 +513,7 @@ function queryRow(q: QueryTiming): CompareRow {
   };
 }
 
-const ORIGIN: Record<string, string> = { 'workload-file': 'workload file', pg_stat_statements: 'pg_stat_statements', derived: 'derived from the change' };
+const ORIGIN: Record<string, string> = { 'workload-file': 'workload file', pg_stat_statements: 'pg_stat_statements', performance_schema: 'performance_schema digests', derived: 'derived from the change' };
 const sameLines = (a: string[], b: string[]): boolean => a.length === b.length && a.every((l, i) => l === b[i]);
 
 function planChanges(queries: QueryTiming[]): string {

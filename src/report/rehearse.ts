@@ -70,7 +70,8 @@ export function renderRehearsalText(r: RehearsalReport, o: { color: boolean }): 
       out.push(paint(`  ${s.id} failed: ${s.error!.message}`, 31));
       if (s.error!.codeFrame) for (const l of s.error!.codeFrame.split('\n')) out.push(`    ${l}`);
     }
-    if (r.steps.every((s) => s.stallMs === null)) out.push(paint('  stall: not measured on this sandbox (single connection); use --sandbox embedded or a scratch server URL', 2));
+    if (r.steps.every((s) => s.stallMs === null))
+      out.push(paint(r.sandbox.kind === 'pglite' ? '  stall: not measured on this sandbox (single connection); use --sandbox embedded or a scratch server URL' : '  stall: not measured: no step ran on a table that had rows to probe', 2));
   }
   if (r.queries.length) {
     out.push('');

@@ -60,6 +60,7 @@ export function renderVerifyHtml(r: VerifyResult): string {
   const body = [
     header(r, subject, regressions.length),
     resetNote(r),
+    activityNoteOf(r),
     summary(r),
     card({ id: 'findings', title: 'Findings', count: `${verdict}${r.findings.length > regressions.length ? `, ${r.findings.length - regressions.length} to know` : ''}`, parts: [findingsList(r.findings)] }),
     card({
@@ -71,10 +72,10 @@ export function renderVerifyHtml(r: VerifyResult): string {
     card({
       id: 'indexes',
       title: 'Index scans',
-      count: `idx_scan in the first → second snapshot · ${r.rates.indexes.length > indexesShown.length ? `${indexesShown.length} of ${r.rates.indexes.length} indexes` : plural(r.rates.indexes.length, 'index', 'indexes')}`,
+      count: `${words(r).idx} in the first → second snapshot · ${r.rates.indexes.length > indexesShown.length ? `${indexesShown.length} of ${r.rates.indexes.length} indexes` : plural(r.rates.indexes.length, 'index', 'indexes')}`,
       parts: [indexesChart(r, indexesShown)],
     }),
-    card({ id: 'tables', title: 'Table scans', count: `sequential and index scans between the snapshots · ${plural(r.rates.tables.length, 'table')}`, parts: [tablesChart(r)] }),
+    card({ id: 'tables', title: 'Table scans', count: `${words(r).tableScans} between the snapshots · ${plural(r.rates.tables.length, 'table')}`, parts: [tablesChart(r)] }),
     card({ id: 'data', cls: 'tables', title: 'The numbers', parts: [queriesTable(r.rates.queries), indexesTable(r.rates.indexes), tablesTable(r), thresholdsTable(r.thresholds)] }),
     `<footer>lockstep verify report · format version ${esc(r.version)} · ${esc(isoWhen(r.before.takenAt))} → ${esc(isoWhen(r.after.takenAt))}</footer>`,
   ];
@@ -125,7 +126,26 @@ function resetNote(r: VerifyResult): string {
 /** Which statistics were reset between the snapshots (their figures are not compared). */
 function resets(r: VerifyResult): { database: boolean; statements: boolean } {
   const reset = r.findings.filter((f) => f.kind === 'stats-reset');
-  return { database: reset.some((f) => f.subject === 'database'), statements: reset.some((f) => f.subject === 'pg_stat_statements') };
+  return { database: reset.some((f) => f.subject === 'database'), statements: reset.some((f) => f.subject === words(r).source) };
+}
+
+/**
+ * The result's own words: where query figures come from, and what the scan figures count (scans on
+ * PostgreSQL; rows read through each access path where performance_schema counts them, MySQL/MariaDB).
+ */
+function words(r: VerifyResult): { source: string; idx: string; tableScans: string } {
+  const rows = r.scanUnit === 'rows';
+  return {
+    source: r.statementsSource ?? 'pg_stat_statements',
+    idx: rows ? 'rows read through the index' : 'idx_scan',
+    tableScans: rows ? 'rows read by full scans (sequential) and through indexes' : 'sequential and index scans',
+  };
+}
+
+/** Table and index activity not read on a side (performance_schema OFF): said once, with how to turn it on. */
+function activityNoteOf(r: VerifyResult): string {
+  if (r.activityCompared !== false) return '';
+  return callout('warn', 'activity', `<b>Table and index activity is not compared.</b> ${esc(r.activityNote ?? 'It was not read in one of the snapshots.')}`);
 }
 
 function summary(r: VerifyResult): string {
@@ -138,13 +158,15 @@ function summary(r: VerifyResult): string {
   const worst = [...compared].sort((a, b) => Number(b.regression) - Number(a.regression) || queryChangePct(b) - queryChangePct(a))[0];
   items.push(
     reset.statements
-      ? notCompared('Largest query change', 'pg_stat_statements')
+      ? notCompared('Largest query change', words(r).source)
       : worst
         ? tile(worst.regression ? 'Query regression' : 'Largest query change', formatPct(queryChangePct(worst)), `mean time: ${worst.query}`, worst.regression ? 'bad' : '')
         : tile('Largest query change', '–', r.rates.queries.length ? 'no query ran on both sides' : 'no query statistics', ''),
   );
   if (reset.database) {
     items.push(notCompared('New indexes', 'statistics'), notCompared('Seq scans', 'statistics'));
+  } else if (r.activityCompared === false) {
+    items.push(tile('New indexes', '–', 'not compared: activity not read', 'warn'), tile('Seq scans', '–', 'not compared: activity not read', 'warn'));
   } else {
     const fresh = r.rates.indexes.filter((i) => i.isNew);
     const unused = fresh.filter((i) => i.unused).length;
@@ -183,9 +205,9 @@ function findingsList(findings: VerifyFinding[]): string {
 function queriesChart(r: VerifyResult, shown: QueryRate[]): string {
   if (!shown.length) {
     const why = resets(r).statements
-      ? 'pg_stat_statements was reset between the snapshots: query times are not compared.'
+      ? `${words(r).source} was reset between the snapshots: query times are not compared.`
       : r.queriesCompared === false
-        ? `Queries are not compared: ${r.statementsNote ?? 'pg_stat_statements was not read in one of the snapshots'}.`
+        ? `Queries are not compared: ${r.statementsNote ?? `${words(r).source} was not read in one of the snapshots`}.`
         : 'No query ran between the snapshots.';
     return `<p class="empty">${esc(why)}</p>`;
   }
@@ -246,7 +268,7 @@ function queryRow(q: QueryRate, i: number, t: VerifyThresholds): CompareRow {
 
 function indexesChart(r: VerifyResult, shown: IndexRate[]): string {
   if (!shown.length)
-    return `<p class="empty">${resets(r).database ? 'Statistics were reset between the snapshots: index scans are not compared.' : 'No index was new, scanned, or on a table in use between the snapshots.'}</p>`;
+    return `<p class="empty">${resets(r).database ? 'Statistics were reset between the snapshots: index scans are not compared.' : r.activityCompared === false ? 'Index activity is not compared (see the note above).' : 'No index was new, scanned, or on a table in use between the snapshots.'}</p>`;
   return compareChart({
     svgClass: 'indexes',
     titleId: 'indexes-title',
@@ -295,7 +317,7 @@ function indexRow(i: IndexRate): CompareRow {
 
 function tablesChart(r: VerifyResult): string {
   if (!r.rates.tables.length)
-    return `<p class="empty">${resets(r).database ? 'Statistics were reset between the snapshots: table scans are not compared.' : 'No table was scanned or written between the snapshots.'}</p>`;
+    return `<p class="empty">${resets(r).database ? 'Statistics were reset between the snapshots: table scans are not compared.' : r.activityCompared === false ? 'Table activity is not compared (see the note above).' : 'No table was scanned or written between the snapshots.'}</p>`;
   const flagged = new Set(r.findings.filter((f) => f.kind === 'new-seq-scans').map((f) => f.subject));
   const changed = r.changedTables ? new Set(r.changedTables) : undefined;
   return compareChart({

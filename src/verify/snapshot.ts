@@ -118,8 +118,8 @@ export interface Snapshot {
   indexes: IndexStat[];
   /**
    * PostgreSQL: pg_stat_database for this database. MySQL/MariaDB: server-wide (SHOW GLOBAL STATUS):
-   * commits/rollbacks Handler_commit/Handler_rollback, blksHit Innodb_buffer_pool_read_requests minus
-   * Innodb_buffer_pool_reads, blksRead Innodb_buffer_pool_reads, tempFiles Created_tmp_disk_tables,
+   * commits/rollbacks Handler_commit/Handler_rollback, blksHit Innodb_buffer_pool_read_requests
+   * (logical reads), blksRead Innodb_buffer_pool_reads (reads from disk), tempFiles Created_tmp_disk_tables,
    * deadlocks Innodb_deadlocks (MariaDB), statsResetAt the last FLUSH STATUS.
    */
   databaseStats: {

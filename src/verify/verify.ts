@@ -122,6 +122,11 @@ export interface VerifyResult {
   /** False when table and index activity was not read on a side (performance_schema OFF): `activityNote` says why; sizes and the cache are still compared. */
   activityCompared?: boolean;
   activityNote?: string;
+  /**
+   * Server-wide counters both snapshots kept (MySQL/MariaDB: Handler_read_*, Select_scan, the buffer
+   * pool…), their growth between the snapshots and per second; absent without them or across a reset.
+   */
+  serverCounters?: { name: string; delta: number; perS: number }[];
 }
 
 /** The advice verify gives, in the dialect's words (the defaults are PostgreSQL's; a dialect's Metrics gives its own). */
@@ -285,6 +290,15 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
       findings.push({ kind: 'cache-hit-drop', severity: 'regression', subject: 'database', message: `cache hit ratio ${hInterval.toFixed(1)} % between the snapshots, against ${hb.toFixed(1)} % before`, advice: words.cacheAdvice });
   }
 
+  // Counters, not gauges: Uptime and Threads_running are not rates.
+  const gauges = new Set(['Uptime', 'Uptime_since_flush_status', 'Threads_running']);
+  const serverCounters =
+    before.serverStatus && after.serverStatus && !dbReset
+      ? Object.entries(after.serverStatus)
+          .filter(([k, v]) => !gauges.has(k) && before.serverStatus![k] !== undefined && v >= before.serverStatus![k]!)
+          .map(([name, v]) => ({ name, delta: v - before.serverStatus![name]!, perS: (v - before.serverStatus![name]!) / seconds }))
+      : undefined;
+
   const queriesCompared = !!before.statements && !!after.statements && !pssReset;
   if (queriesCompared && before.statements && after.statements) {
     // One row per (role, query, top level) in pg_stat_statements: matched on all three when both
@@ -345,6 +359,7 @@ export function verify(before: Snapshot, after: Snapshot, o: { thresholds?: Part
     ...(after.statementsSource ? { statementsSource: after.statementsSource } : {}),
     ...(after.dialect && after.dialect !== 'postgres' ? { activityCompared } : !activityCompared ? { activityCompared } : {}),
     ...(activityNote !== undefined ? { activityNote } : {}),
+    ...(serverCounters ? { serverCounters } : {}),
   };
 }
 

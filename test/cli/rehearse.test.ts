@@ -104,8 +104,8 @@ describe('lockstep rehearse on real servers', () => {
   };
 
   test('Ctrl-C during a rehearsal on a scratch server: the temporary database is dropped, one line, non-zero exit', { timeout: 120_000 }, async () => {
-    const { testServers, serverUrl } = await import('../helpers/db.js');
-    const pg15 = testServers().find((s) => s.major === 15)!;
+    const { pg15Server, serverUrl } = await import('../helpers/db.js');
+    const pg15 = pg15Server();
     const url = serverUrl(pg15, 'postgres');
     const dir = mkdtempSync(join(tmpdir(), 'lockstep-rehearse-cli-'));
     // Enough rows that the load takes a few seconds; a marker in the schema's text finds this rehearsal's
@@ -135,8 +135,8 @@ describe('lockstep rehearse on real servers', () => {
   });
 
   test('a sandbox server where the user may not create a database: one line, exit 4, nothing left', { timeout: 60_000 }, async () => {
-    const { testServers, serverUrl } = await import('../helpers/db.js');
-    const pg15 = testServers().find((s) => s.major === 15)!;
+    const { pg15Server, serverUrl } = await import('../helpers/db.js');
+    const pg15 = pg15Server();
     const { default: pg } = await import('pg');
     const c = new pg.Client(pg15.url);
     await c.connect();

@@ -12,7 +12,7 @@ const src = join(root, 'src');
 const LEDGER = 'src/apply/ledger.ts';
 
 /** SQL touching a `lockstep.<table>` relation or the `lockstep` schema itself (not prose, not GUCs). */
-const ledgerSql = /\b(?:FROM|INTO|UPDATE|JOIN|TABLE(?:\s+IF\s+(?:NOT\s+)?EXISTS)?|to_regclass\s*\(\s*'|SCHEMA(?:\s+IF\s+NOT\s+EXISTS)?)\s+"?lockstep"?(?:\.\w+|\s*[;`'])/gi;
+const ledgerSql = /\b(?:FROM|INTO|UPDATE|JOIN|TABLE(?:\s+IF\s+(?:NOT\s+)?EXISTS)?|to_regclass\s*\(\s*'|(?:CREATE|DROP)\s+SCHEMA(?:\s+IF\s+(?:NOT\s+)?EXISTS)?)\s+"?lockstep"?(?:\.\w+|\s*[;`'](?!\w))/gi;
 // `to_regclass('lockstep.x')` has no space after the quote: match that form too.
 const regclass = /to_regclass\s*\(\s*'lockstep\.\w+/gi;
 
@@ -38,6 +38,9 @@ describe('the Postgres ledger is queried from one file', () => {
     expect(hits('the snapshot was not stored in lockstep.snapshots: denied')).toHaveLength(0);
     expect(hits("set_config('lockstep.fill_ok', 'x', false)")).toHaveLength(0);
     expect(hits('lockstep.config.json')).toHaveLength(0);
+    expect(hits("ledger: 'schema lockstep'")).toHaveLength(0);
+    expect(hits("nullability from lockstep's rollout")).toHaveLength(0);
+    expect(hits('`CREATE SCHEMA IF NOT EXISTS lockstep`')).toHaveLength(1);
     // ledger.ts itself holds them.
     expect(hits(readFileSync(join(root, LEDGER), 'utf8')).length).toBeGreaterThan(10);
   });

@@ -3,14 +3,48 @@
  * Everything a test creates is dropped when the test ends, also when it fails.
  */
 import { randomBytes } from 'node:crypto';
-import { inject, onTestFinished } from 'vitest';
+import { inject, onTestFinished, test } from 'vitest';
 import pg from 'pg';
-import type { ServerInfo } from './servers.js';
+import { allServerNames, type ServerInfo } from './servers.js';
 
 export type { ServerInfo };
 
-export function testServers(): ServerInfo[] {
-  return inject('servers');
+const allMajors = allServerNames.map((n) => Number(n.replace(/^pg/, '')));
+/** Per test file (each file has its own module instance): say each missing server once. */
+const said = new Set<string>();
+
+/**
+ * The test servers of `majors` (default: every major lockstep tests on) that this run started. A file
+ * never shrinks silently: when one it asks for is missing, in CI (where every server runs) a failing
+ * test says so; elsewhere (LOCKSTEP_TEST_SERVERS limited the run) a loud warning names it, and the
+ * tests it would have run are left out.
+ */
+export function testServers(majors: readonly number[] = allMajors): ServerInfo[] {
+  const started = inject('servers');
+  const missing = majors.filter((m) => !started.some((s) => s.major === m)).map((m) => `pg${m}`);
+  if (missing.length) {
+    const what = `PostgreSQL test server${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not started (this run has ${started.map((s) => s.name).join(', ') || 'none'})`;
+    if (!said.has(what)) {
+      said.add(what);
+      if (process.env.CI)
+        test(`${missing.join(', ')} running`, () => {
+          throw new Error(`${what}: CI runs every server, so this file's tests on ${missing.join(', ')} would be lost`);
+        });
+      else {
+        console.warn(`\n!!! SKIPPING the tests on ${missing.join(', ')}: ${what}. In CI this fails the run.\n`);
+        // Named in the report as well (and a file left with nothing else is not "no test suite found").
+        test.skip(`on ${missing.join(', ')}: not started in this run (LOCKSTEP_TEST_SERVERS)`, () => {});
+      }
+    }
+  }
+  return started.filter((s) => majors.includes(s.major));
+}
+
+/** The PostgreSQL 15 server: every run has it (the service, or an embedded 15; servers.ts). */
+export function pg15Server(): ServerInfo {
+  const s = inject('servers').find((x) => x.major === 15);
+  if (!s) throw new Error('no PostgreSQL 15 test server: test/helpers/servers.ts always starts one (the service or an embedded 15)');
+  return s;
 }
 
 export function serverUrl(server: ServerInfo, database: string): string {

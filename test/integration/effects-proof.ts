@@ -201,11 +201,9 @@ const proved = effects.filter((e): e is (typeof effects)[number] & { proof: NonN
 
 /** Registers one test per effects entry for the named test server (pg15 … pg18). */
 export function proveEffectsOn(name: string) {
-  const server = testServers().find((s) => s.name === name);
-  if (!server) {
-    test.skip(`${name} is not in LOCKSTEP_TEST_SERVERS; its effects proof did not run`, () => {});
-    return;
-  }
+  // A server this run did not start: a failing test in CI, a loud warning elsewhere (testServers).
+  const [server] = testServers([Number(name.replace(/^pg/, ''))]);
+  if (!server) return;
   let template: Promise<string> | undefined;
   const entries = proved.filter((e) => claimFor(e.id as any, server.major));
   describe(`effects on PostgreSQL ${server.major}${server.embedded ? ' (embedded)' : ''}`, () => {

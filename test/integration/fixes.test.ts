@@ -99,7 +99,7 @@ const scenarios: Scenario[] = [
   },
 ];
 
-const servers = testServers().filter((s) => s.major === 15 || s.major === 18);
+const servers = testServers([15, 18]);
 
 describe.each(servers)('fixes run on $name', (server) => {
   test.for(scenarios)('$rule: $sql', async (sc, { onTestFinished }) => {

@@ -27,7 +27,7 @@ INSERT INTO orders SELECT g, 1 + g % 1000, 'n', now(), 'new' FROM generate_serie
 ANALYZE;
 `;
 
-const servers = testServers().filter((s) => s.major === 15 || s.major === 18);
+const servers = testServers([15, 18]);
 
 describe.each(servers)('introspection on $name', (server) => {
   test('facts, and lint decisions that depend on them', async ({ onTestFinished }) => {

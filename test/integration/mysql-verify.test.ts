@@ -20,6 +20,8 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { describeMariadb, freshMysqlDatabase, type MysqlTestDatabase } from '../helpers/mariadb.js';
 import { expectCleanError, runCli } from '../helpers/cli.js';
+import { expectValid } from '../helpers/schema.js';
+import { replicaPairAvailable, startMariadbPair, type MariadbPair } from '../helpers/mariadb-replica.js';
 
 let dir: string;
 beforeAll(() => {
@@ -67,6 +69,7 @@ describeMariadb('snapshot/verify on the MariaDB service (performance_schema as t
     expect(stored.serverStatus.Innodb_buffer_pool_read_requests).toBeGreaterThan(0);
     expect(stored.serverStatus).toHaveProperty('Handler_read_rnd_next');
     expect(Date.parse(stored.serverStartedAt)).toBeLessThan(Date.parse(stored.takenAt));
+    expectValid('snapshot.v1.json', stored);
     if (!psOn) {
       expect(stored.statements).toBeNull();
       expect(stored.activityNote).toMatch(/performance_schema is OFF/);
@@ -87,6 +90,7 @@ describeMariadb('snapshot/verify on the MariaDB service (performance_schema as t
     const r = json(run(['verify', '--db', db.url, '--before', String(id), '--format', 'json', '--no-store']));
     expect(r).toMatchObject({ version: 1, dialect: 'mysql', scanUnit: 'rows', statementsSource: 'performance_schema statement digests' });
     if (!psOn) expect(r).toMatchObject({ queriesCompared: false, activityCompared: false });
+    expectValid('verify-result.v1.json', r);
     // --no-store added nothing; the text run stored its "now" snapshot.
     const [count] = await db.query<any>(`SELECT count(*) AS n FROM lockstep_snapshots`);
     expect(Number(count.n)).toBe(2);
@@ -99,6 +103,10 @@ describeMariadb('snapshot/verify on the MariaDB service (performance_schema as t
     const page = readFileSync(join(dir, 'verify.html'), 'utf8');
     expect(page).toContain('<!doctype html>');
     expect(page).toContain('orders grew from');
+    if (!psOn) {
+      expect(page).toContain('Table and index activity is not compared.');
+      expect(page).toContain('not compared: activity not read');
+    }
   });
 
   it('bad flags exit 2 before connecting; a refused connection exits 4 without the password', async () => {
@@ -270,13 +278,22 @@ if (!haveBinaries && !process.env.CI) console.warn('\n!!! SKIPPING the performan
       expect(used.scans).toBeGreaterThanOrEqual(150);
       expect(r.rates.tables.find((t: any) => t.table === 'events').seqScans).toBeGreaterThanOrEqual(60 * 20000 * 0.9);
       expect(r).toMatchObject({ queriesCompared: true, activityCompared: true, statsReset: false });
+      expectValid('verify-result.v1.json', r);
+      expectValid('snapshot.v1.json', before);
 
       // The same in text: one line per finding, then the count.
       const text = run(['verify', '--db', url, '--before', String(before.id), '--no-store']);
       expect(text.stdout).toMatch(/regression {2}new-seq-scans: [\d,]+ rows read by full scans of events/);
       expect(text.stdout).toMatch(/regression {2}unused-index: the new index events\.ix_w .*was never used, while [\d,]+ rows of events were read/);
       expect(text.stdout).toMatch(/regression {2}query-regression: mean time .* ms → .* ms/);
+      // 60 full scans of 20,000 rows, server-wide: Handler_read_rnd_next counts them.
+      expect(text.stdout).toMatch(/info {2}server-wide row reads: .*Handler_read_rnd_next [\d,]+ /);
+      expect(r.serverCounters.find((c: any) => c.name === 'Handler_read_rnd_next').delta).toBeGreaterThanOrEqual(60 * 20000 * 0.9);
       expect(text.stdout).toMatch(/\d regression\(s\)\n$/);
+      const html = run(['verify', '--db', url, '--before', String(before.id), '--no-store', '--format', 'html']);
+      expect(html.stdout).toContain('rows read through the index in the first → second snapshot');
+      expect(html.stdout).toContain('data-kind="unused-index"');
+      expect(html.stdout).not.toContain('pg_stat_statements');
 
       // sys.schema_unused_indexes is kept with each index.
       const now = json(run(['snapshot', '--db', url, '--no-store', '--out', 'ps-now.json', '--format', 'json']));
@@ -285,6 +302,23 @@ if (!haveBinaries && !process.env.CI) console.warn('\n!!! SKIPPING the performan
     } finally {
       await app.end();
     }
+  }, 120_000);
+
+  it('reading a table larger than the buffer pool between the snapshots: the hit ratio drop is a finding', async () => {
+    const url = s.url('app');
+    // ~40 MB of rows against an 8 MB buffer pool: full scans must read most pages from disk.
+    await s.query(`CREATE TABLE app.big (id INT PRIMARY KEY AUTO_INCREMENT, pad CHAR(255) NOT NULL, pad2 CHAR(255) NOT NULL, pad3 CHAR(255) NOT NULL, pad4 CHAR(200) NOT NULL) CHARSET latin1`);
+    for (let i = 0; i < 4; i++) await s.query(`INSERT INTO app.big (pad, pad2, pad3, pad4) SELECT REPEAT('a', 255), REPEAT('b', 255), REPEAT('c', 255), REPEAT('d', 200) FROM app.seq_1_to_10000`);
+    // Hits before the first snapshot, so its ratio since the start is high.
+    for (let i = 0; i < 2000; i++) await s.query(`SELECT pad FROM app.big WHERE id = ?`, [1 + (i % 50)]);
+    const before = json(run(['snapshot', '--db', url, '--no-store', '--out', 'bp0.json', '--format', 'json']));
+    for (let i = 0; i < 3; i++) await s.query(`SELECT count(*) FROM app.big WHERE pad4 LIKE '%z%'`);
+    const after = json(run(['snapshot', '--db', url, '--no-store', '--out', 'bp1.json', '--format', 'json']));
+    const r = json(run(['verify', '--db', url, '--before', 'bp0.json', '--after', 'bp1.json', '--format', 'json']));
+    const drop = r.findings.find((f: any) => f.kind === 'cache-hit-drop');
+    expect(drop, JSON.stringify({ before: before.databaseStats, after: after.databaseStats, findings: r.findings })).toBeDefined();
+    expect(drop.message).toMatch(/^cache hit ratio [\d.]+ % between the snapshots, against [\d.]+ % before/);
+    expect(drop.advice).toContain('innodb_buffer_pool_size');
   }, 120_000);
 
   it('FLUSH STATUS, a truncated digest table and a restart are each said as a statistics reset', async () => {
@@ -327,5 +361,50 @@ if (!haveBinaries && !process.env.CI) console.warn('\n!!! SKIPPING the performan
     await s.restart();
     const r = json(run(['verify', '--db', url, '--before', 'r2.json', '--no-store', '--format', 'json']));
     expect(r.findings).toContainEqual(expect.objectContaining({ kind: 'stats-reset', subject: 'database', message: expect.stringMatching(/^the server restarted at /) }));
+  }, 120_000);
+});
+
+// A private primary + replica pair (test/helpers/mariadb-replica.ts): the replica's snapshot carries its lag.
+const noPair = replicaPairAvailable();
+if (noPair && !process.env.CI) console.warn(`\n!!! SKIPPING the replica part of mysql-verify: ${noPair}. In CI this fails the run.\n`);
+(!noPair || process.env.CI ? describe : describe.skip)('snapshot/verify on a MariaDB replica', () => {
+  let pair: MariadbPair;
+  beforeAll(async () => {
+    pair = await startMariadbPair();
+  }, 90_000);
+  afterAll(async () => {
+    await pair?.stop();
+  }, 60_000);
+
+  it('the replica snapshot has its source and lag; a delayed replica is a replication-lag finding', async () => {
+    const primary = await mysql.createConnection({ host: '127.0.0.1', port: Number(new URL(pair.primaryUrl).port), user: 'root' });
+    try {
+      await primary.query(`CREATE DATABASE app`);
+      await primary.query(`CREATE TABLE app.t (id INT PRIMARY KEY AUTO_INCREMENT, v INT)`);
+      await pair.caughtUp();
+      const url = `${pair.replicaUrl}/app`;
+      const s0 = json(run(['snapshot', '--db', url, '--no-store', '--out', 'replica0.json', '--format', 'json']));
+      expect(s0.replication).toEqual([{ name: '127.0.0.1', state: 'IO Yes, SQL Yes', replayLagSeconds: 0, replayBytesBehind: null }]);
+      expectValid('snapshot.v1.json', s0);
+      // The primary itself is not a replica: nothing to say there.
+      expect(json(run(['snapshot', '--db', `${pair.primaryUrl}/app`, '--no-store', '--out', 'primary0.json', '--format', 'json'])).replication).toEqual([]);
+
+      // Delayed replication: the replica applies events 60 s late, so its lag grows past 1 s.
+      const r = await pair.replica();
+      await r.query(`STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 60; START SLAVE`);
+      await primary.query(`INSERT INTO app.t (v) VALUES (1)`);
+      let lag = 0;
+      for (let i = 0; i < 100 && lag < 2; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        const [[st]] = (await r.query(`SHOW SLAVE STATUS`)) as any;
+        lag = Number(st.Seconds_Behind_Master ?? 0);
+      }
+      expect(lag).toBeGreaterThanOrEqual(2);
+      const v = json(run(['verify', '--db', url, '--before', 'replica0.json', '--no-store', '--format', 'json', '--threshold', 'replicationLagSeconds=1']));
+      expect(v.findings).toContainEqual(expect.objectContaining({ kind: 'replication-lag', severity: 'regression', subject: '127.0.0.1', message: expect.stringMatching(/^replica 127\.0\.0\.1 is \d+\.\d s behind$/) }));
+      await r.query(`STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE`);
+    } finally {
+      await primary.end();
+    }
   }, 120_000);
 });

@@ -18,7 +18,7 @@ import { appCheck } from '../../src/app/app-check.js';
 import { main } from '../../src/cli/main.js';
 import { getOrder, placeOrder, toResponse } from '../../examples/shop/app/orders.js';
 
-const servers = testServers().filter((s) => s.name === 'pg15' || s.name === 'pg18');
+const servers = testServers([15, 18]);
 const shop = join(import.meta.dirname, '../../examples/shop');
 const fast = { guard: { baseDelayMs: 20, maxDelayMs: 200, deadlineMs: 30_000 }, replicaWaitMs: 0, snapshot: false };
 

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { testServers, serverUrl } from '../helpers/db.js';
+import { pg15Server, serverUrl } from '../helpers/db.js';
 import { rehearse } from '../../src/rehearse/rehearse.js';
 import { readMigrations } from '../../src/parse/layouts/index.js';
 import { renderRehearsalText, renderRehearsalJson } from '../../src/report/rehearse.js';
@@ -23,7 +23,7 @@ import { migrations as generated, DOWN_BROKEN } from '../fixtures/rehearse-histo
 // About two minutes of server work on a quiet machine (bench/RESULTS.md); generous for a busy one.
 vi.setConfig({ testTimeout: 900_000 });
 
-const pg15 = testServers().find((s) => s.major === 15)!;
+const pg15 = pg15Server();
 const dir = fileURLToPath(new URL('../fixtures/rehearse-history/migrations/', import.meta.url));
 
 describe('rehearsing a 154-migration Diesel history on PostgreSQL 15', () => {

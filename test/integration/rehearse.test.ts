@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { testServers, freshDatabase, serverUrl } from '../helpers/db.js';
+import { pg15Server, freshDatabase, serverUrl } from '../helpers/db.js';
 import { rehearse } from '../../src/rehearse/rehearse.js';
 import { readMigrations } from '../../src/parse/layouts/index.js';
 import type { Change } from '../../src/operations/types.js';
@@ -18,7 +18,7 @@ import type { Change } from '../../src/operations/types.js';
 // machine is busy. A generous limit keeps a slow machine from failing them; no timing is asserted.
 vi.setConfig({ testTimeout: 180_000 });
 
-const pg15 = testServers().find((s) => s.major === 15)!;
+const pg15 = pg15Server();
 const fixtures = fileURLToPath(new URL('../fixtures/rehearse/', import.meta.url));
 
 const schema = `

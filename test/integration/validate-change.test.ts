@@ -9,7 +9,7 @@ import { plan } from '../../src/plan/planner.js';
 import { LockstepError } from '../../src/core/errors.js';
 import type { Change } from '../../src/operations/types.js';
 
-const servers = testServers().filter((s) => s.major === 15);
+const servers = testServers([15]);
 const fast = { guard: { baseDelayMs: 20, maxDelayMs: 200, deadlineMs: 30_000 }, replicaWaitMs: 0, snapshot: false };
 
 const hostile: Change = {

@@ -88,6 +88,21 @@ describe('engine and session', () => {
     expect(first[first.length - 1]).toBeGreaterThan(30); // the second CREATE INDEX, after SELECT 1
   });
 
+  test('no state survives a lint call: the same migrations linted twice, and after another history, give the same findings', async () => {
+    // Rules that keep per-section state (require-lock-timeout once per section, backfill-in-migration,
+    // dropping-object, setting-schema) and the down section's view of its up section (engine.ts).
+    const text = '-- migrate:up\nALTER TABLE orders ADD COLUMN a int;\nUPDATE orders SET a = 1;\nDROP TABLE legacy;\nSET search_path = app;\n-- migrate:down\nALTER TABLE orders DROP COLUMN a;\n';
+    const file = { path: 'm.sql', text };
+    const split = text.indexOf('-- migrate:down');
+    const m: Migration = { id: 'm', layout: 'dbmate', up: { file, parts: [{ start: 0, end: split }] }, down: { file, parts: [{ start: split, end: text.length }] }, transaction: 'none', transactionSource: 'test' };
+    const view = async () => (await lintMigrations([m], [file])).findings.map((f) => `${f.rule}@${f.section}:${f.span.start}`);
+    const first = await view();
+    expect(first).toEqual(expect.arrayContaining(['require-lock-timeout@up:14', 'require-lock-timeout@down:' + (split + 16)]));
+    expect(await view()).toEqual(first);
+    await lintSeq(['CREATE TABLE t (id int);', 'ALTER TABLE t ADD COLUMN b int;']);
+    expect(await view()).toEqual(first);
+  });
+
   test('a pathologically nested statement does not crash lint, nor cost the statements after it their findings', async () => {
     const next = 'CREATE INDEX i ON t (a);';
     const alone = (await lintSql(`SELECT 1;\n${next}`)).findings.map((f) => f.rule);

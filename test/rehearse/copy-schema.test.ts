@@ -7,7 +7,7 @@
  */
 import { describe, expect, test, type onTestFinished as OnTestFinished, vi } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
-import { freshDatabase, testServers } from '../helpers/db.js';
+import { freshDatabase, pg15Server } from '../helpers/db.js';
 import { freshPglite } from '../helpers/pglite.js';
 import { copySchema } from '../../src/rehearse/copy-schema.js';
 import { LockstepError } from '../../src/core/errors.js';
@@ -17,7 +17,7 @@ import type { Queryable } from '../../src/dialects/postgres/introspect.js';
 // machine is busy. A generous limit keeps a slow machine from failing them; no timing is asserted.
 vi.setConfig({ testTimeout: 180_000 });
 
-const pg15 = testServers().find((s) => s.major === 15)!;
+const pg15 = pg15Server();
 const HOSTILE = 'x"; drop table t; --';
 
 const schema = `

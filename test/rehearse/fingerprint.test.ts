@@ -45,8 +45,7 @@ const pglite: Target = {
   },
 };
 
-const serverTargets: Target[] = testServers()
-  .filter((s) => s.major === 15)
+const serverTargets: Target[] = testServers([15])
   .map((server) => ({
     name: server.name,
     major: server.major,

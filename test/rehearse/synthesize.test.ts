@@ -21,7 +21,7 @@
  * - 100,000 rows of an 8-column table load in seconds, on PGlite and on PostgreSQL 15.
  */
 import { afterAll, beforeAll, describe, expect, test, type onTestFinished as OnTestFinished, vi } from 'vitest';
-import { createTemplate, dropDatabase, freshDatabase, testServers } from '../helpers/db.js';
+import { createTemplate, dropDatabase, freshDatabase, pg15Server } from '../helpers/db.js';
 import { freshPglite } from '../helpers/pglite.js';
 import { copySchema, type TableRef } from '../../src/rehearse/copy-schema.js';
 import { fill, readStats, sample, sampleTables, tableKey, type TableStats } from '../../src/rehearse/synthesize.js';
@@ -32,7 +32,7 @@ import type { Queryable } from '../../src/dialects/postgres/introspect.js';
 // machine is busy. A generous limit keeps a slow machine from failing them; no timing is asserted.
 vi.setConfig({ testTimeout: 180_000 });
 
-const pg15 = testServers().find((s) => s.major === 15)!;
+const pg15 = pg15Server();
 const HOSTILE = 'x"; drop table t; --';
 const q = (t: TableRef) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
 

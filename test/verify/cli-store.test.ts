@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { dropDatabase, freshDatabase, serverUrl, testServers, type TestDatabase } from '../helpers/db.js';
+import { dropDatabase, freshDatabase, serverUrl, pg15Server, type TestDatabase } from '../helpers/db.js';
 import { expectCleanError, runCli } from '../helpers/cli.js';
 import { connect } from '../../src/apply/db.js';
 import { takeSnapshot } from '../../src/verify/snapshot.js';
 
-const server = testServers().find((s) => s.major === 15) ?? testServers()[0]!;
+const server = pg15Server();
 /** A URL nothing answers at: the bad-input cases must fail before they connect. */
 const NOWHERE = 'postgres://nobody@127.0.0.1:1/none';
 

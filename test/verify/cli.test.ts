@@ -10,12 +10,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dropDatabase, freshDatabase, testServers } from '../helpers/db.js';
+import { dropDatabase, freshDatabase, pg15Server } from '../helpers/db.js';
 import { connect } from '../../src/apply/db.js';
 import { takeSnapshot } from '../../src/verify/snapshot.js';
 
 const bin = fileURLToPath(new URL('../../bin/lockstep.js', import.meta.url));
-const server = testServers().find((s) => s.major === 15) ?? testServers()[0]!;
+const server = pg15Server();
 /** A URL nothing answers at: the bad-input cases must fail before they connect. */
 const NOWHERE = 'postgres://nobody@127.0.0.1:1/none';
 

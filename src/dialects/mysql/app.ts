@@ -22,6 +22,15 @@ import { introspectMysql } from './introspect.js';
 import { quoteIdent } from './names.js';
 import { parseMysql } from './parser.js';
 import { analyzeMysqlSql, looksLikeMysql } from './app-sql.js';
+import { changedRowColumn, mysqlDrizzleLine, mysqlPrismaLine, mysqlRowTypes } from './app-types.js';
+import type { FieldLine } from '../../app/dialect-app.js';
+import type { Flavor } from '../../core/version.js';
+
+async function facts(db: string | undefined): Promise<{ catalog?: MysqlCatalog; flavor: 'mysql' | 'mariadb' }> {
+  if (!db) return { flavor: 'mysql' };
+  const f = await introspectMysql(db, '--db');
+  return { catalog: f.catalog, flavor: (f.version.flavor as Flavor) === 'mariadb' ? 'mariadb' : 'mysql' };
+}
 
 const CONVERTED = 'ADD COLUMN and MODIFY/CHANGE … NOT NULL of an existing column';
 
@@ -107,8 +116,23 @@ export const mysqlApp: AppDialect = {
     return changeFromMysql(text, file);
   },
   async columns(change, o) {
-    const catalog = o.db ? (await introspectMysql(o.db, '--db')).catalog : undefined;
-    return { columns: mysqlColumns(change, catalog) };
+    const { catalog, flavor } = await facts(o.db);
+    const columns = mysqlColumns(change, catalog);
+    // The line to paste for a missing column, as it should be for the phase the code is deployed in.
+    const phase = o.phase === 'expand' ? 'backfill' : 'contract';
+    const fieldLine: FieldLine = (c, orm) => {
+      const rc = changedRowColumn(c, phase, flavor);
+      if (rc.type.ts === 'unknown') return undefined;
+      if (orm === 'prisma') return mysqlPrismaLine(rc).trim();
+      if (orm === 'drizzle') return mysqlDrizzleLine(rc).trim();
+      if (orm === 'ts') return `${c.column}: ${rc.type.ts}${rc.nullable ? ' | null' : ''};`;
+      return undefined;
+    };
+    return { columns, fieldLine };
+  },
+  async types(change, o) {
+    const { catalog, flavor } = await facts(o.db);
+    return mysqlRowTypes(change, mysqlColumns(change, catalog), { phase: o.phase, zod: o.zod, source: o.source, flavor, ...(catalog ? { catalog } : {}) });
   },
   analyzeSql: (sql, columns, phase) => analyzeMysqlSql(sql, columns, phase),
   looksLikeSql: looksLikeMysql,

@@ -1,6 +1,7 @@
 /**
- * The MySQL dialect (flavors `mysql` and `mariadb`) behind the seam of ../dialect.ts. Lint only for now:
- * plan, apply, rehearse and verify for MySQL/MariaDB come in a later release (issue 13).
+ * The MySQL dialect (flavors `mysql` and `mariadb`) behind the seam of ../dialect.ts: lint, and through
+ * lazily loaded members plan/apply/rollback/status/cleanup (migrate), snapshot/verify (metrics),
+ * app-check/types (app) and rehearse on a scratch server (index.ts adds it).
  */
 import type { Dialect } from '../dialect.js';
 import { introspectMysql } from './introspect.js';
@@ -8,8 +9,6 @@ import { lintCatalog, mysqlLintKit, type MyLint, type MysqlLintParts } from './l
 import { quoteIdent, quoteLiteral } from './names.js';
 import { DEFAULT_VERSION, parseMyVersion, SUPPORTED } from './versions.js';
 import { mysqlRules } from '../../rules/mysql/registry.js';
-
-export const MYSQL_MISSING = 'lockstep lints MySQL/MariaDB migrations; plan, apply, rehearse and verify for MySQL/MariaDB come in a later release';
 
 export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
   return {
@@ -37,9 +36,9 @@ export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
         settings: { ...facts.settings, ...(strict !== undefined ? { sqlModeStrict: strict } : {}) },
       };
     },
-    commands: ['lint', 'snapshot', 'verify', 'app-check'],
+    migrate: () => import('./migrate/index.js').then((m) => m.mysqlMigrator),
+    commands: ['lint', 'plan', 'apply', 'rollback', 'status', 'cleanup', 'rehearse', 'snapshot', 'verify', 'app-check', 'types'],
     metrics: async () => (await import('./metrics.js')).mysqlMetrics,
     app: () => import('./app.js').then((m) => m.mysqlApp),
-    missing: MYSQL_MISSING,
   };
 }

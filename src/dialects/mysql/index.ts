@@ -8,7 +8,7 @@ import { foreignKeyChecksFor } from './session.js';
 
 export type { MyLint } from './lint.js';
 
-export const mysql = createMysqlDialect({
+const base = createMysqlDialect({
   parse: (text, base, server) => parseMysql(text, base, { server }),
   comments: (text, server) => comments(text, 0, { server }),
   applyStatement: (catalog, stmt, migration, server) => applyStatement(catalog, stmt, migration, { flavor: server.flavor }),
@@ -18,3 +18,6 @@ export const mysql = createMysqlDialect({
     return classifyMysql(stmt, { server, catalog, session: { foreignKeyChecks: foreignKeyChecksFor(stmt, t, flavor).on, sqlModeStrict: t.strict.on ?? true } });
   },
 });
+
+/** `lockstep rehearse` on MySQL/MariaDB (a scratch server), loaded only when that command runs. */
+export const mysql: typeof base = { ...base, rehearse: async () => (await import('./rehearse/index.js')).mysqlRehearser };

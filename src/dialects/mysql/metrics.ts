@@ -311,7 +311,9 @@ export async function takeMysqlSnapshot(db: MyDb, o: { label?: string; change?: 
     databaseStats: {
       commits: serverStatus.Handler_commit ?? 0,
       rollbacks: serverStatus.Handler_rollback ?? 0,
-      blksHit: Math.max(0, bpRequests - bpReads),
+      // Not requests minus reads: MariaDB counts pages read from disk during a scan without a read
+      // request each, so that difference can go down. The ratio is requests / (requests + reads).
+      blksHit: bpRequests,
       blksRead: bpReads,
       tempFiles: serverStatus.Created_tmp_disk_tables ?? 0,
       ...(serverStatus.Innodb_deadlocks !== undefined ? { deadlocks: serverStatus.Innodb_deadlocks } : {}),

@@ -37,6 +37,7 @@ interface LedgerRow {
   alter_sql: string;
   phase: Phase;
   last_key: string | null;
+  end_key: string | null;
   rows_copied: string | number;
   recopied: number;
   old_kept: number;
@@ -79,6 +80,7 @@ interface Col {
   dataType: string;
   charset: string | null;
   generated: boolean;
+  autoIncrement: boolean;
 }
 
 interface TableInfo {
@@ -125,6 +127,7 @@ async function tableInfo(db: MyDb, schema: string, table: string): Promise<Table
       dataType: c.DATA_TYPE.toLowerCase(),
       charset: c.CHARACTER_SET_NAME,
       generated: /\b(VIRTUAL|STORED|PERSISTENT)\b/i.test(c.EXTRA ?? ''),
+      autoIncrement: /auto_increment/i.test(c.EXTRA ?? ''),
     })),
     uniques,
   };
@@ -238,6 +241,7 @@ async function ensureLedger(db: MyDb, schema: string): Promise<void> {
        alter_sql MEDIUMTEXT NOT NULL,
        phase VARCHAR(16) NOT NULL,
        last_key MEDIUMTEXT NULL,
+       end_key MEDIUMTEXT NULL,
        rows_copied BIGINT NOT NULL DEFAULT 0,
        recopied INT NOT NULL DEFAULT 0,
        old_kept TINYINT NOT NULL DEFAULT 0,
@@ -389,6 +393,30 @@ interface Shape {
   /** Per common column, the expressions compared (old side, new side); columns without one are not checked. */
   compare: { src: string; dst: string }[];
   unchecked: string[];
+  /**
+   * The new table has an AUTO_INCREMENT column. InnoDB (innodb_autoinc_lock_mode 1, the default) holds a
+   * table-level AUTO-INC lock for a whole INSERT … SELECT, and every writer's insert (through the
+   * trigger) queues behind it — a stall of the chunk's length, and a deadlock when the chunk then waits
+   * for a row that writer holds. Such tables are copied by reading the chunk and inserting it with
+   * multi-row VALUES (a "simple insert": no table lock), each value in a form that survives the trip.
+   */
+  autoInc: boolean;
+  /** Per common column: what the client reads (`HEX(x)` for text and binary) and the placeholder it writes back. */
+  fetch: string[];
+  put: string[];
+}
+
+const BINARY_TYPES = /^(binary|varbinary|tinyblob|blob|mediumblob|longblob|geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection)$/;
+
+/** How one column's value travels through the client unchanged. */
+function transport(c: Col): { fetch: string; put: string } {
+  const q = Q(c.name);
+  // Text leaves as the column's own bytes and comes back declared in its charset (then converted to the new column's).
+  if (c.charset) return { fetch: `HEX(${q})`, put: /^\w+$/.test(c.charset) ? `CONVERT(UNHEX(?) USING ${c.charset})` : 'UNHEX(?)' };
+  if (BINARY_TYPES.test(c.dataType)) return { fetch: `HEX(${q})`, put: 'UNHEX(?)' };
+  if (c.dataType === 'bit') return { fetch: `CAST(${q} AS UNSIGNED)`, put: '?' };
+  if (c.dataType === 'float') return { fetch: `CAST(${q} AS DOUBLE)`, put: '?' };
+  return { fetch: q, put: '?' };
 }
 
 async function shape(ctx: Ctx, src: TableInfo): Promise<Shape | string> {
@@ -407,15 +435,20 @@ async function shape(ctx: Ctx, src: TableInfo): Promise<Shape | string> {
   const common: string[] = [];
   const compare: Shape['compare'] = [];
   const unchecked: string[] = [];
+  const fetch: string[] = [];
+  const put: string[] = [];
   for (const c of src.columns) {
     const d = dst.columns.find((x) => same(x.name, c.name));
     if (!d || d.generated) continue;
     common.push(c.name);
+    const tr = transport(c);
+    fetch.push(tr.fetch);
+    put.push(tr.put);
     const cmp = comparable(c, d);
     if (cmp) compare.push(cmp);
     else unchecked.push(c.name);
   }
-  return { key, common, compare, unchecked };
+  return { key, common, compare, unchecked, autoInc: dst.columns.some((c) => c.autoIncrement), fetch, put };
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -429,9 +462,13 @@ async function createTriggers(ctx: Ctx, sh: Shape): Promise<void> {
   const vals = (p: string) => sh.common.map((c) => `${p}.${Q(c)}`).join(', ');
   const keyIs = (p: string) => sh.key.columns.map((c) => `${dst}.${Q(c)} = ${p}.${Q(c)}`).join(' AND ');
   const keySame = sh.key.columns.map((c) => `OLD.${Q(c)} <=> NEW.${Q(c)}`).join(' AND ');
+  // Insert the row, or overwrite it where it is: ON DUPLICATE KEY UPDATE locks only the duplicate key's
+  // record, where REPLACE takes a next-key lock (the gap before it too) that copy chunks and other
+  // writers' inserts would queue on.
+  const upsert = `INSERT INTO ${dst} (${cols}) VALUES (${vals('NEW')}) ON DUPLICATE KEY UPDATE ${sh.common.map((c) => `${Q(c)} = NEW.${Q(c)}`).join(', ')}`;
   const bodies: [keyof CopyNames['triggers'], string, string][] = [
-    ['ins', 'INSERT', `REPLACE INTO ${dst} (${cols}) VALUES (${vals('NEW')})`],
-    ['upd', 'UPDATE', `BEGIN DELETE IGNORE FROM ${dst} WHERE NOT (${keySame}) AND ${keyIs('OLD')}; REPLACE INTO ${dst} (${cols}) VALUES (${vals('NEW')}); END`],
+    ['ins', 'INSERT', upsert],
+    ['upd', 'UPDATE', `BEGIN DELETE IGNORE FROM ${dst} WHERE NOT (${keySame}) AND ${keyIs('OLD')}; ${upsert}; END`],
     ['del', 'DELETE', `DELETE IGNORE FROM ${dst} WHERE ${keyIs('OLD')}`],
   ];
   for (const [k, event, body] of bodies) {
@@ -552,7 +589,7 @@ async function checksum(ctx: Ctx, sh: Shape, from: KeyValue[] | null, to: KeyVal
 }
 
 /** The copy loop: from the ledger's last key to the end of the table, chunk by chunk. */
-async function copyRows(ctx: Ctx, sh: Shape, startKey: KeyValue[] | null, total: number | null): Promise<{ rows: number; recopied: number }> {
+async function copyRows(ctx: Ctx, sh: Shape, startKey: KeyValue[] | null, endKey: KeyValue[] | null, total: number | null): Promise<{ rows: number; recopied: number }> {
   const { db, job, names, schema, o } = ctx;
   const target = Math.max(10, o.chunkTargetMs ?? 500);
   const throttle = new Throttle(ctx);
@@ -572,22 +609,52 @@ async function copyRows(ctx: Ctx, sh: Shape, startKey: KeyValue[] | null, total:
     for (;;) {
       checkSignal(ctx, 'between chunks');
       await throttle.wait();
+      if (!endKey) break; // the table was empty when the triggers were made: they mirror every row since
       const lower = last ? after(sh.key.columns, last) : undefined;
-      const whereLower = lower ? `WHERE ${lower.sql}` : '';
-      let [edge] = await db.query<Record<string, unknown>>(`SELECT ${keyList} FROM ${ctx.t(job.table)} ${hint} ${whereLower} ORDER BY ${keyList} LIMIT 1 OFFSET ${size - 1}`, lower?.params);
-      if (!edge) [edge] = await db.query<Record<string, unknown>>(`SELECT ${keyList} FROM ${ctx.t(job.table)} ${hint} ${whereLower} ORDER BY ${keyDesc} LIMIT 1`, lower?.params);
+      // Only up to the last key that existed once the triggers were in place: rows after it were
+      // inserted since, through the triggers, and chasing them would never end under inserts.
+      const end = after(sh.key.columns, endKey);
+      const whereLower = `WHERE ${lower ? `${lower.sql} AND ` : ''}NOT ${end.sql}`;
+      const boundParams = [...(lower?.params ?? []), ...end.params];
+      let [edge] = await db.query<Record<string, unknown>>(`SELECT ${keyList} FROM ${ctx.t(job.table)} ${hint} ${whereLower} ORDER BY ${keyList} LIMIT 1 OFFSET ${size - 1}`, boundParams);
+      if (!edge) [edge] = await db.query<Record<string, unknown>>(`SELECT ${keyList} FROM ${ctx.t(job.table)} ${hint} ${whereLower} ORDER BY ${keyDesc} LIMIT 1`, boundParams);
       if (!edge) break;
       const to = encodeKey(edge, sh.key.columns);
       const r = range(sh.key.columns, last, to);
       const select = `SELECT ${cols} FROM ${ctx.t(job.table)} ${hint} WHERE ${r.sql}`;
       // A duplicate is a row a trigger already wrote (newer than this read): keep it. Any other problem
       // (a value that does not fit the new type) is an error, not a warning as under INSERT IGNORE.
-      const insert = `INSERT INTO ${ctx.t(names.shadow)} (${cols}) ${select} ON DUPLICATE KEY UPDATE ${firstKey} = ${firstKey}`;
+      const onDup = `ON DUPLICATE KEY UPDATE ${firstKey} = ${firstKey}`;
+      const copyRange = async (locking: boolean): Promise<number> => {
+        const lock = locking ? ' LOCK IN SHARE MODE' : '';
+        if (!sh.autoInc) {
+          const res: any = await db.query(`INSERT INTO ${ctx.t(names.shadow)} (${cols}) ${select}${lock} ${onDup}`, r.params);
+          return Number(res?.affectedRows ?? 0);
+        }
+        const got = await db.query<Record<string, unknown>>(`SELECT ${sh.fetch.map((f, i) => `${f} AS c${i}`).join(', ')} FROM ${ctx.t(job.table)} ${hint} WHERE ${r.sql}${lock}`, r.params);
+        const tuple = `(${sh.put.join(', ')})`;
+        let n = 0;
+        for (let i = 0; i < got.length; ) {
+          // Batches of about 1 MB of values, well inside max_allowed_packet.
+          const params: unknown[] = [];
+          let bytes = 0;
+          let count = 0;
+          for (; i < got.length && (count === 0 || bytes < 1_000_000); i++, count++) {
+            for (let k = 0; k < sh.fetch.length; k++) {
+              const v = got[i]![`c${k}`];
+              params.push(v);
+              bytes += v === null || v === undefined ? 4 : String(v).length;
+            }
+          }
+          const res: any = await db.query(`INSERT INTO ${ctx.t(names.shadow)} (${cols}) VALUES ${Array(count).fill(tuple).join(', ')} ${onDup}`, params);
+          n += Number(res?.affectedRows ?? 0);
+        }
+        return n;
+      };
       const t0 = Date.now();
       let n: number;
       try {
-        const res: any = await retry(() => db.query(insert, r.params));
-        n = Number(res?.affectedRows ?? 0);
+        n = await retry(() => copyRange(false));
       } catch (e: any) {
         if (e instanceof LockstepError) throw e;
         throw fail('E_DATABASE', ctx, `copying the rows after key ${JSON.stringify(last)} up to ${JSON.stringify(to)} failed: ${errText(e, ctx.url)}`, e);
@@ -603,7 +670,7 @@ async function copyRows(ctx: Ctx, sh: Shape, startKey: KeyValue[] | null, total:
           await db.query('START TRANSACTION');
           try {
             await db.query(`DELETE FROM ${ctx.t(names.shadow)} WHERE ${r.sql}`, r.params);
-            await db.query(`INSERT INTO ${ctx.t(names.shadow)} (${cols}) ${select}${locking ? ' LOCK IN SHARE MODE' : ''} ON DUPLICATE KEY UPDATE ${firstKey} = ${firstKey}`, r.params);
+            await copyRange(locking);
             await db.query('COMMIT');
           } catch (e) {
             await db.query('ROLLBACK').catch(() => {});
@@ -795,9 +862,17 @@ async function run(url: string, job: CopyJob, o: CopyOptions = {}): Promise<Copy
         // The copy gives way: a chunk that waits for a writer's row lock gives up after 1 s and is
         // retried, rather than holding its own locks (and the writers queued on them) for 50 s.
         await db.query('SET SESSION innodb_lock_wait_timeout = 1');
-        const [cur] = await db.query<LedgerRow>(`SELECT last_key FROM ${ledger} WHERE change_name = ? AND step = ?`, [job.change, job.step]);
+        let [cur] = await db.query<LedgerRow>(`SELECT last_key, end_key FROM ${ledger} WHERE change_name = ? AND step = ?`, [job.change, job.step]);
+        if (!cur?.end_key) {
+          // The triggers exist now: every row from here on is mirrored, so the copy ends at today's last key.
+          const keyDesc = sh.key.columns.map((c) => `${Q(c)} DESC`).join(', ');
+          const [lastRow] = await db.query<Record<string, unknown>>(`SELECT ${sh.key.columns.map(Q).join(', ')} FROM ${ctx.t(job.table)} FORCE INDEX (${Q(sh.key.name)}) ORDER BY ${keyDesc} LIMIT 1`);
+          await db.query(`UPDATE ${ledger} SET end_key = ? WHERE change_name = ? AND step = ?`, [JSON.stringify(lastRow ? encodeKey(lastRow, sh.key.columns) : null), job.change, job.step]);
+          [cur] = await db.query<LedgerRow>(`SELECT last_key, end_key FROM ${ledger} WHERE change_name = ? AND step = ?`, [job.change, job.step]);
+        }
         const startKey = cur?.last_key ? (JSON.parse(cur.last_key) as KeyValue[]) : null;
-        copied = await copyRows(ctx, sh, startKey, info!.rows);
+        const endKey = JSON.parse(cur!.end_key!) as KeyValue[] | null;
+        copied = await copyRows(ctx, sh, startKey, endKey, info!.rows);
         await setPhase(db, schema, job, (p = 'copied'));
       }
       if (o.postponeCutOver) return result(copied.rows, copied.recopied, unchecked, false);

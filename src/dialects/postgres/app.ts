@@ -61,6 +61,7 @@ export const postgresApp: AppDialect = {
     return a;
   },
   looksLikeSql,
+  types: (change, o) => rowTypes(change, { phase: o.phase, zod: o.zod, source: o.source, ...(o.version !== undefined ? { pgVersion: o.version } : {}), ...(o.db ? { db: o.db } : {}) }),
   parameter: (n) => `$${n}`,
   defaultSchema: 'public',
   quoteIdent: quoteIdentAlways,

@@ -7,6 +7,7 @@ import { postgresLint, type PgLint } from './lint.js';
 import { MIN_VERSION, MAX_VERSION } from './effects.js';
 import { introspectUrl } from './introspect.js';
 import { postgresRules } from '../../rules/postgres/registry.js';
+import { flavorOfUrl } from '../schemes.js';
 
 export type { PgLint };
 
@@ -52,4 +53,11 @@ export const postgres: Dialect<PgLint> = {
   commands: ['lint', 'plan', 'apply', 'rollback', 'status', 'cleanup', 'rehearse', 'snapshot', 'verify', 'app-check', 'types'],
   metrics: async () => (await import('./metrics.js')).postgresMetrics,
   app: () => import('./app.js').then((m) => m.loadPostgresApp()),
+  rehearse: async () => {
+    const { rehearse } = await import('../../rehearse/rehearse.js');
+    return {
+      sandboxProblem: (sandbox) => (sandbox === undefined || sandbox === 'pglite' || sandbox === 'embedded' || flavorOfUrl(sandbox) === 'postgres' ? undefined : 'must be pglite, embedded or a postgres:// URL (mysql:// for a MySQL/MariaDB rehearsal)'),
+      rehearse,
+    };
+  },
 };

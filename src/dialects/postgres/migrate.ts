@@ -61,8 +61,7 @@ export const postgresMigrator: Migrator = {
     const db = await connect(url, '--db', 'lockstep cleanup');
     const removed: string[] = [];
     try {
-      const ok = (await db.query(`SELECT to_regclass('lockstep.changes') IS NOT NULL AS ok`)).rows[0].ok;
-      if (!ok) return removed;
+      if (!(await ledger.ledgerExists(db))) return removed;
       const changes = (await ledger.listChanges(db)).filter((c) => !name || c.name === name);
       if (name && !changes.length) throw new LockstepError('E_INPUT', [{ where: name, message: 'no such change in the ledger' }]);
       for (const c of changes) {

@@ -59,6 +59,22 @@ describe('analyzeMysqlSql: what it flags', () => {
   });
 });
 
+describe('analyzeMysqlSql: names as the server reads them', () => {
+  test('backticks (with a doubled backtick inside), unicode and 64-character names, CTEs, INSERT … SELECT with a list', () => {
+    const odd: ChangedColumn = { ...currency, table: { name: 'ord`ers' }, column: 'währung' };
+    expect(rules('INSERT INTO `ord``ers` (`id`) VALUES (?)', [odd])).toEqual(['insert-omits-column']);
+    expect(rules('INSERT INTO `ord``ers` (`id`, `WÄHRUNG`) VALUES (?, ?)', [odd])).toEqual([]); // column names compare without case, as on the server
+    expect(rules('INSERT INTO `ord``ers` (`id`, `währung`) VALUES (?, ?)', [odd])).toEqual([]);
+    expect(rules('SELECT * FROM `ord``ers`', [odd])).toEqual(['select-star']);
+    expect(rules('SELECT * FROM `ord.ers`', [odd])).toEqual([]); // one name with a dot in it, not a schema
+    const long = 'x'.repeat(64);
+    expect(rules(`SELECT t.* FROM \`${long}\` AS t`, [{ ...currency, table: { name: long } }])).toEqual(['select-star']);
+    expect(rules('WITH recent AS (SELECT * FROM orders WHERE id > ?) SELECT id FROM recent')).toEqual(['select-star']);
+    expect(rules('INSERT INTO orders (id, total) SELECT id, total FROM old_orders')).toEqual(['insert-omits-column']);
+    expect(rules('INSERT INTO orders (id, CURRENCY) SELECT id, cur FROM old_orders')).toEqual([]);
+  });
+});
+
 describe('analyzeMysqlSql: what it leaves alone', () => {
   test.each([
     'INSERT INTO orders (customer_id, total, currency) VALUES (?, ?, ?)',

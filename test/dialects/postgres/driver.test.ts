@@ -4,7 +4,7 @@ import { testServers, freshDatabase } from '../../helpers/db.js';
 import { connectPostgres } from '../../../src/dialects/postgres/driver.js';
 import { LockstepError } from '../../../src/core/errors.js';
 
-const servers = testServers().filter((s) => s.major === 15);
+const servers = testServers([15]);
 
 describe.each(servers)('connectPostgres on $name', (server) => {
   test('readOnly: every transaction is READ ONLY; without it the session writes', async ({ onTestFinished }) => {

@@ -14,7 +14,7 @@ import { looksLikeSql } from '../../../src/app/typescript.js';
 import { oneLine } from '../../../src/rehearse/fingerprint.js';
 import { replaceValue } from '../../../src/rehearse/synthesize.js';
 import { catalogFrom, lintView } from '../../rules/postgres/helpers.js';
-import { testServers } from '../../helpers/db.js';
+import { pg15Server } from '../../helpers/db.js';
 
 beforeAll(() => loadParser());
 
@@ -172,7 +172,7 @@ describe('what the former lexers got wrong', () => {
     expect(oneLine("select   'a\nb',\n  $$x  y$$ -- don't\n, E'\\n'")).toBe("select E'a\\nb', $$x  y$$ , E'\\n'");
   });
 
-  const pg15 = testServers().find((s) => s.major === 15)!;
+  const pg15 = pg15Server();
   test('oneLine: a dollar quote holding a line break becomes an equal E literal (read back by PostgreSQL 15)', async () => {
     const value = "it's\n\\ $$ done";
     const line = oneLine(`select $q$${value}$q$ as v`);

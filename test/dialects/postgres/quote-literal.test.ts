@@ -1,10 +1,10 @@
 /** One literal quoter for all of lockstep: what the server reads back is the string, whatever standard_conforming_strings is. */
 import { describe, expect, test } from 'vitest';
 import pg from 'pg';
-import { testServers } from '../../helpers/db.js';
+import { pg15Server, testServers } from '../../helpers/db.js';
 import { quoteIdent, quoteLiteral } from '../../../src/dialects/postgres/names.js';
 
-const pg15 = testServers().find((s) => s.major === 15)!;
+const pg15 = pg15Server();
 const values = ['plain', "it's", 'back\\slash', "both \\' and ''", 'line\nbreak\ttab', 'ünïcødé ✓', '', 'E\'x\'', '\\\\'];
 
 describe('quoteLiteral on PostgreSQL 15', () => {
