@@ -14,7 +14,7 @@ export interface StatusChange {
 }
 
 export async function status(url: string, name?: string): Promise<StatusChange[]> {
-  const db = await connect(url, '--db', 'lockstep status');
+  const db = await connect(url, '--db', 'lockstep status', { readOnly: true }); // status only reads the ledger
   try {
     if (!(await ledger.ledgerExists(db))) return [];
     const changes = (await ledger.listChanges(db)).filter((c) => !name || c.name === name);

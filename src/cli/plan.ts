@@ -14,7 +14,7 @@ import { readSource } from './read-change.js';
 
 export const planHelp = `Usage: lockstep plan <change.yaml|change.json|migration.sql> [options]
 
-Turns a change (a change spec, or the ADD COLUMN / CREATE INDEX / ADD CONSTRAINT / SET NOT NULL
+Turns a change (a change spec, or the ADD COLUMN / CREATE INDEX / ADD CONSTRAINT / SET NOT NULL (MySQL/MariaDB also MODIFY)
 statements of a SQL migration) into small safe steps: expand, backfill, contract. Each step shows its
 SQL, its down, the lock it takes and what that blocks, whether it runs in a transaction, and an estimate.
 

@@ -36,7 +36,6 @@ Where (the sandbox):
                          embedded server that works offline)
   --allow-same-server    allow a sandbox URL on the same server as --db (it would load that server)
   --dialect <d>          postgres, mysql or mariadb, when neither --sandbox nor --db is a URL that says it
-                         (MySQL/MariaDB: SQL migration histories only, no change specs yet)
 
 Data:
   --db <url>             source, read-only: copy the tables' schema and synthesize rows from its

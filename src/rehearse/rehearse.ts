@@ -117,7 +117,7 @@ export async function rehearse(subject: RehearseSubject, o: RehearseOptions = {}
 }
 
 async function majorOf(url: string): Promise<number> {
-  const db = await connect(url, '--db', 'lockstep rehearse');
+  const db = await connect(url, '--db', 'lockstep rehearse', { readOnly: true }); // the source is only read
   try {
     return Math.floor(Number((await db.query(`SELECT current_setting('server_version_num') AS n`)).rows[0].n) / 10000);
   } finally {

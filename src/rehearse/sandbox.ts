@@ -128,7 +128,7 @@ async function openServer(url: string, o: SandboxOptions): Promise<Sandbox> {
   };
   try {
     if (o.sourceUrl && !o.allowSameServer) {
-      const source = await connect(o.sourceUrl, '--db', 'lockstep rehearse');
+      const source = await connect(o.sourceUrl, '--db', 'lockstep rehearse', { readOnly: true }); // the source is only read
       try {
         if ((await serverIdentity(source)) === (await serverIdentity(admin)))
           throw new LockstepError('E_INPUT', [{ where: '--sandbox', message: `${redactUrl(url)} is the same server as the source (--db): a rehearsal would load it; use a scratch server, or pass --allow-same-server` }]);

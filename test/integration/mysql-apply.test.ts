@@ -125,6 +125,22 @@ describeMariadb('MySQL/MariaDB apply, rollback and status', () => {
     expect(await columns(db)).toEqual(['id not null', 'amount', 'note', 'created_at not null']);
   }, 90_000);
 
+  itMariadb('a run killed after a DDL and before its ledger mark: the rerun sees the DDL took effect and does not run it twice', async () => {
+    const db = await freshMysqlDatabase();
+    await orders(db, 100);
+    const r1 = await applyMysql(change, { url: db.url, until: 'expand' });
+    expect(r1.stoppedAfter).toBe('expand');
+    // What kill -9 between `ALTER TABLE … ADD COLUMN` and its "done" leaves in the ledger.
+    await db.query(`UPDATE lockstep_steps SET state = 'running', finished_at = NULL WHERE id IN ('1.add-column', '1.set-default')`);
+    const events: ApplyEvent[] = [];
+    const r2 = await applyMysql(change, { url: db.url, onProgress: (e) => events.push(e) });
+    expect(r2.skipped).toContain('1.add-column');
+    expect(events).toContainEqual({ type: 'step-skip', step: '1.add-column', reason: 'took effect in an earlier run that was stopped before it could say so' });
+    // SET DEFAULT leaves nothing to recognize it by; it is safe to run again.
+    expect(r2.ran).toEqual(['1.set-default', '1.backfill', '1.set-not-null', '1.add-index']);
+    expect(await columns(db)).toEqual(['id not null', 'amount', 'note', 'created_at not null']);
+  }, 60_000);
+
   itMariadb('an instant ADD COLUMN behind a reader holding a long transaction: retries out of the queue, names the reader, completes once it ends; writers go on', async () => {
     const db = await freshMysqlDatabase();
     await orders(db, 200);

@@ -466,6 +466,8 @@ describeMariadb('MySQL online copy (lockstep engine)', () => {
     expect(await refusal('nokey')).toMatch(/no primary key and no unique key on NOT NULL columns/);
     expect(await refusal('trig')).toMatch(/has triggers \(`audit_trig`\)/);
     expect(await refusal('missing')).toMatch(/does not exist/);
+    const odd = await refusal('line\nbreak\u001b[31m');
+    expect(odd).toMatch(/table `.*`line\?break\?\[31m` does not exist/);
     const lost = await onlineCopy.run(db.url, job('trig', { alter: 'CHANGE amount total DECIMAL(14,2) NOT NULL', change: 'rename' }), quick).catch((x) => x);
     expect(lost.message).toMatch(/has triggers/);
     const tables = (await db.query('SHOW TABLES')).map((r: any) => Object.values(r)[0]);

@@ -240,12 +240,28 @@ describeMariadb('lockstep rehearse on MySQL/MariaDB', () => {
     expect(await databaseExists(sandboxName(report))).toBe(false);
   }, 90_000);
 
+  itMariadb("a change spec: the MySQL planner's plan applied, rolled back and applied again, step by step", async () => {
+    const r = runCli(['rehearse', `${FIX}/orders-created-at.yaml`, '--sandbox', SANDBOX, '--schema', `${FIX}/source-schema.sql`, '--rows', '500', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ ok: true, subject: 'orders-created-at' });
+    expect(report.checks.map((c: any) => c.name)).toEqual(['up-runs', 'queries-run', 'down-restores-schema', 'down-keeps-data', 'up-again']);
+    const ids = (p: string) => report.steps.filter((s: any) => s.pass === p).map((s: any) => s.id);
+    expect(ids('up')).toEqual(['1.add-column', '1.set-default', '1.backfill', '1.set-not-null', '1.add-index']);
+    expect(ids('down')).toEqual(['1.add-index', '1.set-not-null', '1.set-default', '1.add-column']);
+    expect(ids('up-again')).toEqual(ids('up'));
+    expect(report.steps.find((s: any) => s.id === '1.add-column').sql).toMatch(/ALTER TABLE `orders` ADD COLUMN `created_on`/);
+    // The writer probed `orders` during each step.
+    expect(report.steps.every((s: any) => typeof s.stallMs === 'number')).toBe(true);
+    expect(await databaseExists(sandboxName(report))).toBe(false);
+  }, 90_000);
+
   itMariadb('bad input: one line each, exit 2 (4 for a sandbox that cannot be reached, its password hidden)', () => {
     expectCleanError(runCli(['rehearse', `${FIX}/pass`, '--dialect', 'mariadb']), /--sandbox: no embedded MySQL\/MariaDB exists that works offline: MySQL\/MariaDB rehearsals need a scratch server \(--sandbox mysql:\/\/user@host\/\)/);
     expectCleanError(runCli(['rehearse', `${FIX}/pass`, '--dialect', 'mysql', '--sandbox', 'pglite']), /--sandbox: no embedded MySQL\/MariaDB exists/);
     expectCleanError(runCli(['rehearse', `${FIX}/pass`, '--dialect', 'mysql', '--sandbox', 'scratch-server']), /--sandbox: must be a mysql:\/\/ or mariadb:\/\/ URL of a scratch server/);
     expectCleanError(runCli(['rehearse', `${FIX}/pass`, '--sandbox', SANDBOX, '--db', 'postgres://x@127.0.0.1/y']), /--db: says PostgreSQL, but --sandbox says MySQL/);
-    expectCleanError(runCli(['rehearse', 'examples/shop/changes/orders-created-at.yaml', '--sandbox', SANDBOX]), /change specs are not rehearsed on MySQL\/MariaDB yet/);
+    expectCleanError(runCli(['rehearse', `${FIX}/orders-created-at.yaml`, '--sandbox', SANDBOX]), /orders-created-at: nothing to rehearse on: pass --db .* or --schema schema\.sql/);
     const r = runCli(['rehearse', `${FIX}/pass`, '--sandbox', 'mysql://u:s3cret@127.0.0.1:1/']);
     expectCleanError(r, /--sandbox: cannot connect to mysql:\/\/u:\*\*\*@127\.0\.0\.1:1\//, 4);
     expect(r.stderr).not.toContain('s3cret');

@@ -223,8 +223,11 @@ function where(job: CopyJob, schema: string): string {
   return `copy of ${Q(schema)}.${Q(job.table)}`;
 }
 
+/** Identifiers may hold any character, newlines and terminal escapes too: a message stays one printable line. */
+const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+
 function fail(code: 'E_INPUT' | 'E_DATABASE' | 'E_INTERRUPTED', ctx: { job: CopyJob; schema: string }, message: string, cause?: unknown): LockstepError {
-  return new LockstepError(code, [{ where: where(ctx.job, ctx.schema), message }], cause ? { cause } : undefined);
+  return new LockstepError(code, [{ where: oneLine(where(ctx.job, ctx.schema)), message: oneLine(message) }], cause ? { cause } : undefined);
 }
 
 /** A server error as one redacted line. */
@@ -281,7 +284,7 @@ async function takeLock(db: MyDb, schema: string, table: string, w: string): Pro
   const [r] = await db.query<{ ok: number | null; holder: number | null }>('SELECT GET_LOCK(?, 2) AS ok, IS_USED_LOCK(?) AS holder', [name, name]);
   if (Number(r?.ok) !== 1) {
     throw new LockstepError('E_INPUT', [
-      { where: w, message: `another lockstep copy of this table is running (connection ${r?.holder ?? '?'}); wait for it to finish, or stop it and run cleanup` },
+      { where: oneLine(w), message: `another lockstep copy of this table is running (connection ${r?.holder ?? '?'}); wait for it to finish, or stop it and run cleanup` },
     ]);
   }
   return name;
@@ -635,11 +638,13 @@ async function copyRows(ctx: Ctx, sh: Shape, startKey: KeyValue[] | null, endKey
         const tuple = `(${sh.put.join(', ')})`;
         let n = 0;
         for (let i = 0; i < got.length; ) {
-          // Batches of about 1 MB of values, well inside max_allowed_packet.
+          // Batches of about 256 KB of values (well inside max_allowed_packet), yielding to the event
+          // loop between them: building one big statement would stall whatever else this process runs.
+          if (i > 0) await new Promise<void>((res) => setImmediate(res));
           const params: unknown[] = [];
           let bytes = 0;
           let count = 0;
-          for (; i < got.length && (count === 0 || bytes < 1_000_000); i++, count++) {
+          for (; i < got.length && (count === 0 || bytes < 256_000); i++, count++) {
             for (let k = 0; k < sh.fetch.length; k++) {
               const v = got[i]![`c${k}`];
               params.push(v);

@@ -189,6 +189,8 @@ export async function applyMysql(change: Change, o: MigrateApplyOptions): Promis
     // Recorded but nothing started: a new spec may replace it as if new.
     const untouched = !!existing && existing.state !== 'rolled back' && recorded.every((x) => x.state === 'pending');
     const fresh = !existing || existing.state === 'rolled back' || untouched;
+    if (existing?.state === 'rolling back')
+      throw new LockstepError('E_INPUT', [{ where: change.name, message: 'a rollback of this change did not finish: run lockstep rollback again, then apply' }]);
     if (existing && !fresh && existing.checksum !== ledger.checksum(change))
       throw new LockstepError('E_INPUT', [
         { where: change.name, message: `the change was applied (${existing.state}) with a different spec (checksum ${existing.checksum}, now ${ledger.checksum(change)}): roll it back first, or make the new version a new change with its own name` },
@@ -229,7 +231,7 @@ export async function applyMysql(change: Change, o: MigrateApplyOptions): Promis
         }
         if (o.signal?.aborted) throw interrupted(`before step ${step.id}`);
         // Killed after its DDL, before its mark: the DDL took effect (DDL is atomic here); do not run it twice.
-        if (prev && prev.state !== 'pending' && !step.backfill && !step.online?.copy && (await isPresent(s, step.online?.present))) {
+        if (prev && prev.state !== 'pending' && !step.backfill && (await isPresent(s, step.online?.present))) {
           await ledger.stepFinished(s.db, change.name, step.id, 'done');
           result.skipped.push(step.id);
           emit({ type: 'step-skip', step: step.id, reason: 'took effect in an earlier run that was stopped before it could say so' });
@@ -269,7 +271,7 @@ async function runStep(c: RunCtx, step: AnyStep): Promise<BackfillResult | undef
     if (step.backfill) {
       attempts = await ledger.stepStarted(s.db, change, step.id);
       emit({ type: 'step-start', step: step.id, phase: step.phase, title: step.title, attempt: attempts });
-      filled = await runMyBackfill(s.db, change, step.id, step.backfill, c.bf, emit, c.signal);
+      filled = await runMyBackfill(s.db, s.url, change, step.id, step.backfill, c.bf, emit, c.signal);
     } else {
       if (step.online?.precheck) {
         const rows = await s.db.query(step.online.precheck.sql);
@@ -344,7 +346,7 @@ export async function rollbackMysql(name: string, o: MigrateRollbackOptions): Pr
       if (o.signal?.aborted) throw interrupted(`before the undo of step ${x.id}`);
       const t0 = Date.now();
       const st = states.get(x.id);
-      if (x.online?.copy && st !== 'done') {
+      if (x.online?.copy && st !== 'done' && !(await isPresent(s, x.online.present))) {
         // Before its cut-over the copy engine leaves the table as it was: drop its triggers and shadow.
         const engine = await copyEngine((x.online.copy.engine ?? 'lockstep') as CopyEngineId).catch(() => undefined);
         if (engine) await engine.abort(s.url, x.online.copy.job);

@@ -57,7 +57,24 @@ async function replicaLag(replicas: MyDb[]): Promise<number | null> {
   return worst;
 }
 
-export async function runMyBackfill(db: MyDb, change: string, step: string, b: Backfill, o: MyBackfillOptions, emit: ProgressListener, signal?: AbortSignal): Promise<BackfillResult> {
+/** The replicas to watch: the given URLs, else those the primary lists (SHOW SLAVE HOSTS, report_host), reached with its credentials. */
+async function replicaUrls(db: MyDb, url: string, given: string[]): Promise<{ urls: string[]; discovered: boolean }> {
+  if (given.length) return { urls: given, discovered: false };
+  const hosts = await db.query<Record<string, unknown>>('SHOW SLAVE HOSTS').catch(() => []);
+  const urls: string[] = [];
+  for (const h of hosts) {
+    const host = String(h.Host ?? h.host ?? '');
+    if (!host) continue;
+    const u = new URL(url);
+    u.hostname = host;
+    u.port = String(h.Port ?? h.port ?? 3306);
+    u.pathname = '/';
+    urls.push(u.toString());
+  }
+  return { urls, discovered: true };
+}
+
+export async function runMyBackfill(db: MyDb, url: string, change: string, step: string, b: Backfill, o: MyBackfillOptions, emit: ProgressListener, signal?: AbortSignal): Promise<BackfillResult> {
   const t = sqlName(b.table);
   const keyCols = b.key.map(quoteIdent);
   const k = row(keyCols);
@@ -80,7 +97,15 @@ export async function runMyBackfill(db: MyDb, change: string, step: string, b: B
   const total = est?.n !== null && est?.n !== undefined ? Math.max(Number(est.n), state.rowsDone) : null;
   const replicas: MyDb[] = [];
   try {
-    for (const url of o.replicas) replicas.push(await connectMysql(url, { where: '--replica', readOnly: true }));
+    const found = await replicaUrls(db, url, o.replicas);
+    for (const r of found.urls) {
+      try {
+        replicas.push(await connectMysql(r, { where: 'replica', readOnly: true }));
+      } catch (e) {
+        if (!found.discovered) throw e;
+        emit({ type: 'backfill-paused', step, reason: `replica ${new URL(r).host} is not reachable with the primary's credentials: its lag is not watched`, lagSeconds: null });
+      }
+    }
     const sql = backfillBatchSql(b);
     await db.query('SET SESSION innodb_lock_wait_timeout = 2');
     while (stop) {

@@ -70,7 +70,7 @@ async function mdlSourceOf(db: MyDb): Promise<'performance_schema' | 'metadata_l
 }
 
 /** Sessions that hold `table` (metadata locks, when the server shows them) or keep a transaction open long (possible holders). */
-export async function blockersOf(db: MyDb, schema: string, table: string, o: MyGuardOptions = defaultMyGuard): Promise<Blocker[]> {
+export async function blockersOf(db: MyDb, schema: string, table: string, o: MyGuardOptions = defaultMyGuard, minSeconds?: number): Promise<Blocker[]> {
   const out = new Map<number, Blocker>();
   const src = await mdlSourceOf(db);
   try {
@@ -101,14 +101,21 @@ export async function blockersOf(db: MyDb, schema: string, table: string, o: MyG
   } catch {
     /* the lock tables are not readable for this user: the open transactions below still say who may hold it */
   }
+  // Open transactions: without lock tables, those of sessions using this database (or whose statement names
+  // the table) are the possible holders; `minSeconds` 0 after a lock wait timeout (someone does hold it).
   const trx = await db.query<any>(
     `SELECT x.trx_mysql_thread_id AS id, x.trx_started AS started, TIMESTAMPDIFF(MICROSECOND, x.trx_started, NOW(6)) / 1e6 AS age, x.trx_query AS trx_query,
-            p.COMMAND AS command, p.TIME AS time, p.INFO AS info
+            p.COMMAND AS command, p.TIME AS time, p.INFO AS info, p.DB AS db
        FROM information_schema.INNODB_TRX x LEFT JOIN information_schema.PROCESSLIST p ON p.ID = x.trx_mysql_thread_id
-      WHERE x.trx_mysql_thread_id <> CONNECTION_ID() AND x.trx_started <= NOW() - INTERVAL ? SECOND`,
-    [o.longTransactionSeconds],
+      WHERE x.trx_mysql_thread_id <> CONNECTION_ID() AND x.trx_started <= NOW(6) - INTERVAL ? MICROSECOND`,
+    [Math.round((minSeconds ?? o.longTransactionSeconds) * 1e6)],
   );
-  for (const r of trx) if (!out.has(Number(r.id))) out.set(Number(r.id), blocker(r, src === 'none' ? 'open transaction (may hold the table)' : 'open transaction'));
+  const names = (q: unknown) => typeof q === 'string' && q.toLowerCase().includes(table.toLowerCase());
+  for (const r of trx) {
+    if (out.has(Number(r.id))) continue;
+    if (src === 'none' && r.db !== schema && !names(r.info) && !names(r.trx_query)) continue;
+    out.set(Number(r.id), blocker(r, src === 'none' ? 'open transaction (may hold the table)' : 'open transaction'));
+  }
   return [...out.values()].sort((a, b) => b.transactionSeconds - a.transactionSeconds);
 }
 
@@ -176,16 +183,15 @@ export async function guardedDdl(g: GuardedDdl): Promise<number> {
         return attempt;
       } catch (e: any) {
         if (!retriable(e) || e?.errno === 2013 || e?.errno === 2006) throw e;
-        const blockers = await blockersOf(db, g.schema, g.table, o).catch(() => [] as Blocker[]);
+        const blockers = await blockersOf(db, g.schema, g.table, o, 0).catch(() => [] as Blocker[]);
         if (Date.now() >= deadline) {
           const who = blockers.length ? `: held by ${blockers.map((b) => `connection ${b.pid} (${b.state}, transaction open ${Math.round(b.transactionSeconds)} s${b.query ? `: ${b.query}` : ''})`).join('; ')}` : '';
           throw new LockstepError('E_DATABASE', [{ where: `step ${g.step}`, message: `gave up after ${attempt} attempts in ${Math.round(o.deadlineMs / 1000)} s waiting for the metadata lock on ${g.schema}.${g.table}${who}` }], { cause: e });
         }
         const wait = backoff(attempt, o);
         g.emit({ type: 'lock-wait', step: g.step, attempt: attempt + 1, retryInMs: wait, blockers });
-        const long = blockers.filter((b) => b.transactionSeconds >= o.longTransactionSeconds);
-        // Out of the queue: wait for the blockers to end (not longer than the deadline), else the backoff.
-        if (long.length) await waitUntilGone(db, long, deadline, g.signal);
+        // Out of the queue: wait for the blockers to end (a round at most 10 s, so one that is not the holder does not hold us up), then the backoff.
+        if (blockers.length) await waitUntilGone(db, blockers, Math.min(deadline, Date.now() + 10_000), g.signal);
         await sleep(wait, g.signal);
       }
     }

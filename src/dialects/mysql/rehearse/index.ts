@@ -7,14 +7,16 @@
  * named, with the diff), a data checksum, workload latency before and after, a stall probe and rewrite
  * detection per statement. Same RehearsalReport as Postgres, same renderers.
  *
- * Change specs are refused: the MySQL planner is not in this build.
+ * A change spec: the MySQL planner's plan (Dialect.migrate) applied, rolled back and applied again on the sandbox.
  */
 import { LockstepError } from '../../../core/errors.js';
-import { redactUrl } from '../../../core/redact.js';
+import { redactIn, redactUrl } from '../../../core/redact.js';
 import type { Rehearser } from '../../dialect.js';
 import type { Migration } from '../../../parse/migrations.js';
+import type { Change } from '../../../operations/types.js';
+import type { AnyPlan } from '../../../plan/types.js';
 import { budgetCheck } from '../../../rehearse/budget.js';
-import { diffFingerprints } from '../../../rehearse/fingerprint.js';
+import { diffFingerprints, type Fingerprint } from '../../../rehearse/fingerprint.js';
 import type { RehearseEvent, RehearseOptions, RehearseSubject } from '../../../rehearse/rehearse.js';
 import type { Check, RehearsalReport, StepTrace, Pass } from '../../../rehearse/types.js';
 import type { TimedQuery, WorkloadQuery } from '../../../rehearse/workload.js';
@@ -34,6 +36,7 @@ import { compareTimingsMy, derivedWorkloadMy, digestWorkloadMy, fileWorkloadMy, 
 
 export const NO_EMBEDDED = 'no embedded MySQL/MariaDB exists that works offline: MySQL/MariaDB rehearsals need a scratch server (--sandbox mysql://user@host/)';
 export const NO_SPECS = 'change specs are not rehearsed on MySQL/MariaDB yet (this build has no MySQL planner); rehearse the SQL migration with its down instead';
+const NOTHING = 'nothing to rehearse on: pass --db (a source to copy the schema and statistics from) or --schema schema.sql';
 
 export const mysqlRehearser: Rehearser = {
   sandboxProblem(sandbox) {
@@ -41,16 +44,17 @@ export const mysqlRehearser: Rehearser = {
     if (!/^(mysql|mariadb):\/\/[^/]/i.test(sandbox)) return 'must be a mysql:// or mariadb:// URL of a scratch server';
     return undefined;
   },
-  subjectProblem: (subject) => (subject.kind === 'change' ? NO_SPECS : undefined),
+  subjectProblem: (subject) => (subject.kind === 'change' && !mysql.migrate ? NO_SPECS : undefined),
   rehearse: rehearseMysql,
 };
 
 const interrupted = (cause?: unknown) => new LockstepError('E_INPUT', [{ where: 'rehearse', message: 'interrupted; the sandbox was removed' }], cause ? { cause } : undefined);
 
 export async function rehearseMysql(subject: RehearseSubject, o: RehearseOptions): Promise<RehearsalReport> {
-  if (subject.kind === 'change') throw new LockstepError('E_INPUT', [{ where: subject.change.name, message: NO_SPECS }]);
+  if (subject.kind === 'change' && !mysql.migrate) throw new LockstepError('E_INPUT', [{ where: subject.change.name, message: NO_SPECS }]);
+  if (subject.kind === 'change' && !o.sourceUrl && !o.schemaSql) throw new LockstepError('E_INPUT', [{ where: subject.change.name, message: NOTHING }]);
   if (!o.sandbox) throw new LockstepError('E_USAGE', [{ where: '--sandbox', message: NO_EMBEDDED }]);
-  if (!subject.migrations.length) throw new LockstepError('E_INPUT', [{ where: subject.name, message: 'no migrations found' }]);
+  if (subject.kind === 'migrations' && !subject.migrations.length) throw new LockstepError('E_INPUT', [{ where: subject.name, message: 'no migrations found' }]);
   const emit = o.onProgress ?? (() => {});
   const started = Date.now();
   let source: { product: string; major: number } | undefined;
@@ -72,7 +76,7 @@ export async function rehearseMysql(subject: RehearseSubject, o: RehearseOptions
   const report: RehearsalReport = {
     version: 1,
     ok: false,
-    subject: subject.name,
+    subject: subject.kind === 'change' ? subject.change.name : subject.name,
     sandbox: { kind: 'server', major: sb.major, description, product: sb.product },
     ...(o.sourceUrl && source ? { source: { url: redactUrl(o.sourceUrl), major: source.major, product: source.product } } : {}),
     data: [],
@@ -89,10 +93,15 @@ export async function rehearseMysql(subject: RehearseSubject, o: RehearseOptions
     emit({ type: 'check', check: c });
   };
   try {
-    await rehearseHistory(sb, subject.migrations, o, report, check, emit);
+    if (subject.kind === 'change') await rehearseChange(sb, subject.change, o, report, check, emit);
+    else await rehearseHistory(sb, subject.migrations, o, report, check, emit);
     if (report.steps.length) claimsCheck(report, check);
-  } catch (e) {
+  } catch (e: any) {
     if (o.signal?.aborted) throw interrupted(e);
+    // A server error the rehearsal did not expect (the sandbox failed a statement of lockstep's own, or
+    // the server itself failed: a lost temporary file, a full disk) is a database error, not a bug.
+    if (!(e instanceof LockstepError) && (e?.sqlState !== undefined || typeof e?.errno === 'number'))
+      throw new LockstepError('E_DATABASE', [{ where: '--sandbox', message: `${redactUrl(o.sandbox)}: ${redactIn(String(e?.sqlMessage ?? e?.message ?? e), o.sandbox)}` }], { cause: e });
     throw e;
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
@@ -231,12 +240,21 @@ class Runner {
    * before the direction and learned statement by statement) is compared with what the server did:
    * a rebuild claimed is a table id that changed.
    */
+  /** The sandbox's schema as lint models it, read once per migration (before its up; the up again starts from the same schema). */
+  private facts?: Awaited<ReturnType<typeof mysql.introspect>>;
+  async readSchema(): Promise<void> {
+    this.facts = await mysql.introspect(this.sb.url, '--sandbox');
+  }
+  private learned?: MyLint['catalog'];
+
   async run(m: Migration, dir: 'up' | 'down', label: string): Promise<{ ok: true } | { ok: false; message: string }> {
     const group = `${m.id} (${label})`;
     const stmts = statementsOf(m, dir);
-    const facts = await mysql.introspect(this.sb.url, '--sandbox');
+    const facts = this.facts ?? (await mysql.introspect(this.sb.url, '--sandbox'));
     const kit = mysql.lint(facts.version);
-    const catalog = facts.catalog as LintCatalog<MyStatement> & MyLint['catalog'];
+    // The down is judged against the schema the up made (as lint does); an up against the schema before it.
+    const catalog = (dir === 'down' && this.learned ? this.learned : facts.catalog.clone()) as LintCatalog<MyStatement> & MyLint['catalog'];
+    this.learned = catalog;
     const session = kit.session('none', stmts.length, facts.settings, () => m.id) as LintSession<MyStatement, MyLint['effect'], MyLint['tx'], MyLint['timeouts']>;
     for (const [i, s] of stmts.entries()) {
       const id = `${m.id}#${i + 1}`;
@@ -318,11 +336,11 @@ async function sampleRows(source: MyDb, sandbox: MyDb, tables: string[], percent
 }
 
 /** Schema and rows before the first migration: from the source, from --schema, or nothing. */
-async function prepare(sb: MySandbox, migrations: Migration[], o: RehearseOptions, report: RehearsalReport, emit: (e: RehearseEvent) => void, defaultRows: number, tried: Set<string>): Promise<void> {
+async function prepare(sb: MySandbox, wanted: string[], o: RehearseOptions, report: RehearsalReport, emit: (e: RehearseEvent) => void, defaultRows: number, tried: Set<string>): Promise<void> {
   if (o.sourceUrl) {
     const source = await connectMysql(o.sourceUrl, { where: '--db', readOnly: true });
     try {
-      const tables = await copySchemaMy(source, sb.db, migrationTables(migrations));
+      const tables = await copySchemaMy(source, sb.db, wanted);
       for (const t of tables) tried.add(t);
       if (o.samplePercent) {
         for (const r of await sampleRows(source, sb.db, tables, o.samplePercent, o.seed ?? 1)) {
@@ -443,7 +461,7 @@ async function rehearseHistory(sb: MySandbox, migrations: Migration[], o: Rehear
   const defaultRows = single ? 10_000 : 1000;
   const tried = new Set<string>();
   emit({ type: 'phase', name: 'data' });
-  await prepare(sb, migrations, o, report, emit, defaultRows, tried);
+  await prepare(sb, migrationTables(migrations), o, report, emit, defaultRows, tried);
   const rowsPerNewTable = o.rows ?? defaultRows;
   const runner = new Runner(sb, Date.now(), (t) => (report.steps.push(t), emit({ type: 'step', trace: t })));
 
@@ -457,9 +475,12 @@ async function rehearseHistory(sb: MySandbox, migrations: Migration[], o: Rehear
     if (done) check({ name: 'migrations-before', ok: true, detail: `the ${done} migration(s) before ${c.name.split(': ')[1] ?? 'it'} ran up, down and up again, each down restoring the schema and keeping the data` });
     check(c);
   };
+  // The schema after a migration's up again is the one after its up (checked): the next one starts from it.
+  let next: Fingerprint | undefined;
   for (const m of migrations) {
     emit({ type: 'phase', name: m.id });
-    const fp0 = await fingerprintMy(sb.db);
+    const fp0 = next ?? (await fingerprintMy(sb.db));
+    await runner.readSchema();
     const before = await tablesOf(sb.db);
     const cs0 = await checksumMy(sb.db, before);
     runner.setPass('up');
@@ -483,6 +504,7 @@ async function rehearseHistory(sb: MySandbox, migrations: Migration[], o: Rehear
     const d3 = diffFingerprints(fp1, await fingerprintMy(sb.db));
     if (d3.length) return stop({ name: `up-again: ${m.id}`, ok: false, detail: 'up after down gave a different schema than the first up', diff: d3 });
     done++;
+    next = fp1;
     // Tables this migration created get rows, so the next ones run against data.
     await fillEmpty(sb, rowsPerNewTable, o, report, emit, tried, m.id);
   }
@@ -494,4 +516,96 @@ async function rehearseHistory(sb: MySandbox, migrations: Migration[], o: Rehear
     const tAfter = await timeAll(sb, queries, 'after', check, tBefore);
     report.queries = compareTimingsMy(queries, tBefore, tAfter);
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A change spec: the plan the MySQL planner makes, applied, rolled back and applied again.
+
+async function rehearseChange(sb: MySandbox, change: Change, o: RehearseOptions, report: RehearsalReport, check: (c: Check) => void, emit: (e: RehearseEvent) => void): Promise<void> {
+  const migrator = await mysql.migrate!();
+  const wanted = new Set<string>();
+  for (const op of change.operations) {
+    wanted.add(op.table.name);
+    const ref = (op as any).references?.table?.name;
+    if (ref) wanted.add(ref);
+  }
+  emit({ type: 'phase', name: 'data' });
+  await prepare(sb, [...wanted], o, report, emit, 10_000, new Set());
+  const present = new Set((await tablesOf(sb.db)).map((t) => t.name));
+  const missing = [...wanted].filter((t) => !present.has(t));
+  if (missing.length) throw new LockstepError('E_INPUT', missing.map((t) => ({ where: change.name, message: `table ${quoteIdent(t)} does not exist in the rehearsal's schema` })));
+
+  emit({ type: 'phase', name: 'baseline' });
+  const fp0 = await fingerprintMy(sb.db);
+  const before = await tablesOf(sb.db);
+  const cs0 = await checksumMy(sb.db, before);
+  const queries = await chooseWorkload(sb, [...wanted], o, report);
+  const tBefore = await timeAll(sb, queries, 'before');
+  const origin = Date.now();
+  const probe = new StallProbe(await sb.connect());
+  const table = change.operations[0]?.table.name;
+
+  /** One pass (apply or rollback) traced step by step from its progress events: duration and the probe's stall per step. */
+  const pass = async (p: Pass, run: (onProgress: (e: any) => void) => Promise<AnyPlan | undefined>): Promise<{ ok: true } | { ok: false; message: string }> => {
+    const open = new Map<string, { t0: number; probing: Promise<boolean> }>();
+    const traces: StepTrace[] = [];
+    let chain: Promise<unknown> = Promise.resolve();
+    const onProgress = (e: any) => {
+      if (e.type === 'step-start') {
+        const probing = (chain = chain.then(() => (table ? probe.start(table) : false)).catch(() => false)) as Promise<boolean>;
+        open.set(e.step, { t0: Date.now(), probing });
+      } else if (e.type === 'step-done' || e.type === 'step-skip') {
+        const s = open.get(e.step);
+        open.delete(e.step);
+        if (!s) return;
+        chain = chain.then(async () => {
+          const stallMs = (await s.probing) ? await probe.stop() : null;
+          traces.push({ id: e.step, pass: p, group: p, sql: '', startMs: s.t0 - origin, durationMs: Date.now() - s.t0, locks: [], rewrites: [], observed: 'none', stallMs });
+        });
+      }
+    };
+    let plan: AnyPlan | undefined;
+    let failure: string | undefined;
+    try {
+      plan = await run(onProgress);
+    } catch (e: any) {
+      if (!(e instanceof LockstepError) || (e.code !== 'E_DATABASE' && e.code !== 'E_INPUT')) throw e;
+      failure = e.message;
+    }
+    await chain;
+    for (const [id, s] of open) {
+      const stallMs = (await s.probing) ? await probe.stop() : null;
+      traces.push({ id, pass: p, group: p, sql: '', startMs: s.t0 - origin, durationMs: Date.now() - s.t0, locks: [], rewrites: [], observed: 'none', stallMs, error: { message: failure ?? 'did not finish' } });
+    }
+    const steps = new Map((plan ?? stepsPlan)?.phases.flatMap((ph) => ph.steps).map((st) => [st.id, st]) ?? []);
+    for (const t of traces) {
+      const st = steps.get(t.id);
+      if (st) t.sql = p === 'down' ? (st.down ?? '') : st.up;
+      report.steps.push(t);
+      emit({ type: 'step', trace: t });
+    }
+    return failure ? { ok: false, message: failure } : { ok: true };
+  };
+  let stepsPlan: AnyPlan | undefined;
+
+  emit({ type: 'phase', name: 'up' });
+  const up = await pass('up', async (onProgress) => (stepsPlan = (await migrator.apply(change, { url: sb.url, snapshot: false, onProgress })).plan));
+  check({ name: 'up-runs', ok: up.ok, detail: up.ok ? `${report.steps.filter((s) => s.pass === 'up').length} steps ran` : up.message });
+  if (!up.ok) return;
+  const fp1 = await fingerprintMy(sb.db);
+  const tAfter = await timeAll(sb, queries, 'after', check, tBefore);
+  report.queries = compareTimingsMy(queries, tBefore, tAfter);
+
+  emit({ type: 'phase', name: 'down' });
+  const down = await pass('down', async (onProgress) => (await migrator.rollback(change.name, { url: sb.url, yes: true, onProgress }), undefined));
+  if (!down.ok) return check({ name: 'down-runs', ok: false, detail: down.message });
+  const diff = diffFingerprints(fp0, await fingerprintMy(sb.db));
+  check({ name: 'down-restores-schema', ok: diff.length === 0, detail: diff.length ? `the schema after down differs from before up in ${diff.length} line(s)` : 'the schema after down is exactly the schema before up', ...(diff.length ? { diff } : {}) });
+  check(await dataCheck(sb, before, cs0));
+
+  emit({ type: 'phase', name: 'up again' });
+  const again = await pass('up-again', async (onProgress) => (await migrator.apply(change, { url: sb.url, snapshot: false, onProgress })).plan);
+  if (!again.ok) return check({ name: 'up-again', ok: false, detail: again.message });
+  const d3 = diffFingerprints(fp1, await fingerprintMy(sb.db));
+  check({ name: 'up-again', ok: d3.length === 0, detail: d3.length ? 'up after down ran, but gave a different schema than the first up' : 'up after down ran and gave the same schema', ...(d3.length ? { diff: d3 } : {}) });
 }

@@ -23,14 +23,14 @@ const LEDGER = /^lockstep_/;
 
 /** Base tables of the connection's database (not views, not sequences, not lockstep's ledger), with their columns in order. */
 export async function tablesOf(db: MyDb): Promise<MyTable[]> {
-  const rows = await db.query<{ t: string; c: string }>(
-    `SELECT c.TABLE_NAME AS t, c.COLUMN_NAME AS c FROM information_schema.COLUMNS c
-     JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
-     WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE' ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`,
+  // Two queries, not a join: MariaDB reads information_schema.COLUMNS joined to TABLES ten times slower.
+  const base = new Set(
+    (await db.query<{ t: string }>(`SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'`)).map((r) => r.t).filter((t) => !LEDGER.test(t)),
   );
+  const rows = await db.query<{ t: string; c: string }>(`SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`);
   const out = new Map<string, MyTable>();
   for (const r of rows) {
-    if (LEDGER.test(r.t)) continue;
+    if (!base.has(r.t)) continue;
     let t = out.get(r.t);
     if (!t) out.set(r.t, (t = { name: r.t, columns: [] }));
     t.columns.push(r.c);
