@@ -11,7 +11,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeMariadb, freshMysqlDatabase, itMariadb, MYSQL_TEST_URL, type MysqlTestDatabase } from '../helpers/mariadb.js';
@@ -19,6 +21,7 @@ import { PT_OSC, PT_OSC_LEDGER, parsePtOscLine, ptOsc, ptOscCommand, ptOscError 
 import { copyEngine } from '../../src/dialects/mysql/engines.js';
 import type { CopyJob, CopyProgress } from '../../src/dialects/mysql/copy-engine.js';
 import { LockstepError } from '../../src/core/errors.js';
+import { runCli } from '../helpers/cli.js';
 
 const installed = spawnSync(PT_OSC, ['--version'], { encoding: 'utf8' });
 const ptOk = installed.status === 0;
@@ -228,6 +231,28 @@ describePtOsc('pt-osc engine on MariaDB', () => {
     expect(await leftovers(db)).toEqual([]);
   });
 
+  itMariadb('lockstep apply --engine pt-osc and rollback, from the CLI', async () => {
+    const db = await freshMysqlDatabase();
+    await fixture(db, 5000);
+    const before = await checksum(db, 't');
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-pt-cli-'));
+    try {
+      writeFileSync(join(dir, '001_amount.sql'), 'ALTER TABLE t MODIFY amount DECIMAL(14,2) NOT NULL;\n');
+      const up = runCli(['apply', join(dir, '001_amount.sql'), '--db', db.url, '--engine', 'pt-osc']);
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stdout + up.stderr).toMatch(/online copy: copy/);
+      expect(await columnType(db, 'amount')).toBe('decimal(14,2)');
+      expect((await db.query(`SELECT state FROM ${PT_OSC_LEDGER} WHERE change_id = '001_amount'`))[0]).toEqual({ state: 'done' });
+      const down = runCli(['rollback', '001_amount', '--db', db.url, '--yes']);
+      expect(down.code, down.stderr).toBe(0);
+      expect(await columnType(db, 'amount')).toBe('decimal(10,2)');
+      expect(await checksum(db, 't')).toEqual(before);
+      expect(await leftovers(db)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   itMariadb("reports a bad ALTER with pt-osc's own error, in one line, leaving the table as it was", async () => {
     const db = await freshMysqlDatabase();
     await fixture(db, 1000);
@@ -328,6 +353,35 @@ describePtOsc('pt-osc engine on MariaDB', () => {
     expect(await columnType(db, 'amount')).toBe('decimal(14,2)');
     expect(await checksum(db, 't')).toEqual(before);
     expect(await leftovers(db)).toEqual([]);
+  });
+
+  itMariadb('an AbortSignal stops pt-osc (SIGTERM): it removes its own triggers and shadow, E_INTERRUPTED, the table as it was', async () => {
+    const db = await freshMysqlDatabase();
+    await fixture(db, 40_000);
+    const before = await checksum(db, 't');
+    const reader = await db.connect();
+    const ac = new AbortController();
+    const j = job();
+    let holds: Promise<unknown> | undefined;
+    const failed = ptOsc
+      .run(db.url, j, {
+        signal: ac.signal,
+        lockWaitTimeoutSeconds: 1,
+        onProgress: (e) => {
+          if (e.type === 'copy-phase' && e.phase === 'copy') holds = reader.query('BEGIN').then(() => reader.query('SELECT id FROM t LIMIT 1'));
+        },
+      })
+      .then(() => undefined, (e) => e);
+    await (await until('the copy phase', () => (holds ? { holds } : undefined))).holds;
+    ac.abort();
+    await sleep(300);
+    await reader.query('COMMIT');
+    const err = await failed;
+    expect(err?.code).toBe('E_INTERRUPTED');
+    expect(err.message).toMatch(/stopped; the table is as it was/);
+    expect(await leftovers(db)).toEqual([]);
+    expect(await checksum(db, 't')).toEqual(before);
+    expect((await db.query(`SELECT state FROM ${PT_OSC_LEDGER} WHERE change_id = ?`, [j.change]))[0]).toEqual({ state: 'aborted' });
   });
 
   itMariadb('a killed lockstep (and pt-osc with it): cleanup removes what the crashed run left; the rerun completes', async () => {

@@ -528,6 +528,10 @@ async function run(url: string, job: CopyJob, o: CopyOptions = {}): Promise<Copy
 
     // Tables like `_t_old` that were there before this run are not this run's leftovers.
     const there = new Set((await findLeftovers(db, schema, job.table, { oldTables: true })).tables);
+    if (o.signal?.aborted) {
+      await db.query(`UPDATE ${ledger} SET state = 'aborted', finished_at = NOW(3) WHERE change_id = ? AND step_id = ?`, [job.change, job.step]);
+      throw new LockstepError('E_INTERRUPTED', [{ where: WHERE, message: `copy of ${name} stopped before pt-online-schema-change started; the table is as it was` }]);
+    }
     removeStaleOptionFiles();
     const file = writeOptionFile('');
     let cmd: PtOscCommand;
