@@ -48,9 +48,9 @@ describe('planShares', () => {
 
   test('between histories when that balances best, and never through a file two migrations share', () => {
     // The worker starts later: it gets the lighter history.
-    expect(planShares([history('a', Array(50).fill(20)), history('b', Array(30).fill(20))])).toEqual({
+    expect(planShares([history('a', Array(50).fill(20)), history('b', Array(13).fill(20))])).toEqual({
       mine: [{ history: 0, from: 0, to: 50 }],
-      theirs: [{ history: 1, from: 0, to: 30 }],
+      theirs: [{ history: 1, from: 0, to: 13 }],
     });
     const shared = history('c', Array(100).fill(20));
     // Migrations 10..90 read one file (as a layout with several migrations per file would).
