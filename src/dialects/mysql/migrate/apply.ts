@@ -150,7 +150,7 @@ async function runDdl(c: RunCtx, step: AnyStep, sql: string, run: DdlRun | undef
 }
 
 function guardFrom(o: { lockTimeoutMs?: number | undefined }): MyGuardOptions {
-  return { ...defaultMyGuard, ...(o.lockTimeoutMs ? { lockWaitSeconds: Math.max(1, Math.round(o.lockTimeoutMs / 1000)) } : {}) };
+  return { ...defaultMyGuard, ...(o.lockTimeoutMs ? { lockWaitSeconds: Math.max(1, Math.round(o.lockTimeoutMs / 1000)), lockWaitMs: o.lockTimeoutMs } : {}) };
 }
 
 function dbError(e: any, where: string, url: string): LockstepError {

@@ -7,7 +7,8 @@
  *   performance_schema.metadata_locks (when it is on) or MariaDB's METADATA_LOCK_INFO plugin (when
  *   loaded), and long transactions from information_schema.innodb_trx with their processlist row;
  * - the statement waits at most a short lock_wait_timeout (whole seconds on both servers); on MariaDB
- *   the first attempts use NOWAIT, which does not queue at all;
+ *   the first attempts use NOWAIT, which does not queue at all, and an INSTANT statement then waits at
+ *   most lockWaitMs (max_statement_time, to the millisecond);
  * - on a lock wait timeout it steps out of the queue, names the blockers (query text redacted, control
  *   characters stripped), waits until they are gone (or a jittered backoff), and retries, up to a deadline.
  */
@@ -20,8 +21,16 @@ import { retriable } from '../driver.js';
 export interface MyGuardOptions {
   /** lock_wait_timeout of a DDL that blocks traffic while it waits, seconds (whole; default 1). */
   lockWaitSeconds: number;
-  /** MariaDB: attempts made with NOWAIT before WAIT n (default 4). */
+  /** MariaDB: attempts made with NOWAIT before a bounded wait (default 4). */
   nowaitAttempts: number;
+  /**
+   * MariaDB: how long an `ALGORITHM=INSTANT` statement may wait for its metadata lock after the NOWAIT
+   * attempts, ms (default 200; `--lock-timeout`). `WAIT n` and lock_wait_timeout take whole seconds only
+   * (`WAIT 0.2` acts as NOWAIT), so the bound is `SET STATEMENT max_statement_time = … FOR`, which does
+   * interrupt a DDL waiting for its lock. Only for INSTANT statements: a statement that builds or copies
+   * would be cut off mid-work, so those keep `WAIT n`.
+   */
+  lockWaitMs: number;
   /** Give up after this long, ms (default 5 min). */
   deadlineMs: number;
   baseDelayMs: number;
@@ -30,7 +39,7 @@ export interface MyGuardOptions {
   longTransactionSeconds: number;
 }
 
-export const defaultMyGuard: MyGuardOptions = { lockWaitSeconds: 1, nowaitAttempts: 4, deadlineMs: 5 * 60_000, baseDelayMs: 100, maxDelayMs: 3_000, longTransactionSeconds: 1 };
+export const defaultMyGuard: MyGuardOptions = { lockWaitSeconds: 1, nowaitAttempts: 4, lockWaitMs: 200, deadlineMs: 5 * 60_000, baseDelayMs: 100, maxDelayMs: 3_000, longTransactionSeconds: 1 };
 
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -150,6 +159,21 @@ export function withWait(sql: string, wait: 'nowait' | number): string {
   return `${m[1]} ${wait === 'nowait' ? 'NOWAIT' : `WAIT ${wait}`}${sql.slice(m[1]!.length)}`;
 }
 
+const ER_STATEMENT_TIMEOUT = 1969;
+
+/**
+ * The SQL of one attempt: on MariaDB NOWAIT first (it never queues), then an INSTANT statement bounded
+ * to `lockWaitMs` by max_statement_time, any other statement `WAIT n` (whole seconds); on MySQL the
+ * statement as it is, under the session's lock_wait_timeout.
+ */
+export function attemptSql(sql: string, flavor: 'mysql' | 'mariadb', attempt: number, o: MyGuardOptions): string {
+  if (flavor !== 'mariadb') return sql;
+  if (attempt <= o.nowaitAttempts) return withWait(sql, 'nowait');
+  if (/\bALGORITHM\s*=\s*INSTANT\b/i.test(sql) && o.lockWaitMs < 1000)
+    return `SET STATEMENT max_statement_time = ${(Math.max(o.lockWaitMs, 10) / 1000).toFixed(3)} FOR ${sql.trimStart()}`;
+  return withWait(sql, Math.max(1, Math.round(o.lockWaitSeconds)));
+}
+
 export interface GuardedDdl {
   db: MyDb;
   sql: string;
@@ -177,12 +201,13 @@ export async function guardedDdl(g: GuardedDdl): Promise<number> {
   try {
     for (let attempt = 1; ; attempt++) {
       await g.onAttempt?.(attempt);
-      const sql = g.flavor === 'mariadb' ? withWait(g.sql, attempt <= o.nowaitAttempts ? 'nowait' : Math.max(1, Math.round(o.lockWaitSeconds))) : g.sql;
+      const sql = attemptSql(g.sql, g.flavor, attempt, o);
       try {
         await db.query(sql);
         return attempt;
       } catch (e: any) {
-        if (!retriable(e) || e?.errno === 2013 || e?.errno === 2006) throw e;
+        const bounded = sql.startsWith('SET STATEMENT max_statement_time') && e?.errno === ER_STATEMENT_TIMEOUT;
+        if ((!retriable(e) && !bounded) || e?.errno === 2013 || e?.errno === 2006) throw e;
         const blockers = await blockersOf(db, g.schema, g.table, o, 0).catch(() => [] as Blocker[]);
         if (Date.now() >= deadline) {
           const who = blockers.length ? `: held by ${blockers.map((b) => `connection ${b.pid} (${b.state}, transaction open ${Math.round(b.transactionSeconds)} s${b.query ? `: ${b.query}` : ''})`).join('; ')}` : '';
