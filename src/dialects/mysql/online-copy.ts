@@ -21,6 +21,7 @@ import { redactIn, safeQueryText } from '../../core/redact.js';
 import type { CopyEngine, CopyJob, CopyOptions, CopyPhase, CopyProgress, CopyResult } from './copy-engine.js';
 import { connectMysql, retriable, type MyDb } from './driver.js';
 import { quoteIdent as Q } from './names.js';
+import { listedReplicaUrls } from './replicas.js';
 
 export const LEDGER_TABLE = 'lockstep_copy';
 /** MySQL/MariaDB identifier limit, in characters. */
@@ -501,17 +502,7 @@ class Throttle {
     let urls = o.replicas;
     if (!urls) {
       // Replicas that registered with report_host, reached with the primary's credentials.
-      urls = [];
-      const hosts = await db.query<Record<string, unknown>>('SHOW SLAVE HOSTS').catch(() => []);
-      for (const h of hosts) {
-        const host = String(h.Host ?? h.host ?? '');
-        if (!host) continue;
-        const u = new URL(url);
-        u.hostname = host;
-        u.port = String(h.Port ?? h.port ?? 3306);
-        u.pathname = '/';
-        urls.push(u.toString());
-      }
+      urls = await listedReplicaUrls(db, url);
     }
     this.replicas = [];
     for (const r of urls) {

@@ -14,6 +14,7 @@ import { quoteIdent, sqlName } from '../names.js';
 import { backfillBatchSql } from './backfill-sql.js';
 import * as ledger from './ledger.js';
 import { sleep } from './guard.js';
+import { listedReplicaUrls } from '../replicas.js';
 
 export interface MyBackfillOptions {
   /** Target duration of one batch, ms (default 100). */
@@ -60,17 +61,7 @@ async function replicaLag(replicas: MyDb[]): Promise<number | null> {
 /** The replicas to watch: the given URLs, else those the primary lists (SHOW SLAVE HOSTS, report_host), reached with its credentials. */
 async function replicaUrls(db: MyDb, url: string, given: string[]): Promise<{ urls: string[]; discovered: boolean }> {
   if (given.length) return { urls: given, discovered: false };
-  const hosts = await db.query<Record<string, unknown>>('SHOW SLAVE HOSTS').catch(() => []);
-  const urls: string[] = [];
-  for (const h of hosts) {
-    const host = String(h.Host ?? h.host ?? '');
-    if (!host) continue;
-    const u = new URL(url);
-    u.hostname = host;
-    u.port = String(h.Port ?? h.port ?? 3306);
-    u.pathname = '/';
-    urls.push(u.toString());
-  }
+  const urls = await listedReplicaUrls(db, url);
   return { urls, discovered: true };
 }
 
