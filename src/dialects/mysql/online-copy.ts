@@ -452,7 +452,19 @@ async function shape(ctx: Ctx, src: TableInfo): Promise<Shape | string> {
     if (cmp) compare.push(cmp);
     else unchecked.push(c.name);
   }
-  return { key, common, compare, unchecked, autoInc: dst.columns.some((c) => c.autoIncrement), fetch, put };
+  const lockMode = await ctx.db.query<{ m: number | string | null }>('SELECT @@innodb_autoinc_lock_mode AS m').then((r) => r[0]?.m, () => null);
+  return { key, common, compare, unchecked, autoInc: needsClientCopy(dst.columns.some((c) => c.autoIncrement), lockMode), fetch, put };
+}
+
+/**
+ * Whether the chunks must go through the client (multi-row VALUES) instead of INSERT … SELECT: only
+ * when the new table has an AUTO_INCREMENT column and InnoDB takes its table-level AUTO-INC lock for
+ * bulk inserts — lock modes 0 and 1 (MariaDB's default is 1). In mode 2 ("interleaved", MySQL 8's
+ * default) no insert takes that lock, so the faster INSERT … SELECT is safe for the writers. An unknown
+ * mode counts as one that takes it.
+ */
+export function needsClientCopy(hasAutoIncrement: boolean, lockMode: number | string | null | undefined): boolean {
+  return hasAutoIncrement && Number(lockMode) !== 2;
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
