@@ -120,7 +120,7 @@ export async function planMysql(change: Change, o: MyPlanOptions): Promise<MyPla
   const notes: string[] = [];
   if (!o.catalog) notes.push('Planned offline: pass --db to check the change against the schema, use the primary key for the backfill, plan the downs of column changes, and estimate from the table sizes.');
   notes.push(
-    `Every DDL step waits for its metadata lock at most a short lock_wait_timeout${flavor === 'mariadb' ? ' (MariaDB: NOWAIT/WAIT n on the statement)' : ''}, after checking for long transactions and metadata-lock holders on the table; it steps out of the queue and retries with backoff, naming the blocker.`,
+    `Every DDL step waits for its metadata lock at most a short lock_wait_timeout${flavor === 'mariadb' ? ' (MariaDB: NOWAIT first, then an INSTANT statement waits at most --lock-timeout through max_statement_time, others WAIT n)' : ''}, after checking for long transactions and metadata-lock holders on the table; it steps out of the queue and retries with backoff, naming the blocker.`,
   );
   if (o.replicas) notes.push(`${o.replicas} replica(s) connected: an in-place ALTER replays on them after the primary finished it; over ${o.replicaLagBudgetSeconds ?? 10} s estimated it becomes an online copy.`);
   return {
