@@ -622,8 +622,8 @@ interface Chunk {
 interface Copier {
   /** The chunk after `from` (about `size` rows, never past the copy's end key), or undefined at the end. A consistent read: no locks. */
   next(db: MyDb, from: KeyValue[] | null, size: number): Promise<Chunk | undefined>;
-  /** Writes a chunk that next() cut; sets its rows. */
-  write(db: MyDb, c: Chunk): Promise<void>;
+  /** Writes a chunk that next() cut, on one or more sessions; sets its rows. */
+  write(dbs: MyDb[], c: Chunk): Promise<void>;
   /** Copies a chunk's range from the table again (in the caller's transaction; `locking`: a shared-lock read); the rows written. */
   again(db: MyDb, c: Chunk, locking: boolean): Promise<number>;
 }
@@ -634,6 +634,8 @@ export function statementLimit(maxAllowedPacket: number): number {
   return Math.max(16 * 1024, Math.min(STATEMENT_BYTES, Math.floor((packet - 4096) / 4)));
 }
 const STATEMENT_BYTES = 1_000_000;
+/** Sessions that write a chunk's statements side by side on the client path (its disjoint parts never wait for each other). */
+const WRITE_SESSIONS = 2;
 
 function copier(ctx: Ctx, sh: Shape, endKey: KeyValue[], maxPacket: number): Copier {
   const keyCols = sh.key.columns;
@@ -669,8 +671,8 @@ function copier(ctx: Ctx, sh: Shape, endKey: KeyValue[], maxPacket: number): Cop
         if (!edge) [edge] = await db.query<Record<string, unknown>>(`SELECT ${keyList} FROM ${src} ${hint} WHERE ${r.sql} ORDER BY ${keyDesc} LIMIT 1`, r.params);
         return edge ? { from, to: encodeKey(edge, keyCols), size, rows: 0, ms: 0 } : undefined;
       },
-      async write(db, c) {
-        c.rows = await again(db, c, false);
+      async write(dbs, c) {
+        c.rows = await again(dbs[0]!, c, false);
       },
       again,
     };
@@ -695,9 +697,13 @@ function copier(ctx: Ctx, sh: Shape, endKey: KeyValue[], maxPacket: number): Cop
     }
     return out;
   };
-  const insert = async (db: MyDb, tuples: string[]): Promise<number> => {
+  /** Inserts the tuples in statements of at most `limit` bytes, the sessions taking the next statement in turn. */
+  const insert = async (dbs: MyDb[], tuples: string[]): Promise<number> => {
+    let i = 0;
     let n = 0;
-    for (let i = 0; i < tuples.length; ) {
+    let failed = false;
+    const statement = (): string | undefined => {
+      if (failed || i >= tuples.length) return undefined;
       const start = i;
       let len = 0;
       // The tuples are ASCII (hex, digits, dates) unless a value is printed as text (QUOTE): a tuple
@@ -708,9 +714,23 @@ function copier(ctx: Ctx, sh: Shape, endKey: KeyValue[], maxPacket: number): Cop
         if (i > start && len + bytes + 1 > room) break;
         len += bytes + 1;
       }
-      const res: any = await db.query(head + (i - start === 1 ? tuples[start]! : tuples.slice(start, i).join(',')) + tail);
-      n += Number(res?.affectedRows ?? 0);
-    }
+      return head + (i - start === 1 ? tuples[start]! : tuples.slice(start, i).join(',')) + tail;
+    };
+    const results = await Promise.allSettled(
+      dbs.map(async (db) => {
+        for (let sql = statement(); sql !== undefined; sql = statement()) {
+          try {
+            const res: any = await db.query(sql);
+            n += Number(res?.affectedRows ?? 0);
+          } catch (e) {
+            failed = true;
+            throw e;
+          }
+        }
+      }),
+    );
+    const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (bad) throw bad.reason;
     return n;
   };
   return {
@@ -720,14 +740,14 @@ function copier(ctx: Ctx, sh: Shape, endKey: KeyValue[], maxPacket: number): Cop
       if (!got.length) return undefined;
       return { from, to: keyOf(got[got.length - 1]!), size, tuples: tuplesOf(got), rows: 0, ms: 0 };
     },
-    async write(db, c) {
-      c.rows = await insert(db, c.tuples ?? []);
+    async write(dbs, c) {
+      c.rows = await insert(dbs, c.tuples ?? []);
       c.tuples = undefined;
     },
     async again(db, c, locking) {
       const r = range(keyCols, c.from, c.to);
       const got = await db.rows(`SELECT ${keyList}, ${sh.tuple} FROM ${src} ${hint} WHERE ${r.sql}${locking ? ' LOCK IN SHARE MODE' : ''}`, r.params);
-      return insert(db, tuplesOf(got));
+      return insert([db], tuplesOf(got));
     },
   };
 }
@@ -763,19 +783,19 @@ async function copyRows(
     checkSignal(ctx, 'between chunks');
     await throttle.wait();
     if (!endKey) return { rows, recopied }; // the table was empty when the triggers were made: they mirror every row since
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 1 + (sh.autoInc ? WRITE_SESSIONS : 1); i++) {
       const s = await connectMysql(ctx.url, { where: where(job, ctx.schema) });
       sessions.push(s);
       await session(s);
     }
-    const [writer, reader] = sessions as [MyDb, MyDb];
+    const [reader, ...writers] = sessions as [MyDb, ...MyDb[]];
     const [mp] = await reader.query<{ p: string }>('SELECT @@max_allowed_packet AS p');
     const io = copier(ctx, sh, endKey, Number(mp?.p));
 
     const write = async (c: Chunk): Promise<void> => {
       const t0 = Date.now();
       try {
-        await retry(() => io.write(writer, c));
+        await retry(() => io.write(writers, c));
       } catch (e: any) {
         if (e instanceof LockstepError) throw e;
         throw fail('E_DATABASE', ctx, `copying the rows after key ${JSON.stringify(c.from)} up to ${JSON.stringify(c.to)} failed: ${errText(e, ctx.url)}`, e);
