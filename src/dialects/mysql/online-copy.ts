@@ -82,6 +82,7 @@ interface Col {
   charset: string | null;
   generated: boolean;
   autoIncrement: boolean;
+  nullable: boolean;
 }
 
 interface TableInfo {
@@ -100,8 +101,8 @@ async function tableInfo(db: MyDb, schema: string, table: string): Promise<Table
     [schema, table],
   );
   if (!t) return undefined;
-  const cols = await db.query<{ COLUMN_NAME: string; COLUMN_TYPE: string; DATA_TYPE: string; CHARACTER_SET_NAME: string | null; EXTRA: string | null }>(
-    `SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, CHARACTER_SET_NAME, EXTRA FROM information_schema.COLUMNS
+  const cols = await db.query<{ COLUMN_NAME: string; COLUMN_TYPE: string; DATA_TYPE: string; CHARACTER_SET_NAME: string | null; EXTRA: string | null; IS_NULLABLE: string }>(
+    `SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, CHARACTER_SET_NAME, EXTRA, IS_NULLABLE FROM information_schema.COLUMNS
       WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [schema, table],
   );
@@ -129,6 +130,7 @@ async function tableInfo(db: MyDb, schema: string, table: string): Promise<Table
       charset: c.CHARACTER_SET_NAME,
       generated: /\b(VIRTUAL|STORED|PERSISTENT)\b/i.test(c.EXTRA ?? ''),
       autoIncrement: /auto_increment/i.test(c.EXTRA ?? ''),
+      nullable: c.IS_NULLABLE !== 'NO',
     })),
     uniques,
   };
@@ -396,6 +398,8 @@ interface Shape {
   common: string[];
   /** Per common column, the expressions compared (old side, new side); columns without one are not checked. */
   compare: { src: string; dst: string }[];
+  /** Common columns that may be NULL in either table: the checksum marks which are (CONCAT_WS skips NULLs). */
+  nullable: string[];
   unchecked: string[];
   /**
    * The new table has an AUTO_INCREMENT column. InnoDB (innodb_autoinc_lock_mode 1, the default) holds a
@@ -452,10 +456,12 @@ async function shape(ctx: Ctx, src: TableInfo): Promise<Shape | string> {
   const compare: Shape['compare'] = [];
   const unchecked: string[] = [];
   const literals: string[] = [];
+  const nullable: string[] = [];
   for (const c of src.columns) {
     const d = dst.columns.find((x) => same(x.name, c.name));
     if (!d || d.generated) continue;
     common.push(c.name);
+    if (c.nullable || d.nullable) nullable.push(c.name);
     literals.push(literal(c));
     const cmp = comparable(c, d);
     if (cmp) compare.push(cmp);
@@ -463,7 +469,7 @@ async function shape(ctx: Ctx, src: TableInfo): Promise<Shape | string> {
   }
   const lockMode = await ctx.db.query<{ m: number | string | null }>('SELECT @@innodb_autoinc_lock_mode AS m').then((r) => r[0]?.m, () => null);
   const tuple = `CONCAT('(', ${literals.join(", ',', ")}, ')')`;
-  return { key, common, compare, unchecked, autoInc: needsClientCopy(dst.columns.some((c) => c.autoIncrement), lockMode), tuple };
+  return { key, common, compare, nullable, unchecked, autoInc: needsClientCopy(dst.columns.some((c) => c.autoIncrement), lockMode), tuple };
 }
 
 /**
@@ -587,10 +593,11 @@ class Throttle {
 async function checksum(db: MyDb, ctx: Ctx, sh: Shape, from: KeyValue[] | null, to: KeyValue[]): Promise<boolean> {
   const { job, names } = ctx;
   const r = range(sh.key.columns, from, to);
+  // Which columns are NULL, for those that can be (a column NOT NULL in both tables never is).
+  const nulls = sh.nullable.length ? [`CONCAT(${sh.nullable.map((c) => `ISNULL(${Q(c)})`).join(', ')})`] : [];
   const crc = (side: 'src' | 'dst') => {
-    const exprs = sh.compare.map((c) => c[side]);
-    const nulls = sh.common.map((c) => `ISNULL(${Q(c)})`).join(', ');
-    return `COALESCE(BIT_XOR(CRC32(CONCAT_WS('#', ${[...exprs, `CONCAT(${nulls})`].join(', ')}))), 0)`;
+    const parts = [...sh.compare.map((c) => c[side]), ...nulls];
+    return `COALESCE(BIT_XOR(CRC32(CONCAT_WS('#', ${parts.length ? parts.join(', ') : "''"}))), 0)`;
   };
   const q = (table: string, side: 'src' | 'dst') => `SELECT COUNT(*) AS n, ${crc(side)} AS x FROM ${ctx.t(table)} WHERE ${r.sql}`;
   await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
