@@ -641,6 +641,17 @@ export function statementLimit(maxAllowedPacket: number): number {
   return Math.max(16 * 1024, Math.min(STATEMENT_BYTES, Math.floor((packet - 4096) / 4)));
 }
 const STATEMENT_BYTES = 1_000_000;
+/** How long one INSERT of the client path should hold the rows it writes (their locks end with it). */
+const STATEMENT_TARGET_MS = 25;
+
+/**
+ * The next statement's size in bytes, from the last one's (`bytes` took `ms`): towards
+ * STATEMENT_TARGET_MS, at most doubling or halving, between 16 KB and `max`.
+ */
+export function statementBudget(current: number, bytes: number, ms: number, max: number): number {
+  const want = bytes > 0 ? (bytes * STATEMENT_TARGET_MS) / Math.max(1, ms) : current;
+  return Math.floor(Math.min(max, Math.max(16 * 1024, Math.min(current * 2, Math.max(current / 2, want)))));
+}
 /** Sessions that write a chunk's statements side by side on the client path (its disjoint parts never wait for each other). */
 const WRITE_SESSIONS = 2;
 
@@ -691,6 +702,9 @@ function copier(ctx: Ctx, sh: Shape, endKey: KeyValue[], maxPacket: number): Cop
   const head = `INSERT INTO ${dst} (${cols}) VALUES `;
   const tail = ` ${onDup}`;
   const room = limit - Buffer.byteLength(head) - Buffer.byteLength(tail);
+  // The rows a statement inserts stay locked until it ends, and a writer whose trigger upserts one of
+  // them waits that long: statements are sized by time, towards STATEMENT_TARGET_MS.
+  let budget = Math.min(room, 256 * 1024);
   const tuplesOf = (got: unknown[][]): string[] => {
     const k = keyCols.length;
     const out = new Array<string>(got.length);
@@ -709,7 +723,7 @@ function copier(ctx: Ctx, sh: Shape, endKey: KeyValue[], maxPacket: number): Cop
     let i = 0;
     let n = 0;
     let failed = false;
-    const statement = (): string | undefined => {
+    const statement = (): { sql: string; bytes: number } | undefined => {
       if (failed || i >= tuples.length) return undefined;
       const start = i;
       let len = 0;
@@ -718,21 +732,24 @@ function copier(ctx: Ctx, sh: Shape, endKey: KeyValue[], maxPacket: number): Cop
       for (; i < tuples.length; i++) {
         const t = tuples[i]!;
         const bytes = /^[\x00-\x7f]*$/.test(t) ? t.length : Buffer.byteLength(t);
-        if (i > start && len + bytes + 1 > room) break;
+        if (i > start && len + bytes + 1 > budget) break;
         len += bytes + 1;
       }
-      return head + (i - start === 1 ? tuples[start]! : tuples.slice(start, i).join(',')) + tail;
+      return { sql: head + (i - start === 1 ? tuples[start]! : tuples.slice(start, i).join(',')) + tail, bytes: len };
     };
     const results = await Promise.allSettled(
       dbs.map(async (db) => {
-        for (let sql = statement(); sql !== undefined; sql = statement()) {
+        for (let st = statement(); st !== undefined; st = statement()) {
+          const t0 = Date.now();
           try {
-            const res: any = await db.query(sql);
+            const res: any = await db.query(st.sql);
             n += Number(res?.affectedRows ?? 0);
           } catch (e) {
             failed = true;
             throw e;
           }
+          // A chunk's last, partly filled statement says little about the time a full one takes.
+          if (st.bytes * 2 >= budget) budget = statementBudget(budget, st.bytes, Date.now() - t0, room);
         }
       }),
     );

@@ -6,7 +6,7 @@
  * SELECT in mode 2, where no insert takes it (mode 2 is read-only at runtime, so no server here runs it).
  */
 import { describe, expect, it } from 'vitest';
-import { needsClientCopy, statementLimit } from '../../../src/dialects/mysql/online-copy.js';
+import { needsClientCopy, statementBudget, statementLimit } from '../../../src/dialects/mysql/online-copy.js';
 
 describe('needsClientCopy', () => {
   it('a table without AUTO_INCREMENT never needs it', () => {
@@ -33,5 +33,22 @@ describe('statementLimit (the largest INSERT the client path sends)', () => {
   it('an unreadable value counts as 4 MB', () => {
     expect(statementLimit(Number.NaN)).toBe(1_000_000);
     expect(statementLimit(0)).toBe(1_000_000);
+  });
+});
+
+describe('statementBudget (client-path INSERTs sized by the time they hold their rows)', () => {
+  const MB = 1_000_000;
+  it('moves towards 25 ms a statement', () => {
+    expect(statementBudget(200_000, 200_000, 25, MB)).toBe(200_000);
+    expect(statementBudget(200_000, 200_000, 40, MB)).toBe(125_000);
+    expect(statementBudget(200_000, 200_000, 20, MB)).toBe(250_000);
+  });
+  it('at most doubling or halving at a time', () => {
+    expect(statementBudget(200_000, 200_000, 1, MB)).toBe(400_000);
+    expect(statementBudget(200_000, 200_000, 1000, MB)).toBe(100_000);
+  });
+  it('never above the statement limit nor under 16 KB', () => {
+    expect(statementBudget(800_000, 800_000, 5, MB)).toBe(MB);
+    expect(statementBudget(20_000, 20_000, 1000, MB)).toBe(16 * 1024);
   });
 });
