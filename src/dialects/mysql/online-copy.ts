@@ -5,9 +5,12 @@
  *
  *   prepare   CREATE TABLE shadow LIKE t; ALTER TABLE shadow <the change>   (refusals checked first)
  *   triggers  AFTER INSERT/UPDATE/DELETE on t mirror every write into the shadow, in the writer's transaction
- *   copy      chunks in key order, INSERT … SELECT with READ COMMITTED consistent reads (no S locks on t),
- *             sized by time, throttled on Threads_running and replica lag; after each chunk a checksum of
- *             old vs new in ONE consistent snapshot, and a re-copy of a chunk that differs
+ *   copy      chunks in key order, INSERT … SELECT with READ COMMITTED consistent reads (no S locks on t)
+ *             — or, for an AUTO_INCREMENT table under lock modes 0/1, the server's own text of each row's
+ *             VALUES tuple joined into multi-row INSERTs of ~25 ms — sized by time, throttled on
+ *             Threads_running and replica lag; pipelined on sessions of its own (write chunk N, read
+ *             N+1 ahead, verify N-1 behind); each chunk's checksum of old vs new in ONE consistent
+ *             snapshot, and a re-copy of a chunk that differs
  *   verify    row counts of both tables in one snapshot
  *   cut-over  RENAME TABLE t TO old, shadow TO t (atomic) with a short lock wait, jittered retries, naming blockers
  *   cleanup   drop the triggers and the old table (or keep the old table: `keepOld`)
