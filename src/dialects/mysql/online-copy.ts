@@ -503,7 +503,8 @@ async function createTriggers(ctx: Ctx, sh: Shape): Promise<void> {
   const upsert = `INSERT INTO ${dst} (${cols}) VALUES (${vals('NEW')}) ON DUPLICATE KEY UPDATE ${sh.common.map((c) => `${Q(c)} = NEW.${Q(c)}`).join(', ')}`;
   const bodies: [keyof CopyNames['triggers'], string, string][] = [
     ['ins', 'INSERT', upsert],
-    ['upd', 'UPDATE', `BEGIN DELETE IGNORE FROM ${dst} WHERE NOT (${keySame}) AND ${keyIs('OLD')}; ${upsert}; END`],
+    // The old key's row goes only when the key changed: an IF, not a DELETE that finds nothing on every update.
+    ['upd', 'UPDATE', `BEGIN IF NOT (${keySame}) THEN DELETE IGNORE FROM ${dst} WHERE ${keyIs('OLD')}; END IF; ${upsert}; END`],
     ['del', 'DELETE', `DELETE IGNORE FROM ${dst} WHERE ${keyIs('OLD')}`],
   ];
   for (const [k, event, body] of bodies) {
