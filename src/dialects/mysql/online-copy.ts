@@ -657,7 +657,7 @@ export function statementBudget(current: number, bytes: number, ms: number, max:
   return Math.floor(Math.min(max, Math.max(16 * 1024, Math.min(current * 2, Math.max(current / 2, want)))));
 }
 /** Sessions that write a chunk's statements side by side on the client path (its disjoint parts never wait for each other). */
-const WRITE_SESSIONS = 2;
+const WRITE_SESSIONS = 3;
 
 function copier(ctx: Ctx, sh: Shape, endKey: KeyValue[], maxPacket: number): Copier {
   const keyCols = sh.key.columns;
