@@ -1,8 +1,8 @@
 /**
  * The backfill: batches that are ranges of the primary key (dialects/postgres/backfill.ts renders their
- * SQL, the same the plan shows), each its own short transaction (lock_timeout) that commits together with
- * its checkpoint, so a rerun goes on after the last batch done. The walk moves by key, so it ends even
- * when the expression is NULL for some rows.
+ * SQL, the same the plan shows), each one statement with its checkpoint (a data-modifying CTE), so it
+ * commits together with it and a rerun goes on after the last batch done; two round trips a batch. The
+ * walk moves by key, so it ends even when the expression is NULL for some rows.
  * The batch size follows a target batch duration; it shrinks when batches wait on row locks, and the
  * backfill pauses while replicas lag behind.
  */
@@ -13,8 +13,8 @@ import type { Backfill } from '../plan/types.js';
 import type { Db } from './db.js';
 import type { ProgressListener } from './events.js';
 import { backoff, retriable, sleep, type GuardOptions } from './guard.js';
-import { checkpoint, readBackfill, resetBackfillKey, startBackfill } from './ledger.js';
-import { overLimit, replicationLag } from './replicas.js';
+import { batchWithCheckpoint, readBackfill, resetBackfillKey, startBackfill } from './ledger.js';
+import { lagOf, lagQuery, overLimit } from './replicas.js';
 
 export interface BackfillOptions {
   /** Target time per batch (default 100 ms). */
@@ -100,78 +100,82 @@ export async function runBackfill(
   let lastEmit = 0;
   let swept = false;
   let walBefore: string | undefined;
-
-  for (;;) {
-    if (signal?.aborted) throw interrupted(`step ${step}`);
-    // Replicas first: a backfill must not run away from them. The lag counts up to where the WAL was
-    // before the last batch (that batch's own WAL is on its way: one batch of slack).
+  const n = b.key.length;
+  // Each batch is two round trips: the key walk with the replica-lag check, then the batch UPDATE with
+  // its checkpoint as one statement, committed on its own (no BEGIN, SET LOCAL, COMMIT). So the batch
+  // settings are the session's for the backfill: lock_timeout, and a COMMIT that does not wait for the
+  // WAL flush (synchronous_commit off): a crash can lose the last batches, but each loses its checkpoint
+  // with it (same WAL, in order), so the rerun does them again; the settings are reset before the step's
+  // "done" mark, which commits durably after the last batch and flushes everything before it.
+  const lagParam = (after: boolean) => `$${(after ? n : 0) + n + 2}`;
+  const next = { first: `SELECT l.lsn, l.n, l.s, l.b, w.lo, w.hi FROM (${lagQuery(lagParam(false))}) l LEFT JOIN (${walk.first}) w ON true`, after: `SELECT l.lsn, l.n, l.s, l.b, w.lo, w.hi FROM (${lagQuery(lagParam(true))}) l LEFT JOIN (${walk.after}) w ON true` };
+  await db.query(`SET lock_timeout = ${Math.max(1, Math.round(guard.lockTimeoutMs))}; SET synchronous_commit = off`);
+  try {
     for (;;) {
-      const lag = await replicationLag(db, walBefore);
-      const why = overLimit(lag, o.maxLagSeconds, o.maxLagBytes);
-      if (!why) {
-        walBefore = lag.lsn;
-        break;
-      }
-      emit({ type: 'backfill-paused', step, reason: why, lagSeconds: lag.seconds });
-      await sleep(500, signal).catch(() => {});
       if (signal?.aborted) throw interrupted(`step ${step}`);
-    }
-    const t0 = Date.now();
-    let updated = 0;
-    let hi: unknown[] | null = null;
-    try {
-      // One round trip to open the batch. Its COMMIT does not wait for the WAL flush (synchronous_commit
-      // off, this transaction only): a crash can lose the last batches, but each loses its checkpoint with
-      // it (same WAL, in order), so the rerun does them again; the step's "done" mark commits durably
-      // after the last batch and flushes everything before it.
-      await db.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(guard.lockTimeoutMs))}; SET LOCAL synchronous_commit = off`);
-      // The next batch's first and last key (none left: the walk is over).
-      const bounds = stop ? (await db.query(lastKey ? walk.after : walk.first, [...(lastKey ?? []), ...stop, size - 1])).rows[0] : undefined;
-      if (bounds?.lo) {
-        hi = bounds.hi;
-        const r = await db.query(batchSql, [...bounds.lo, ...bounds.hi]);
-        updated = r.rowCount ?? 0;
-        await checkpoint(db, change, step, hi, updated, size);
+      const t0 = Date.now();
+      let updated = 0;
+      let hi: unknown[] | null = null;
+      try {
+        if (stop) {
+          // Replicas first: a backfill must not run away from them. The lag counts up to where the WAL
+          // was before the last batch (that batch's own WAL is on its way: one batch of slack). With it,
+          // the next batch's first and last key (none: the walk is over).
+          const r = (await db.query(lastKey ? next.after : next.first, [...(lastKey ?? []), ...stop, size - 1, walBefore ?? null])).rows[0];
+          const lag = lagOf(r);
+          const why = overLimit(lag, o.maxLagSeconds, o.maxLagBytes);
+          if (why) {
+            emit({ type: 'backfill-paused', step, reason: why, lagSeconds: lag.seconds });
+            await sleep(500, signal).catch(() => {});
+            continue;
+          }
+          walBefore = lag.lsn;
+          if (r.lo) {
+            hi = r.hi as unknown[];
+            updated = await batchWithCheckpoint(db, batchSql, [...r.lo, ...hi], change, step, hi, size);
+          }
+        }
+        if (!hi) {
+          // Every key up to the stop key is done. Rows written NULL behind the walk (by the application,
+          // or before the default for new rows was in place) are picked up by one more walk over today's
+          // keys, once, and only when there is such a row the expression gives a value for: rows the
+          // expression itself leaves NULL do not start another walk.
+          if (swept) break;
+          const left = await db.query(`SELECT EXISTS (SELECT 1 FROM ${t} WHERE ${c} IS NULL AND (${b.expression}) IS NOT NULL) AS left`);
+          if (!left.rows[0].left) break;
+          stop = (await db.query(walk.stop)).rows[0]?.k ?? null;
+          await resetBackfillKey(db, change, step);
+          swept = true;
+          lastKey = null;
+          continue;
+        }
+      } catch (e) {
+        if (!retriable(e)) throw e;
+        // Row locks held by the application (or a lock queue on the table): smaller batches, after a pause.
+        size = Math.max(o.minBatch, Math.floor(size / 2));
+        const wait = backoff(1, guard);
+        emit({ type: 'lock-wait', step, attempt: 1, retryInMs: wait, blockers: [] });
+        await sleep(wait, signal).catch(() => {});
+        continue;
       }
-      await db.query('COMMIT');
-    } catch (e) {
-      await db.query('ROLLBACK').catch(() => {});
-      if (!retriable(e)) throw e;
-      // Row locks held by the application: smaller batches, after a pause.
-      size = Math.max(o.minBatch, Math.floor(size / 2));
-      const wait = backoff(1, guard);
-      emit({ type: 'lock-wait', step, attempt: 1, retryInMs: wait, blockers: [] });
-      await sleep(wait, signal).catch(() => {});
-      continue;
+      const ms = Date.now() - t0;
+      batches++;
+      rows += updated;
+      lastKey = hi;
+      // Aim each batch at the target duration, changing the size by at most a factor of 2 at a time.
+      const ratio = o.targetBatchMs / Math.max(ms, 1);
+      size = Math.round(Math.min(o.maxBatch, Math.max(o.minBatch, size * Math.min(2, Math.max(0.5, ratio)))));
+      const now = Date.now();
+      if (now - lastEmit > 250) {
+        lastEmit = now;
+        const rate = (rows - rowsAtStart) / Math.max((now - started) / 1000, 0.001);
+        emit({ type: 'backfill', step, rows, total, rowsPerSecond: rate, etaSeconds: total && rate > 0 ? Math.max(0, (total - rows) / rate) : null, batchSize: size });
+      }
+      if (o.pauseMs) await sleep(o.pauseMs, signal).catch(() => {});
     }
-    if (!hi) {
-      // Every key up to the stop key is done. Rows written NULL behind the walk (by the application, or
-      // before the default for new rows was in place) are picked up by one more walk over today's keys,
-      // once, and only when there is such a row the expression gives a value for: rows the expression
-      // itself leaves NULL do not start another walk.
-      if (swept) break;
-      swept = true;
-      const left = await db.query(`SELECT EXISTS (SELECT 1 FROM ${t} WHERE ${c} IS NULL AND (${b.expression}) IS NOT NULL) AS left`);
-      if (!left.rows[0].left) break;
-      stop = (await db.query(walk.stop)).rows[0]?.k ?? null;
-      await resetBackfillKey(db, change, step);
-      lastKey = null;
-      continue;
-    }
-    const ms = Date.now() - t0;
-    batches++;
-    rows += updated;
-    lastKey = hi;
-    // Aim each batch at the target duration, changing the size by at most a factor of 2 at a time.
-    const ratio = o.targetBatchMs / Math.max(ms, 1);
-    size = Math.round(Math.min(o.maxBatch, Math.max(o.minBatch, size * Math.min(2, Math.max(0.5, ratio)))));
-    const now = Date.now();
-    if (now - lastEmit > 250) {
-      lastEmit = now;
-      const rate = (rows - rowsAtStart) / Math.max((now - started) / 1000, 0.001);
-      emit({ type: 'backfill', step, rows, total, rowsPerSecond: rate, etaSeconds: total && rate > 0 ? Math.max(0, (total - rows) / rate) : null, batchSize: size });
-    }
-    if (o.pauseMs) await sleep(o.pauseMs, signal).catch(() => {});
+  } finally {
+    // Back to the server's settings before the step's durable "done" mark (and before later steps).
+    await db.query('RESET lock_timeout; RESET synchronous_commit').catch(() => {});
   }
   const seconds = (Date.now() - started) / 1000;
   const rowsPerSecond = (rows - rowsAtStart) / Math.max(seconds, 0.001);

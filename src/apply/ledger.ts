@@ -283,6 +283,22 @@ export async function checkpoint(db: Db, change: string, step: string, lastKey: 
   );
 }
 
+/**
+ * One backfill batch and its checkpoint as one statement, so one round trip and one transaction (the
+ * statement's own): `batchSql` (the batch UPDATE the plan shows, bounds $1…$n) runs as a data-modifying
+ * CTE and the checkpoint counts the rows it wrote. Returns that count.
+ */
+export async function batchWithCheckpoint(db: Db, batchSql: string, bounds: unknown[], change: string, step: string, lastKey: unknown[], batchSize: number): Promise<number> {
+  const n = bounds.length;
+  const r = await db.query(
+    `WITH batch AS (${batchSql} RETURNING 1), filled AS (SELECT count(*)::int AS n FROM batch)
+     UPDATE lockstep.backfills SET last_key = $${n + 3}, rows_done = rows_done + filled.n, batches = batches + 1, batch_size = $${n + 4}, updated_at = now()
+     FROM filled WHERE change = $${n + 1} AND step = $${n + 2} RETURNING filled.n`,
+    [...bounds, change, step, JSON.stringify(lastKey), batchSize],
+  );
+  return Number(r.rows[0]?.n ?? 0);
+}
+
 /** After a rollback, a new apply starts the steps over. */
 export async function resetSteps(db: Db, change: string): Promise<void> {
   await db.query(`UPDATE lockstep.steps SET state = 'pending', started_at = NULL, finished_at = NULL, last_error = NULL WHERE change = $1`, [change]);

@@ -77,6 +77,29 @@ describe.each(servers)('backfill on $name', (server) => {
     expect(n).toBe(r.backfills[0]!.batches);
   });
 
+  test.for(['items', 'pairs'])('apply sends each batch of %s as the plan\'s UPDATE with its checkpoint, in one statement, and leaves the session\'s settings as they were', async (table, { onTestFinished }) => {
+    const db = await freshDatabase(server, { ctx: { onTestFinished } });
+    await db.query(schema);
+    const conn = await connect(db.url);
+    const sent: string[] = [];
+    const recording = { pid: conn.pid, close: () => conn.close(), query: (sql: string, params?: unknown[]) => (sent.push(sql), conn.query(sql, params)) };
+    try {
+      const before = (await conn.query(`SELECT current_setting('lock_timeout') AS l, current_setting('synchronous_commit') AS s`)).rows[0];
+      const r = await apply(change(table), { db: recording, ...fast, backfill: { initialBatch: 500, minBatch: 500, maxBatch: 500 } });
+      const step = r.plan.phases.flatMap((p) => p.steps).find((s) => s.backfill)!;
+      const batches = sent.filter((q) => q.includes(step.up));
+      // Every batch (3000 rows, 500 a batch) is the plan's statement, verbatim, with the checkpoint.
+      expect(batches.length).toBe(6);
+      for (const q of batches) expect(q.startsWith(`WITH batch AS (${step.up} RETURNING 1)`)).toBe(true);
+      expect(r.backfills[0]).toMatchObject({ rows: 3000, batches: 6 });
+      expect((await conn.query(`SELECT rows_done::int AS n, batches FROM lockstep.backfills`)).rows[0]).toEqual({ n: 3000, batches: 6 });
+      // The backfill's session settings (lock_timeout, synchronous_commit off) are gone afterwards.
+      expect((await conn.query(`SELECT current_setting('lock_timeout') AS l, current_setting('synchronous_commit') AS s`)).rows[0]).toEqual(before);
+    } finally {
+      await conn.close();
+    }
+  });
+
   test.for(['items', 'pairs'])("the plan's SQL block for %s, run as is, ends with the same result", async (table, { onTestFinished }) => {
     const db = await freshDatabase(server, { ctx: { onTestFinished } });
     await db.query(schema);
