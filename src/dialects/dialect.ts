@@ -182,6 +182,8 @@ export interface MigrateApplyOptions {
   batchMs?: number;
   /** Pause between backfill batches, ms. */
   pauseMs?: number;
+  /** Connections that backfill at once, each its own range of the key (`Migrator.parallelBackfill`). */
+  workers?: number;
   /** The online-copy engine for copy steps (`Migrator.engines`). */
   engine?: string;
   onProgress?: ProgressListener;
@@ -232,6 +234,8 @@ export interface Migrator {
   cleanup(url: string, change?: string): Promise<string[]>;
   /** The online-copy engines `apply --engine` may name (none: the dialect has no copy steps). */
   engines: readonly string[];
+  /** Whether a backfill can run on several connections (`apply --workers`). */
+  parallelBackfill?: boolean;
   /** The ledger's home, for help and messages: `schema lockstep`, `tables lockstep_*`. */
   ledger: string;
 }

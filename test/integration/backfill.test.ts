@@ -100,6 +100,49 @@ describe.each(servers)('backfill on $name', (server) => {
     }
   });
 
+  test.for(['items', 'pairs'])('workers: 2 connections fill %s on two ranges of the key, each with its own checkpoint', async (table, { onTestFinished }) => {
+    const db = await freshDatabase(server, { ctx: { onTestFinished } });
+    await db.query(schema);
+    const o = { url: db.url, ...fast, backfill: { initialBatch: 100, minBatch: 100, maxBatch: 100, workers: 2 } };
+    const r = await apply(change(table), o);
+    const [c] = await db.query(counts(table));
+    expect(c).toEqual({ nulls: 1000, filled: 2000 });
+    expect(r.backfills[0]).toMatchObject({ step: '1.backfill', rows: 3000 });
+    const parts = await db.query(`SELECT part, after_key, stop_key, rows_done::int AS rows, batches FROM lockstep.backfill_parts ORDER BY part`);
+    expect(parts).toHaveLength(2);
+    // Two ranges that meet: the second begins after the key the first stops at, and ends at the highest key.
+    expect(parts[0]).toMatchObject({ part: 0, after_key: null });
+    expect(parts[1]!.after_key).toEqual(parts[0]!.stop_key);
+    const [max] = await db.query(`SELECT ${table === 'items' ? `ARRAY[max(id)::text]` : `(SELECT ARRAY[a::text, b] FROM pairs ORDER BY a DESC, b DESC LIMIT 1)`} AS k FROM ${table}`);
+    expect(parts[1]!.stop_key).toEqual(max.k);
+    for (const p of parts) expect(p.rows).toBeGreaterThan(1000);
+    expect(parts[0]!.rows + parts[1]!.rows).toBe(3000);
+    expect(r.backfills[0]!.batches).toBe(parts[0]!.batches + parts[1]!.batches);
+    // No connection of the backfill is left behind.
+    expect((await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'lockstep apply'`))[0].n).toBe(0);
+  });
+
+  test('workers: a failure on one connection fails the step; what is filled is what the checkpoints say, and the rerun goes on from them', async ({ onTestFinished }) => {
+    const db = await freshDatabase(server, { ctx: { onTestFinished } });
+    await db.query(schema);
+    // The expression fails on one row of the second half of the key.
+    await db.query(`CREATE TABLE boom (id bigint PRIMARY KEY); INSERT INTO boom VALUES (2500)`);
+    const failing: Change = { name: 'fill-items', operations: [{ kind: 'addColumn', table: { name: 'items' }, name: 'twice', type: 'int', nullable: true, backfill: `CASE WHEN id IN (SELECT id FROM boom) THEN 1 / (n - n) ELSE n * 2 END` }] };
+    const o = { url: db.url, ...fast, backfill: { initialBatch: 100, minBatch: 100, maxBatch: 100, workers: 2 } };
+    await expect(apply(failing, o)).rejects.toThrow(/division by zero/);
+    const parts = await db.query(`SELECT rows_done::int AS rows FROM lockstep.backfill_parts ORDER BY part`);
+    expect(parts).toHaveLength(2);
+    const [mid] = await db.query(`SELECT count(*) FILTER (WHERE twice IS NOT NULL)::int AS filled FROM items`);
+    // What is filled is exactly what the checkpoints say: nothing half done, nothing after a failure.
+    expect(mid.filled).toBe(parts[0]!.rows + parts[1]!.rows);
+    expect(parts[1]!.rows).toBeLessThan(1500);
+    await db.query(`DELETE FROM boom`);
+    const r = await apply(failing, o);
+    expect(r.backfills[0]).toMatchObject({ rows: 3000 });
+    const [end] = await db.query(`SELECT count(*) FILTER (WHERE twice = n * 2)::int AS filled FROM items`);
+    expect(end.filled).toBe(3000);
+  });
+
   test.for(['items', 'pairs'])("the plan's SQL block for %s, run as is, ends with the same result", async (table, { onTestFinished }) => {
     const db = await freshDatabase(server, { ctx: { onTestFinished } });
     await db.query(schema);
