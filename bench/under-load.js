@@ -3,7 +3,11 @@
  * Under load: what a busy application sees while a schema change runs (issue 3, §5).
  *   npm run bench:under-load                                    (builds first; 1,000,000 rows)
  *   node bench/under-load.js --rows 200000 --url postgres://postgres@127.0.0.1:5432
- *   node bench/under-load.js --only baseline,lockstep --backfill-pause 50   (a subset; backfill options)
+ *   node bench/under-load.js --only baseline,lockstep --backfill-pause 50   (a subset; backfill options:
+ *     --backfill-pause, --backfill-target <ms>, --backfill-workers <n>)
+ *   node bench/under-load.js --rate 50%   (open loop: a fixed arrival rate, here half the closed-loop
+ *     capacity measured first; or --rate 1200 tx/s)
+ *   node bench/under-load.js --diagnose   (wait events, CPU per backend, WAL and the apply's query times)
  * Creates the scratch database lockstep_bench (dropped at the end; nothing else is touched) and, for
  * every scenario, a fresh `orders` copied from a seed table and VACUUM ANALYZEd, so every scenario starts
  * equal. 8 clients in this process run BEGIN; UPDATE by id; SELECT by id; INSERT; COMMIT in a loop, and
@@ -119,6 +123,7 @@ const ONLY = opt('only')?.split(',');
 const BACKFILL = {
   ...(opt('backfill-pause') ? { pauseMs: Number(opt('backfill-pause')) } : {}),
   ...(opt('backfill-target') ? { targetBatchMs: Number(opt('backfill-target')) } : {}),
+  ...(opt('backfill-workers') ? { workers: Number(opt('backfill-workers')) } : {}),
 };
 const APPLY_OPTIONS = Object.keys(BACKFILL).length ? { backfill: BACKFILL } : {};
 // --diagnose: sample pg_stat_activity (wait events) and each backend's CPU every SAMPLE_MS, the WAL
