@@ -855,7 +855,7 @@ function renderDiagnosis(results, p) {
       const kinds = {};
       for (const [t0, t, k] of q.queries) if (t0 >= from && t0 <= to) ((kinds[k] ??= [0, 0])[0]++, (kinds[k][1] += t));
       const inQueries = Object.values(kinds).reduce((a, [, t]) => a + t, 0);
-      kinds['(between queries: lockstep\'s own code, its event loop)'] = [0, total - inQueries];
+      if (inQueries <= total) kinds['(between queries: lockstep\'s own code, its event loop)'] = [0, total - inQueries];
       for (const [k, [n, t]] of Object.entries(kinds).sort((a, b) => b[1][1] - a[1][1])) p(`| ${k} | ${n ? n0(n) : ''} | ${ms(t)} | ${pc(t / total)} | ${n ? ms(t / n) : ''} |`);
       const b = q.batches;
       if (b.length) {
