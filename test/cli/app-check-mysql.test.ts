@@ -36,6 +36,20 @@ describe('lockstep app-check on MySQL/MariaDB', () => {
     expect(JSON.parse(express.stdout).findings.filter((f: any) => f.rule === 'sql-not-parsed')).toEqual([]);
   });
 
+  test('a change spec with MySQL types is read for the dialect app-check is told, as plan reads it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-app-check-mysql-'));
+    writeFileSync(join(dir, 'points.yaml'), 'table: orders\naddColumn: { name: points, type: INT UNSIGNED, nullable: false, default: 0 }\n');
+    writeFileSync(join(dir, 'orders.ts'), `export const q = (pool: any) => pool.query('SELECT id, points FROM orders WHERE id = ?', [1]);\n`);
+    const r = runCli(['app-check', 'points.yaml', '.', '--dialect', 'mysql', '--format', 'json'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).columns).toMatchObject([{ column: 'points', type: 'INT UNSIGNED', kind: 'addColumn', nullableDuringRollout: false }]);
+    // Read for PostgreSQL (nothing says MySQL), the same spec is not a change at all.
+    expectCleanError(runCli(['app-check', 'points.yaml', '.'], dir), /^lockstep: points\.yaml:2: addColumn\.type: "INT UNSIGNED" is not an SQL type/m);
+    const types = runCli(['types', 'points.yaml', '--dialect', 'mariadb'], dir);
+    expect(types.code, types.stderr).toBe(0);
+    expect(types.stdout).toMatch(/points: number;/);
+  });
+
   test('bad input: one line each, exit 2', () => {
     expectCleanError(runCli(['app-check', change, 'test/fixtures/app/mysql-express', '--pg-version', '15']), /^lockstep: --pg-version: is for PostgreSQL; .* says MySQL\/MariaDB$/m);
     expectCleanError(runCli(['app-check', change, '.', '--dialect', 'oracle']), /^lockstep: --dialect: must be one of /m);
