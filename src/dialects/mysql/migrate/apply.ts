@@ -29,6 +29,7 @@ import * as ledger from './ledger.js';
 import { assertValidMyChange } from './validate.js';
 import { planMysql } from './planner.js';
 import { readPlanFacts } from './facts.js';
+import { storeMysqlSnapshot, takeMysqlSnapshot } from '../metrics.js';
 
 interface Session {
   db: MyDb;
@@ -217,6 +218,20 @@ export async function applyMysql(change: Change, o: MigrateApplyOptions): Promis
     else await ledger.setChangeState(s.db, change.name, 'applying');
     const state = new Map((await ledger.readSteps(s.db, change.name)).map((x) => [x.id, x]));
     const doneBefore = [...state.values()].filter((x) => x.state === 'done').length;
+    // The database's statistics before the change starts (not again when a run resumes) and after it is
+    // done, in lockstep_snapshots, for `lockstep verify --change`.
+    const snap = async (label: 'before apply' | 'after apply') => {
+      if (o.snapshot === false) return;
+      try {
+        const id = await storeMysqlSnapshot(s.db, await takeMysqlSnapshot(s.db, { label, change: change.name }));
+        result.snapshots = { ...result.snapshots, [label === 'before apply' ? 'before' : 'after']: id };
+      } catch (e: any) {
+        // A change is not held up by statistics it could not read; the result says why there are none.
+        const error = [result.snapshots?.error, `${label}: ${redactIn(String(e?.sqlMessage ?? e?.message ?? e), o.url)}`].filter(Boolean).join('; ');
+        result.snapshots = { ...result.snapshots, error };
+      }
+    };
+    if (doneBefore === 0) await snap('before apply');
     emit({ type: 'change', change: change.name, resumed: doneBefore > 0, done: doneBefore, total: steps.length });
     const c: RunCtx = { s, change: change.name, guard, bf, emit, signal: o.signal, engine: o.engine, o };
     for (const phase of phaseNames) {
@@ -251,6 +266,7 @@ export async function applyMysql(change: Change, o: MigrateApplyOptions): Promis
       }
     }
     await ledger.setChangeState(s.db, change.name, 'applied');
+    await snap('after apply');
     emit({ type: 'done', change: change.name, seconds: (Date.now() - started) / 1000 });
     return result;
   } catch (e: any) {
