@@ -16,7 +16,6 @@ import type { BackfillResult } from '../../../apply/backfill.js';
 import type { DataLoss } from '../../../apply/rollback.js';
 import type { StatusChange } from '../../../apply/status.js';
 import { appAssumptions } from '../../../app/assumptions.js';
-import { loadParser } from '../../postgres/parser.js';
 import { connectMysql, type MyDb } from '../driver.js';
 import { serverVersionOf } from '../introspect.js';
 import { quoteIdent } from '../names.js';
@@ -30,6 +29,7 @@ import { assertValidMyChange } from './validate.js';
 import { planMysql } from './planner.js';
 import { readPlanFacts } from './facts.js';
 import { storeMysqlSnapshot, takeMysqlSnapshot } from '../metrics.js';
+import { mysqlAddsNotNull } from '../app.js';
 
 interface Session {
   db: MyDb;
@@ -399,7 +399,6 @@ export async function statusMysql(url: string, name?: string): Promise<StatusCha
   const s = await open(url, 'lockstep status');
   try {
     if (!(await ledger.ledgerExists(s.db))) return [];
-    await loadParser();
     const out: StatusChange[] = [];
     for (const c of (await ledger.listChanges(s.db)).filter((x) => !name || x.name === name)) {
       const full = (await ledger.readChange(s.db, c.name))!;
@@ -412,7 +411,7 @@ export async function statusMysql(url: string, name?: string): Promise<StatusCha
         steps,
         backfills,
         phase: c.state === 'rolled back' ? 'rolled back' : open_ ? open_.phase : (steps[steps.length - 1]?.phase ?? ''),
-        app: full.spec?.operations ? appAssumptions(full.spec, steps, c.state === 'rolled back') : [],
+        app: full.spec?.operations ? appAssumptions(full.spec, steps, c.state === 'rolled back', { addsNotNull: mysqlAddsNotNull }) : [],
       });
     }
     return out;
