@@ -23,6 +23,7 @@ import type { TimedQuery, WorkloadQuery } from '../../../rehearse/workload.js';
 import { LineIndex } from '../../../report/lines.js';
 import { connectMysql, type MyDb } from '../driver.js';
 import { quoteIdent } from '../names.js';
+import { tablesTouched } from '../tables.js';
 import { parseMysql } from '../parser.js';
 import type { MyStatement } from '../ast.js';
 import { describeServer, openMySandbox, serverVersion, type MySandbox } from './sandbox.js';
@@ -148,34 +149,7 @@ function statementsOf(m: Migration, dir: 'up' | 'down'): Stmt[] {
 }
 
 /** The tables a statement is about (the first is the one probed). */
-function tablesOfStatement(s: MyStatement): string[] {
-  switch (s.kind) {
-    case 'alter-table':
-    case 'create-table':
-    case 'create-index':
-    case 'drop-index':
-      return [s.table.name];
-    case 'drop-table':
-    case 'truncate':
-    case 'optimize':
-    case 'analyze':
-    case 'check-table':
-    case 'repair':
-      return s.tables.map((t) => t.name);
-    case 'rename-table':
-      return s.renames.flatMap((r) => [r.from.name, r.to.name]);
-    case 'insert':
-    case 'replace':
-    case 'update':
-    case 'delete':
-    case 'load-data':
-      return s.table ? [s.table.name] : [];
-    case 'create-trigger':
-      return s.table ? [s.table.name] : [];
-    default:
-      return [];
-  }
-}
+const tablesOfStatement = (s: MyStatement): string[] => tablesTouched(s).map((t) => t.name);
 
 function migrationTables(migrations: Migration[]): string[] {
   const out = new Set<string>();
