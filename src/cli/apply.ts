@@ -120,12 +120,12 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) problems.push({ where: 'apply', message: 'needs one change file (.yaml, .yml, .json or .sql)' });
   if (problems.length) throw new LockstepError('E_USAGE', problems);
 
-  const { migrator } = await migratorFor('apply', { url: values.db });
+  const { choice, migrator } = await migratorFor('apply', { url: values.db });
   if (values.engine !== undefined && !migrator.engines.includes(values.engine))
     throw new LockstepError('E_USAGE', [{ where: '--engine', message: migrator.engines.length ? `must be one of ${migrator.engines.join(', ')}; got ${JSON.stringify(values.engine)}` : 'this database has no online-copy steps (it is for MySQL/MariaDB)' }]);
   if (workers !== undefined && workers > 1 && !migrator.parallelBackfill) throw new LockstepError('E_USAGE', [{ where: '--workers', message: 'this database backfills on one connection (--workers is for PostgreSQL)' }]);
   const file = positionals[0]!;
-  const { change, unconverted } = await readSource(migrator, resolve(io.cwd, file), file);
+  const { change, unconverted } = await readSource({ dialect: choice.dialect, migrator }, resolve(io.cwd, file), file);
   if (unconverted.length)
     throw new LockstepError('E_INPUT', unconverted.map((u) => ({ where: file, message: `cannot apply "${u.statement.slice(0, 60)}": ${u.reason}` })));
   const color = useColor(io, 'stderr');
@@ -163,9 +163,9 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
   if (p) problems.push(p);
   if (positionals.length !== 1) problems.push({ where: 'rollback', message: 'needs the change: its spec file or its name' });
   if (problems.length) throw new LockstepError('E_USAGE', problems);
-  const { migrator } = await migratorFor('rollback', { url: values.db });
+  const { choice, migrator } = await migratorFor('rollback', { url: values.db });
   const arg = positionals[0]!;
-  const name = /\.(ya?ml|json|sql)$/i.test(arg) ? (await readSource(migrator, resolve(io.cwd, arg), arg)).change.name : arg;
+  const name = /\.(ya?ml|json|sql)$/i.test(arg) ? (await readSource({ dialect: choice.dialect, migrator }, resolve(io.cwd, arg), arg)).change.name : arg;
   const stop = stopOnSignals(io);
   const r = await migrator.rollback(name, { url: values.db, yes: !!values.yes, signal: stop.signal, onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color: useColor(io, 'stderr') }) }).finally(stop.done);
   for (const l of r.losses) io.stdout.write(`dropped ${l.column} with ${l.values} values${l.writtenByApplication ? ` (${l.writtenByApplication} written by the application)` : ''}\n`);
