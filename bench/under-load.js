@@ -525,7 +525,7 @@ async function byHand() {
   for (const [id, sql] of steps) {
     const t0 = now();
     await c.query(sql);
-    out[id] = now() - t0;
+    out[id] = [t0, now()];
   }
   await c.end();
   return out;
@@ -635,7 +635,9 @@ async function runScenario(s) {
   const from = out.start;
   const to = t1 + (s.noLoad ? 0 : TAIL_MS);
   const m = metrics(l, from, to);
-  const result = { ...s, rows, bytes, out, from, to, wallMs: t1 - out.start, m, load: l, rate, diag, afterMs, reader: reader && { start: reader.t, end: readerEnd } };
+  // By hand: each statement's duration and, under traffic, the traffic's p99 while it ran.
+  const hand = afterMs && Object.fromEntries(Object.entries(afterMs).map(([k, [a, b]]) => [k, { ms: b - a, p99: s.noLoad ? NaN : metrics(l, a, b).p99 }]));
+  const result = { ...s, rows, bytes, out, from, to, wallMs: t1 - out.start, m, load: l, rate, diag, afterMs: hand && Object.fromEntries(Object.entries(hand).map(([k, v]) => [k, v.ms])), hand, reader: reader && { start: reader.t, end: readerEnd } };
   if (s.apply) result.steps = stepsOf(out, l);
   if (!s.noLoad) log(`${s.id}: ${m.throughput.toFixed(0)} tx/s, p99 ${m.p99.toFixed(1)} ms, max ${m.max.toFixed(0)} ms, longest gap ${m.gap.toFixed(0)} ms, failed ${m.failed}`);
   return result;
@@ -759,7 +761,7 @@ function render(results, env) {
   }
   for (const id of ['update', 'update-quiet']) if (by[id]) p(`Single UPDATE (${id}): ${n0(by[id].out.updated)} rows in ${sec(by[id].wallMs)} = ${n0(by[id].out.rowsPerSecond)} rows/s.`);
   for (const id of ['update', 'update-quiet'])
-    if (by[id]?.afterMs) p(`Steps by hand after the single UPDATE (${id}${by[id].noLoad ? ', no traffic' : ', under the same traffic'}): ${Object.entries(by[id].afterMs).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}.`);
+    if (by[id]?.hand) p(`Steps by hand after the single UPDATE (${id}${by[id].noLoad ? ', no traffic' : ', under the same traffic; the traffic\'s p99 while each ran in brackets'}): ${Object.entries(by[id].hand).map(([k, v]) => `${k} ${ms(v.ms)}${by[id].noLoad ? '' : ` (p99 ${ms(v.p99)})`}`).join(', ')}.`);
   for (const id of ['queue-lockstep', 'queue-naive']) if (by[id]?.reader) p(`Reader (${id}): began ${sec(by[id].from - by[id].reader.start)} before the change, committed ${sec(by[id].reader.end - by[id].from)} into it.`);
   p();
 
