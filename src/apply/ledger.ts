@@ -339,7 +339,7 @@ export async function startBackfill(db: Db, change: string, step: string, batchS
     if (r.rowCount && parts.length > 1)
       await db.query(
         `INSERT INTO lockstep.backfill_parts (change, step, part, after_key, stop_key, batch_size)
-         SELECT $1, $2, p.i - 1, p.x -> 'afterKey', p.x -> 'stopKey', $3 FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS p(x, i)`,
+         SELECT $1, $2, p.i - 1, nullif(p.x -> 'afterKey', 'null'), p.x -> 'stopKey', $3 FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS p(x, i)`,
         [change, step, batchSize, JSON.stringify(parts)],
       );
     await db.query('COMMIT');
