@@ -291,7 +291,9 @@ async function variant(scenario, name, run) {
   const out = { notes: [] };
   let error;
   try {
-    await Promise.race([run(out), sleep(CAP_S * 1000).then(() => { throw new Error(`cap of ${CAP_S} s reached`); })]);
+    let cap;
+    // The cap's timer is cleared when the change ends (a pending one kept the process alive for CAP_S seconds after the last variant).
+    await Promise.race([run(out), new Promise((_, reject) => (cap = setTimeout(() => reject(new Error(`cap of ${CAP_S} s reached`)), CAP_S * 1000)))]).finally(() => clearTimeout(cap));
   } catch (e) {
     error = String(e?.message ?? e);
   }

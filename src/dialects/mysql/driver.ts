@@ -8,6 +8,8 @@ import { redactIn, redactUrl } from '../../core/redact.js';
 
 export interface MyDb {
   query<R = any>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** The same, each row as an array of its values in select-list order (no object per row: for large reads). */
+  rows(sql: string, params?: unknown[]): Promise<unknown[][]>;
   /** The connection id (for KILL in tests, and to tell our own session apart in the processlist). */
   id: number;
   close(): Promise<void>;
@@ -52,10 +54,14 @@ export async function connectMysql(url: string, o: { where?: string; readOnly?: 
     const [rows] = await conn.query(sql, params as any[]);
     return rows as R[];
   };
+  const rows = async (sql: string, params?: unknown[]): Promise<unknown[][]> => {
+    const [r] = await conn.query({ sql, rowsAsArray: true }, params as any[]);
+    return r as unknown[][];
+  };
   try {
     if (o.readOnly) await run('SET SESSION TRANSACTION READ ONLY');
     const [row] = await run<{ id: number }>('SELECT CONNECTION_ID() AS id');
-    return { id: Number(row?.id), query: run, close: () => conn.end().catch(() => {}) };
+    return { id: Number(row?.id), query: run, rows, close: () => conn.end().catch(() => {}) };
   } catch (e: any) {
     await conn.end().catch(() => {});
     throw new LockstepError('E_DATABASE', [{ where, message: `${redactUrl(url)}: ${redactIn(String(e?.message ?? e), url)}` }]);

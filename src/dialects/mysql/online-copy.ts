@@ -82,6 +82,7 @@ interface Col {
   charset: string | null;
   generated: boolean;
   autoIncrement: boolean;
+  nullable: boolean;
 }
 
 interface TableInfo {
@@ -100,8 +101,8 @@ async function tableInfo(db: MyDb, schema: string, table: string): Promise<Table
     [schema, table],
   );
   if (!t) return undefined;
-  const cols = await db.query<{ COLUMN_NAME: string; COLUMN_TYPE: string; DATA_TYPE: string; CHARACTER_SET_NAME: string | null; EXTRA: string | null }>(
-    `SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, CHARACTER_SET_NAME, EXTRA FROM information_schema.COLUMNS
+  const cols = await db.query<{ COLUMN_NAME: string; COLUMN_TYPE: string; DATA_TYPE: string; CHARACTER_SET_NAME: string | null; EXTRA: string | null; IS_NULLABLE: string }>(
+    `SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, CHARACTER_SET_NAME, EXTRA, IS_NULLABLE FROM information_schema.COLUMNS
       WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [schema, table],
   );
@@ -129,6 +130,7 @@ async function tableInfo(db: MyDb, schema: string, table: string): Promise<Table
       charset: c.CHARACTER_SET_NAME,
       generated: /\b(VIRTUAL|STORED|PERSISTENT)\b/i.test(c.EXTRA ?? ''),
       autoIncrement: /auto_increment/i.test(c.EXTRA ?? ''),
+      nullable: c.IS_NULLABLE !== 'NO',
     })),
     uniques,
   };
@@ -396,6 +398,8 @@ interface Shape {
   common: string[];
   /** Per common column, the expressions compared (old side, new side); columns without one are not checked. */
   compare: { src: string; dst: string }[];
+  /** Common columns that may be NULL in either table: the checksum marks which are (CONCAT_WS skips NULLs). */
+  nullable: string[];
   unchecked: string[];
   /**
    * The new table has an AUTO_INCREMENT column. InnoDB (innodb_autoinc_lock_mode 1, the default) holds a
@@ -405,22 +409,34 @@ interface Shape {
    * multi-row VALUES (a "simple insert": no table lock), each value in a form that survives the trip.
    */
   autoInc: boolean;
-  /** Per common column: what the client reads (`HEX(x)` for text and binary) and the placeholder it writes back. */
-  fetch: string[];
-  put: string[];
+  /**
+   * For the client path: an expression over the old table that the server turns into the SQL text of
+   * one row's VALUES tuple, `(1,12.50,_utf8mb4 X'6E6F7465','2026-01-01 00:00:00')`. The client only
+   * joins these strings into INSERT statements: no value is parsed or escaped in JavaScript.
+   */
+  tuple: string;
 }
 
 const BINARY_TYPES = /^(binary|varbinary|tinyblob|blob|mediumblob|longblob|geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection)$/;
+const NUMERIC_TYPES = /^(tinyint|smallint|mediumint|int|integer|bigint|decimal|numeric|double|real)$/;
 
-/** How one column's value travels through the client unchanged. */
-function transport(c: Col): { fetch: string; put: string } {
+/**
+ * The SQL literal of one column's value, written by the server (NULL as `NULL`), in a form that comes
+ * back unchanged: text as its own bytes in hex with its charset's introducer (`_latin1 X'E9'`, then
+ * converted to the new column's charset by the insert), binary as `X'…'`, BIT as its number, FLOAT
+ * through DOUBLE (whose text is the shortest that reads back the same value), numbers as printed,
+ * everything else (dates, times, YEAR) quoted as printed — TIMESTAMPs in UTC, the copy sessions'
+ * time zone, so no value falls in a daylight-saving overlap.
+ */
+function literal(c: Col): string {
   const q = Q(c.name);
-  // Text leaves as the column's own bytes and comes back declared in its charset (then converted to the new column's).
-  if (c.charset) return { fetch: `HEX(${q})`, put: /^\w+$/.test(c.charset) ? `CONVERT(UNHEX(?) USING ${c.charset})` : 'UNHEX(?)' };
-  if (BINARY_TYPES.test(c.dataType)) return { fetch: `HEX(${q})`, put: 'UNHEX(?)' };
-  if (c.dataType === 'bit') return { fetch: `CAST(${q} AS UNSIGNED)`, put: '?' };
-  if (c.dataType === 'float') return { fetch: `CAST(${q} AS DOUBLE)`, put: '?' };
-  return { fetch: q, put: '?' };
+  const hex = (introducer: string) => `IF(${q} IS NULL, 'NULL', CONCAT('${introducer}X''', HEX(${q}), ''''))`;
+  if (c.charset) return hex(/^\w+$/.test(c.charset) ? `_${c.charset} ` : '');
+  if (BINARY_TYPES.test(c.dataType)) return hex('');
+  if (c.dataType === 'bit') return `IFNULL(CAST(${q} AS UNSIGNED), 'NULL')`;
+  if (c.dataType === 'float') return `IFNULL(CAST(${q} AS DOUBLE), 'NULL')`;
+  if (NUMERIC_TYPES.test(c.dataType)) return `IFNULL(${q}, 'NULL')`;
+  return `QUOTE(${q})`;
 }
 
 async function shape(ctx: Ctx, src: TableInfo): Promise<Shape | string> {
@@ -439,21 +455,21 @@ async function shape(ctx: Ctx, src: TableInfo): Promise<Shape | string> {
   const common: string[] = [];
   const compare: Shape['compare'] = [];
   const unchecked: string[] = [];
-  const fetch: string[] = [];
-  const put: string[] = [];
+  const literals: string[] = [];
+  const nullable: string[] = [];
   for (const c of src.columns) {
     const d = dst.columns.find((x) => same(x.name, c.name));
     if (!d || d.generated) continue;
     common.push(c.name);
-    const tr = transport(c);
-    fetch.push(tr.fetch);
-    put.push(tr.put);
+    if (c.nullable || d.nullable) nullable.push(c.name);
+    literals.push(literal(c));
     const cmp = comparable(c, d);
     if (cmp) compare.push(cmp);
     else unchecked.push(c.name);
   }
   const lockMode = await ctx.db.query<{ m: number | string | null }>('SELECT @@innodb_autoinc_lock_mode AS m').then((r) => r[0]?.m, () => null);
-  return { key, common, compare, unchecked, autoInc: needsClientCopy(dst.columns.some((c) => c.autoIncrement), lockMode), fetch, put };
+  const tuple = `CONCAT('(', ${literals.join(", ',', ")}, ')')`;
+  return { key, common, compare, nullable, unchecked, autoInc: needsClientCopy(dst.columns.some((c) => c.autoIncrement), lockMode), tuple };
 }
 
 /**
@@ -574,13 +590,14 @@ class Throttle {
 }
 
 /** Checksum (count, BIT_XOR of row CRCs) of one key range of both tables, read in one consistent snapshot. */
-async function checksum(ctx: Ctx, sh: Shape, from: KeyValue[] | null, to: KeyValue[]): Promise<boolean> {
-  const { db, job, names } = ctx;
+async function checksum(db: MyDb, ctx: Ctx, sh: Shape, from: KeyValue[] | null, to: KeyValue[]): Promise<boolean> {
+  const { job, names } = ctx;
   const r = range(sh.key.columns, from, to);
+  // Which columns are NULL, for those that can be (a column NOT NULL in both tables never is).
+  const nulls = sh.nullable.length ? [`CONCAT(${sh.nullable.map((c) => `ISNULL(${Q(c)})`).join(', ')})`] : [];
   const crc = (side: 'src' | 'dst') => {
-    const exprs = sh.compare.map((c) => c[side]);
-    const nulls = sh.common.map((c) => `ISNULL(${Q(c)})`).join(', ');
-    return `COALESCE(BIT_XOR(CRC32(CONCAT_WS('#', ${[...exprs, `CONCAT(${nulls})`].join(', ')}))), 0)`;
+    const parts = [...sh.compare.map((c) => c[side]), ...nulls];
+    return `COALESCE(BIT_XOR(CRC32(CONCAT_WS('#', ${parts.length ? parts.join(', ') : "''"}))), 0)`;
   };
   const q = (table: string, side: 'src' | 'dst') => `SELECT COUNT(*) AS n, ${crc(side)} AS x FROM ${ctx.t(table)} WHERE ${r.sql}`;
   await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
@@ -594,113 +611,237 @@ async function checksum(ctx: Ctx, sh: Shape, from: KeyValue[] | null, to: KeyVal
   }
 }
 
-/** The copy loop: from the ledger's last key to the end of the table, chunk by chunk. */
-async function copyRows(ctx: Ctx, sh: Shape, startKey: KeyValue[] | null, endKey: KeyValue[] | null, total: number | null): Promise<{ rows: number; recopied: number }> {
-  const { db, job, names, schema, o } = ctx;
+/** One chunk of the copy: the rows after `from` (or from the start) up to and including `to`, in key order. */
+interface Chunk {
+  from: KeyValue[] | null;
+  to: KeyValue[];
+  /** Rows asked for when the chunk was cut (the next chunks are sized from it and the write's time). */
+  size: number;
+  /** Client path: the chunk's rows as VALUES tuples, read ahead of the write; dropped once written. */
+  tuples?: string[];
+  /** Rows this run wrote (the server's affected rows). */
+  rows: number;
+  /** How long the write took, ms. */
+  ms: number;
+}
+
+/** How chunks are read and written: through the client (VALUES tuples) or with INSERT … SELECT on the server. */
+interface Copier {
+  /** The chunk after `from` (about `size` rows, never past the copy's end key), or undefined at the end. A consistent read: no locks. */
+  next(db: MyDb, from: KeyValue[] | null, size: number): Promise<Chunk | undefined>;
+  /** Writes a chunk that next() cut, on one or more sessions; sets its rows. */
+  write(dbs: MyDb[], c: Chunk): Promise<void>;
+  /** Copies a chunk's range from the table again (in the caller's transaction; `locking`: a shared-lock read); the rows written. */
+  again(db: MyDb, c: Chunk, locking: boolean): Promise<number>;
+}
+
+/** The largest INSERT the client path sends: 1 MB, or less when max_allowed_packet is smaller (a character may take 4 bytes). */
+export function statementLimit(maxAllowedPacket: number): number {
+  const packet = Number.isFinite(maxAllowedPacket) && maxAllowedPacket > 0 ? maxAllowedPacket : 4 * 2 ** 20;
+  return Math.max(16 * 1024, Math.min(STATEMENT_BYTES, Math.floor((packet - 4096) / 4)));
+}
+const STATEMENT_BYTES = 1_000_000;
+/** Sessions that write a chunk's statements side by side on the client path (its disjoint parts never wait for each other). */
+const WRITE_SESSIONS = 2;
+
+function copier(ctx: Ctx, sh: Shape, endKey: KeyValue[], maxPacket: number): Copier {
+  const keyCols = sh.key.columns;
+  const keyList = keyCols.map(Q).join(', ');
+  const keyDesc = keyCols.map((c) => `${Q(c)} DESC`).join(', ');
+  const hint = `FORCE INDEX (${Q(sh.key.name)})`;
+  const src = ctx.t(ctx.job.table);
+  const dst = ctx.t(ctx.names.shadow);
+  const cols = sh.common.map(Q).join(', ');
+  const firstKey = `${dst}.${Q(keyCols[0]!)}`;
+  // A duplicate is a row a trigger already wrote (newer than this read): keep it. Any other problem
+  // (a value that does not fit the new type) is an error, not a warning as under INSERT IGNORE.
+  const onDup = `ON DUPLICATE KEY UPDATE ${firstKey} = ${firstKey}`;
+  // Only up to the last key that existed once the triggers were in place: rows after it were
+  // inserted since, through the triggers, and chasing them would never end under inserts.
+  const end = after(keyCols, endKey);
+  const upTo = (from: KeyValue[] | null) => {
+    const lower = from ? after(keyCols, from) : undefined;
+    return { sql: `${lower ? `${lower.sql} AND ` : ''}NOT ${end.sql}`, params: [...(lower?.params ?? []), ...end.params] };
+  };
+  const keyOf = (row: unknown[]) => encodeKey(Object.fromEntries(keyCols.map((c, i) => [c, row[i]])), keyCols);
+
+  if (!sh.autoInc) {
+    const again = async (db: MyDb, c: Chunk, locking: boolean): Promise<number> => {
+      const r = range(keyCols, c.from, c.to);
+      const res: any = await db.query(`INSERT INTO ${dst} (${cols}) SELECT ${cols} FROM ${src} ${hint} WHERE ${r.sql}${locking ? ' LOCK IN SHARE MODE' : ''} ${onDup}`, r.params);
+      return Number(res?.affectedRows ?? 0);
+    };
+    return {
+      async next(db, from, size) {
+        const r = upTo(from);
+        let [edge] = await db.query<Record<string, unknown>>(`SELECT ${keyList} FROM ${src} ${hint} WHERE ${r.sql} ORDER BY ${keyList} LIMIT 1 OFFSET ${size - 1}`, r.params);
+        if (!edge) [edge] = await db.query<Record<string, unknown>>(`SELECT ${keyList} FROM ${src} ${hint} WHERE ${r.sql} ORDER BY ${keyDesc} LIMIT 1`, r.params);
+        return edge ? { from, to: encodeKey(edge, keyCols), size, rows: 0, ms: 0 } : undefined;
+      },
+      async write(dbs, c) {
+        c.rows = await again(dbs[0]!, c, false);
+      },
+      again,
+    };
+  }
+
+  // The client path. The server prints each row as the text of its VALUES tuple; the key columns come
+  // along, so the chunk's last key is read with its rows (no separate query for the chunk's edge).
+  const limit = statementLimit(maxPacket);
+  const head = `INSERT INTO ${dst} (${cols}) VALUES `;
+  const tail = ` ${onDup}`;
+  const room = limit - Buffer.byteLength(head) - Buffer.byteLength(tail);
+  const tuplesOf = (got: unknown[][]): string[] => {
+    const k = keyCols.length;
+    const out = new Array<string>(got.length);
+    for (let i = 0; i < got.length; i++) {
+      const t = got[i]![k];
+      // CONCAT gives NULL (and a warning) when its result would exceed max_allowed_packet.
+      if (t === null || t === undefined) {
+        throw fail('E_DATABASE', ctx, `the row with key ${JSON.stringify(keyOf(got[i]!))} does not fit in max_allowed_packet (${maxPacket} bytes) as SQL text (text and binary values travel as hex, twice their size): raise max_allowed_packet on the server, or use --engine pt-osc`);
+      }
+      out[i] = typeof t === 'string' ? t : String(t);
+    }
+    return out;
+  };
+  /** Inserts the tuples in statements of at most `limit` bytes, the sessions taking the next statement in turn. */
+  const insert = async (dbs: MyDb[], tuples: string[]): Promise<number> => {
+    let i = 0;
+    let n = 0;
+    let failed = false;
+    const statement = (): string | undefined => {
+      if (failed || i >= tuples.length) return undefined;
+      const start = i;
+      let len = 0;
+      // The tuples are ASCII (hex, digits, dates) unless a value is printed as text (QUOTE): a tuple
+      // that is not is counted by its UTF-8 bytes.
+      for (; i < tuples.length; i++) {
+        const t = tuples[i]!;
+        const bytes = /^[\x00-\x7f]*$/.test(t) ? t.length : Buffer.byteLength(t);
+        if (i > start && len + bytes + 1 > room) break;
+        len += bytes + 1;
+      }
+      return head + (i - start === 1 ? tuples[start]! : tuples.slice(start, i).join(',')) + tail;
+    };
+    const results = await Promise.allSettled(
+      dbs.map(async (db) => {
+        for (let sql = statement(); sql !== undefined; sql = statement()) {
+          try {
+            const res: any = await db.query(sql);
+            n += Number(res?.affectedRows ?? 0);
+          } catch (e) {
+            failed = true;
+            throw e;
+          }
+        }
+      }),
+    );
+    const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (bad) throw bad.reason;
+    return n;
+  };
+  return {
+    async next(db, from, size) {
+      const r = upTo(from);
+      const got = await db.rows(`SELECT ${keyList}, ${sh.tuple} FROM ${src} ${hint} WHERE ${r.sql} ORDER BY ${keyList} LIMIT ${size}`, r.params);
+      if (!got.length) return undefined;
+      return { from, to: keyOf(got[got.length - 1]!), size, tuples: tuplesOf(got), rows: 0, ms: 0 };
+    },
+    async write(dbs, c) {
+      c.rows = await insert(dbs, c.tuples ?? []);
+      c.tuples = undefined;
+    },
+    async again(db, c, locking) {
+      const r = range(keyCols, c.from, c.to);
+      const got = await db.rows(`SELECT ${keyList}, ${sh.tuple} FROM ${src} ${hint} WHERE ${r.sql}${locking ? ' LOCK IN SHARE MODE' : ''}`, r.params);
+      return insert([db], tuplesOf(got));
+    },
+  };
+}
+
+/**
+ * The copy loop, from the ledger's last key to the end key, on two sessions of its own: while one
+ * writes chunk N, the other reads chunk N+1 ahead and verifies chunk N-1 behind (checksum, re-copy
+ * while it differs), and the control session records N-1 in the ledger. The ranges are disjoint, so
+ * the sessions never wait for each other; the ledger's last key only moves past verified chunks, in
+ * order. A chunk read ahead can be older than the rows the triggers write meanwhile: the write keeps
+ * those (ON DUPLICATE KEY), and a row deleted in between is what the checksum catches.
+ */
+async function copyRows(
+  ctx: Ctx,
+  sh: Shape,
+  startKey: KeyValue[] | null,
+  endKey: KeyValue[] | null,
+  total: number | null,
+  session: (db: MyDb) => Promise<void>,
+): Promise<{ rows: number; recopied: number }> {
+  const { db, job, o } = ctx;
   const target = Math.max(10, o.chunkTargetMs ?? 500);
   const throttle = new Throttle(ctx);
-  const keyList = sh.key.columns.map(Q).join(', ');
-  const keyDesc = sh.key.columns.map((c) => `${Q(c)} DESC`).join(', ');
-  const hint = `FORCE INDEX (${Q(sh.key.name)})`;
-  const cols = sh.common.map(Q).join(', ');
-  const firstKey = `${ctx.t(names.shadow)}.${Q(sh.key.columns[0]!)}`;
+  const ledger = ctx.t(LEDGER_TABLE);
   let size = 1000;
-  let last = startKey;
   let rows = 0;
   let recopied = 0;
   const started = Date.now();
-  const [done] = await db.query<{ n: string }>(`SELECT rows_copied AS n FROM ${ctx.t(LEDGER_TABLE)} WHERE change_name = ? AND step = ?`, [job.change, job.step]);
+  const [done] = await db.query<{ n: string }>(`SELECT rows_copied AS n FROM ${ledger} WHERE change_name = ? AND step = ?`, [job.change, job.step]);
   let copiedSoFar = Number(done?.n ?? 0);
+  const sessions: MyDb[] = [];
   try {
-    for (;;) {
-      checkSignal(ctx, 'between chunks');
-      await throttle.wait();
-      if (!endKey) break; // the table was empty when the triggers were made: they mirror every row since
-      const lower = last ? after(sh.key.columns, last) : undefined;
-      // Only up to the last key that existed once the triggers were in place: rows after it were
-      // inserted since, through the triggers, and chasing them would never end under inserts.
-      const end = after(sh.key.columns, endKey);
-      const whereLower = `WHERE ${lower ? `${lower.sql} AND ` : ''}NOT ${end.sql}`;
-      const boundParams = [...(lower?.params ?? []), ...end.params];
-      let [edge] = await db.query<Record<string, unknown>>(`SELECT ${keyList} FROM ${ctx.t(job.table)} ${hint} ${whereLower} ORDER BY ${keyList} LIMIT 1 OFFSET ${size - 1}`, boundParams);
-      if (!edge) [edge] = await db.query<Record<string, unknown>>(`SELECT ${keyList} FROM ${ctx.t(job.table)} ${hint} ${whereLower} ORDER BY ${keyDesc} LIMIT 1`, boundParams);
-      if (!edge) break;
-      const to = encodeKey(edge, sh.key.columns);
-      const r = range(sh.key.columns, last, to);
-      const select = `SELECT ${cols} FROM ${ctx.t(job.table)} ${hint} WHERE ${r.sql}`;
-      // A duplicate is a row a trigger already wrote (newer than this read): keep it. Any other problem
-      // (a value that does not fit the new type) is an error, not a warning as under INSERT IGNORE.
-      const onDup = `ON DUPLICATE KEY UPDATE ${firstKey} = ${firstKey}`;
-      const copyRange = async (locking: boolean): Promise<number> => {
-        const lock = locking ? ' LOCK IN SHARE MODE' : '';
-        if (!sh.autoInc) {
-          const res: any = await db.query(`INSERT INTO ${ctx.t(names.shadow)} (${cols}) ${select}${lock} ${onDup}`, r.params);
-          return Number(res?.affectedRows ?? 0);
-        }
-        const got = await db.query<Record<string, unknown>>(`SELECT ${sh.fetch.map((f, i) => `${f} AS c${i}`).join(', ')} FROM ${ctx.t(job.table)} ${hint} WHERE ${r.sql}${lock}`, r.params);
-        const tuple = `(${sh.put.join(', ')})`;
-        let n = 0;
-        for (let i = 0; i < got.length; ) {
-          // Batches of about 256 KB of values (well inside max_allowed_packet), yielding to the event
-          // loop between them: building one big statement would stall whatever else this process runs.
-          if (i > 0) await new Promise<void>((res) => setImmediate(res));
-          const params: unknown[] = [];
-          let bytes = 0;
-          let count = 0;
-          for (; i < got.length && (count === 0 || bytes < 256_000); i++, count++) {
-            for (let k = 0; k < sh.fetch.length; k++) {
-              const v = got[i]![`c${k}`];
-              params.push(v);
-              bytes += v === null || v === undefined ? 4 : String(v).length;
-            }
-          }
-          const res: any = await db.query(`INSERT INTO ${ctx.t(names.shadow)} (${cols}) VALUES ${Array(count).fill(tuple).join(', ')} ${onDup}`, params);
-          n += Number(res?.affectedRows ?? 0);
-        }
-        return n;
-      };
+    checkSignal(ctx, 'between chunks');
+    await throttle.wait();
+    if (!endKey) return { rows, recopied }; // the table was empty when the triggers were made: they mirror every row since
+    for (let i = 0; i < 1 + (sh.autoInc ? WRITE_SESSIONS : 1); i++) {
+      const s = await connectMysql(ctx.url, { where: where(job, ctx.schema) });
+      sessions.push(s);
+      await session(s);
+    }
+    const [reader, ...writers] = sessions as [MyDb, ...MyDb[]];
+    const [mp] = await reader.query<{ p: string }>('SELECT @@max_allowed_packet AS p');
+    const io = copier(ctx, sh, endKey, Number(mp?.p));
+
+    const write = async (c: Chunk): Promise<void> => {
       const t0 = Date.now();
-      let n: number;
       try {
-        n = await retry(() => copyRange(false));
+        await retry(() => io.write(writers, c));
       } catch (e: any) {
         if (e instanceof LockstepError) throw e;
-        throw fail('E_DATABASE', ctx, `copying the rows after key ${JSON.stringify(last)} up to ${JSON.stringify(to)} failed: ${errText(e, ctx.url)}`, e);
+        throw fail('E_DATABASE', ctx, `copying the rows after key ${JSON.stringify(c.from)} up to ${JSON.stringify(c.to)} failed: ${errText(e, ctx.url)}`, e);
       }
-      const elapsed = Date.now() - t0;
-      // Verify the chunk; a difference (a row deleted between the read and the insert) is re-copied.
+      c.ms = Date.now() - t0;
+    };
+    // Verifies a written chunk (a difference — a row deleted between the read and the write — is
+    // re-copied), then records it and reports progress.
+    const settle = async (c: Chunk): Promise<void> => {
       let attempts = 0;
-      while (!(await checksum(ctx, sh, last, to))) {
+      while (!(await checksum(reader, ctx, sh, c.from, c.to))) {
         attempts++;
+        if (attempts > 5) throw fail('E_DATABASE', ctx, `the chunk after key ${JSON.stringify(c.from)} up to ${JSON.stringify(c.to)} still differs after ${attempts - 1} copies: the new definition changes the values (see docs/online-copy-mysql.md); nothing was swapped, abort or fix the change`);
+        // After three re-copies the fourth reads with shared locks: writers wait for that one chunk.
         const locking = attempts > 3;
-        if (attempts > 5) throw fail('E_DATABASE', ctx, `the chunk after key ${JSON.stringify(last)} up to ${JSON.stringify(to)} still differs after ${attempts - 1} copies: the new definition changes the values (see docs/online-copy-mysql.md); nothing was swapped, abort or fix the change`);
+        const r = range(sh.key.columns, c.from, c.to);
         await retry(async () => {
-          await db.query('START TRANSACTION');
+          await reader.query('START TRANSACTION');
           try {
-            await db.query(`DELETE FROM ${ctx.t(names.shadow)} WHERE ${r.sql}`, r.params);
-            await copyRange(locking);
-            await db.query('COMMIT');
+            await reader.query(`DELETE FROM ${ctx.t(ctx.names.shadow)} WHERE ${r.sql}`, r.params);
+            await io.again(reader, c, locking);
+            await reader.query('COMMIT');
           } catch (e) {
-            await db.query('ROLLBACK').catch(() => {});
+            await reader.query('ROLLBACK').catch(() => {});
             throw e;
           }
         });
         recopied++;
-        ctx.emit({ type: 'copy-chunk-mismatch', from: JSON.stringify(last), to: JSON.stringify(to), recopied: true });
+        ctx.emit({ type: 'copy-chunk-mismatch', from: JSON.stringify(c.from), to: JSON.stringify(c.to), recopied: true });
       }
-      last = to;
-      rows += n;
-      copiedSoFar += n;
-      await db.query(`UPDATE ${ctx.t(LEDGER_TABLE)} SET last_key = ?, rows_copied = rows_copied + ?, recopied = recopied + ? WHERE change_name = ? AND step = ?`, [
-        JSON.stringify(last),
-        n,
+      rows += c.rows;
+      copiedSoFar += c.rows;
+      await db.query(`UPDATE ${ledger} SET last_key = ?, rows_copied = rows_copied + ?, recopied = recopied + ? WHERE change_name = ? AND step = ?`, [
+        JSON.stringify(c.to),
+        c.rows,
         attempts,
         job.change,
         job.step,
       ]);
-      // Size the next chunk by time: towards the target, at most doubling or halving.
-      const next = Math.round((size * target) / Math.max(1, elapsed));
-      size = Math.min(Math.max(next, Math.floor(size / 2), 10), size * 2, 200_000);
       const secs = (Date.now() - started) / 1000;
       const rps = secs > 0 ? rows / secs : 0;
       ctx.emit({
@@ -711,11 +852,33 @@ async function copyRows(ctx: Ctx, sh: Shape, startKey: KeyValue[] | null, endKey
         etaSeconds: total !== null && rps > 0 ? Math.max(0, Math.round((total - copiedSoFar) / rps)) : null,
         chunkSize: size,
       });
+    };
+
+    let next = await io.next(reader, startKey, size);
+    let pending: Chunk | undefined; // written, not verified yet
+    while (next || pending) {
+      const cur = next;
+      const [w, b] = await Promise.allSettled([
+        cur ? write(cur) : undefined,
+        (async () => {
+          const ahead = cur ? await io.next(reader, cur.to, size) : undefined;
+          if (pending) await settle(pending);
+          return ahead;
+        })(),
+      ]);
+      if (w.status === 'rejected') throw w.reason;
+      if (b.status === 'rejected') throw b.reason;
+      pending = cur;
+      next = b.value;
+      // Size the next chunks by the write's time: towards the target, at most doubling or halving.
+      if (cur) size = Math.min(Math.max(Math.round((cur.size * target) / Math.max(1, cur.ms)), Math.floor(size / 2), 10), size * 2, 200_000);
+      checkSignal(ctx, 'between chunks');
+      await throttle.wait();
     }
   } finally {
     await throttle.close();
+    for (const s of sessions) await s.close();
   }
-  void schema;
   return { rows, recopied };
 }
 
@@ -866,10 +1029,14 @@ async function run(url: string, job: CopyJob, o: CopyOptions = {}): Promise<Copy
         // READ COMMITTED); with statement-based binary logging the server needs REPEATABLE READ.
         const [b] = await db.query<{ bin: number; fmt: string | null }>('SELECT @@log_bin AS bin, @@binlog_format AS fmt');
         const rc = !(Number(b?.bin) === 1 && String(b?.fmt).toUpperCase() === 'STATEMENT');
-        await db.query(`SET SESSION TRANSACTION ISOLATION LEVEL ${rc ? 'READ COMMITTED' : 'REPEATABLE READ'}`);
-        // The copy gives way: a chunk that waits for a writer's row lock gives up after 1 s and is
-        // retried, rather than holding its own locks (and the writers queued on them) for 50 s.
-        await db.query('SET SESSION innodb_lock_wait_timeout = 1');
+        const session = async (s: MyDb) => {
+          await s.query(`SET SESSION TRANSACTION ISOLATION LEVEL ${rc ? 'READ COMMITTED' : 'REPEATABLE READ'}`);
+          // The copy gives way: a chunk that waits for a writer's row lock gives up after 1 s and is
+          // retried, rather than holding its own locks (and the writers queued on them) for 50 s.
+          await s.query('SET SESSION innodb_lock_wait_timeout = 1');
+          // TIMESTAMP values leave and come back as UTC text: no local time is ambiguous (a daylight-saving overlap).
+          await s.query("SET SESSION time_zone = '+00:00'");
+        };
         let [cur] = await db.query<LedgerRow>(`SELECT last_key, end_key FROM ${ledger} WHERE change_name = ? AND step = ?`, [job.change, job.step]);
         if (!cur?.end_key) {
           // The triggers exist now: every row from here on is mirrored, so the copy ends at today's last key.
@@ -880,7 +1047,7 @@ async function run(url: string, job: CopyJob, o: CopyOptions = {}): Promise<Copy
         }
         const startKey = cur?.last_key ? (JSON.parse(cur.last_key) as KeyValue[]) : null;
         const endKey = JSON.parse(cur!.end_key!) as KeyValue[] | null;
-        copied = await copyRows(ctx, sh, startKey, endKey, info!.rows);
+        copied = await copyRows(ctx, sh, startKey, endKey, info!.rows, session);
         await setPhase(db, schema, job, (p = 'copied'));
       }
       if (o.postponeCutOver) return result(copied.rows, copied.recopied, unchecked, false);

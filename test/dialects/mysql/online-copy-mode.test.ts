@@ -6,7 +6,7 @@
  * SELECT in mode 2, where no insert takes it (mode 2 is read-only at runtime, so no server here runs it).
  */
 import { describe, expect, it } from 'vitest';
-import { needsClientCopy } from '../../../src/dialects/mysql/online-copy.js';
+import { needsClientCopy, statementLimit } from '../../../src/dialects/mysql/online-copy.js';
 
 describe('needsClientCopy', () => {
   it('a table without AUTO_INCREMENT never needs it', () => {
@@ -18,5 +18,20 @@ describe('needsClientCopy', () => {
   it('AUTO_INCREMENT in mode 2 (interleaved): INSERT … SELECT', () => {
     expect(needsClientCopy(true, 2)).toBe(false);
     expect(needsClientCopy(true, '2')).toBe(false);
+  });
+});
+
+describe('statementLimit (the largest INSERT the client path sends)', () => {
+  it('1 MB while max_allowed_packet leaves room for 4 bytes a character', () => {
+    expect(statementLimit(16 * 2 ** 20)).toBe(1_000_000);
+    expect(statementLimit(64 * 2 ** 20)).toBe(1_000_000);
+  });
+  it('a quarter of a smaller max_allowed_packet (less a margin), never under 16 KB', () => {
+    expect(statementLimit(2 ** 20)).toBe(Math.floor((2 ** 20 - 4096) / 4));
+    expect(statementLimit(1024)).toBe(16 * 1024);
+  });
+  it('an unreadable value counts as 4 MB', () => {
+    expect(statementLimit(Number.NaN)).toBe(1_000_000);
+    expect(statementLimit(0)).toBe(1_000_000);
   });
 });
