@@ -3,7 +3,11 @@
  * Under load: what a busy application sees while a schema change runs (issue 3, §5).
  *   npm run bench:under-load                                    (builds first; 1,000,000 rows)
  *   node bench/under-load.js --rows 200000 --url postgres://postgres@127.0.0.1:5432
- *   node bench/under-load.js --only baseline,lockstep --backfill-pause 50   (a subset; backfill options)
+ *   node bench/under-load.js --only baseline,lockstep --backfill-pause 50   (a subset; backfill options:
+ *     --backfill-pause, --backfill-target <ms>, --backfill-workers <n>)
+ *   node bench/under-load.js --rate 50%   (open loop: a fixed arrival rate, here half the closed-loop
+ *     capacity measured first; or --rate 1200 tx/s)
+ *   node bench/under-load.js --diagnose   (wait events, CPU per backend, WAL and the apply's query times)
  * Creates the scratch database lockstep_bench (dropped at the end; nothing else is touched) and, for
  * every scenario, a fresh `orders` copied from a seed table and VACUUM ANALYZEd, so every scenario starts
  * equal. 8 clients in this process run BEGIN; UPDATE by id; SELECT by id; INSERT; COMMIT in a loop, and
@@ -27,7 +31,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // ---------------------------------------------------------------------------------------------------
 // Child mode: load lockstep, say ready, apply on 'go'; report events, wall time, RSS and event-loop delay.
 if (process.argv[2] === '--apply-child') {
-  const { url, change, options } = JSON.parse(process.env.BENCH_APPLY);
+  const { url, change, options, diagnose } = JSON.parse(process.env.BENCH_APPLY);
+  // --diagnose: every query the apply sends, timed from the client (the round trip included), by kind.
+  const queries = diagnose ? timeQueries() : undefined;
   let rssMax = process.memoryUsage().rss;
   let heapMax = 0;
   const sample = () => {
@@ -52,17 +58,56 @@ if (process.argv[2] === '--apply-child') {
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const t0 = now();
+    const cpu0 = process.cpuUsage();
     const result = await apply(change, { url, ...options, onProgress: (e) => send({ type: 'event', t: now(), e }) });
     const t1 = now();
     loop.disable();
     sample();
-    send({ type: 'end', t0, t1, ran: result.ran, rssMax, heapMax, loopMaxMs: loop.max / 1e6 });
+    send({ type: 'end', t0, t1, ran: result.ran, backfills: result.backfills, rssMax, heapMax, loopMaxMs: loop.max / 1e6, cpuMs: process.cpuUsage(cpu0), queries: queries?.() });
   } catch (e) {
     send({ type: 'error', t: now(), message: String(e?.message ?? e), problems: e?.problems });
   }
   clearInterval(timer);
   process.disconnect();
   process.exit(0);
+}
+
+/**
+ * Wraps pg's Client#query (the one lockstep's driver calls) to time each query by kind: the batch's
+ * opening BEGIN, the key walk, the batch UPDATE, the ledger checkpoint, COMMIT, the replica-lag check.
+ * Returns a function giving every query's [start, ms, kind] and each batch UPDATE's [start, ms, rows].
+ */
+function timeQueries() {
+  const queries = []; // [start, ms, kind]
+  const batches = [];
+  const kindOf = (sql) =>
+    /^WITH batch AS \(UPDATE /.test(sql) ? 'batch UPDATE with its checkpoint'
+    : /^SELECT l\.lsn, l\.n, l\.s, l\.b, w\.lo, w\.hi/.test(sql) ? 'key walk with the replica-lag check'
+    : /^SELECT EXISTS \(SELECT 1 FROM .* IS NULL AND/.test(sql) ? 'check for rows left NULL behind the walk'
+    : /^BEGIN; SET LOCAL lock_timeout/.test(sql) ? 'open (BEGIN; SET LOCAL …)'
+    : /^SELECT ARRAY\[x\./.test(sql) ? 'key walk'
+    : /^UPDATE \S+ SET \S+ = .* IS NULL$/.test(sql) ? 'batch UPDATE'
+    : /^UPDATE lockstep\.backfills/.test(sql) ? 'checkpoint'
+    : sql === 'COMMIT' ? 'COMMIT'
+    : /pg_current_wal_insert_lsn/.test(sql) ? 'replica-lag check'
+    : 'other';
+  const orig = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (sql, values, cb) {
+    if (typeof sql !== 'string' || typeof values === 'function' || cb) return orig.call(this, sql, values, cb);
+    const t0 = now();
+    const done = (r) => {
+      const k = kindOf(sql);
+      const ms = now() - t0;
+      queries.push([t0, ms, k]);
+      if (k === 'batch UPDATE' && r) batches.push([t0, ms, r.rowCount ?? 0]);
+      if (k === 'batch UPDATE with its checkpoint' && r) batches.push([t0, ms, Number(r.rows[0]?.n ?? 0)]);
+    };
+    return orig.call(this, sql, values).then(
+      (r) => (done(r), r),
+      (e) => (done(), Promise.reject(e)),
+    );
+  };
+  return () => ({ queries, batches });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -82,8 +127,22 @@ const ONLY = opt('only')?.split(',');
 const BACKFILL = {
   ...(opt('backfill-pause') ? { pauseMs: Number(opt('backfill-pause')) } : {}),
   ...(opt('backfill-target') ? { targetBatchMs: Number(opt('backfill-target')) } : {}),
+  ...(opt('backfill-workers') ? { workers: Number(opt('backfill-workers')) } : {}),
 };
 const APPLY_OPTIONS = Object.keys(BACKFILL).length ? { backfill: BACKFILL } : {};
+// --diagnose: sample pg_stat_activity (wait events) and each backend's CPU every SAMPLE_MS, the WAL
+// position with it, and the server's WAL, checkpoint and table counters around every scenario.
+const DIAGNOSE = args.includes('--diagnose');
+const SAMPLE_MS = Number(opt('sample-ms', 20));
+// --rate N: open loop, N transactions a second in all, each timed from when it was due (not from when
+// a client was free to start it), so a backlog shows in the latency. --rate 50%: half the closed-loop
+// capacity, measured first in this run (the baseline's traffic, closed loop, on a fresh table).
+const RATE_ARG = opt('rate');
+if (RATE_ARG !== undefined && !(/^\d+(\.\d+)?%?$/.test(RATE_ARG) && parseFloat(RATE_ARG) > 0)) {
+  console.error(`--rate: expected transactions a second (e.g. 1000) or a share of the closed-loop capacity (e.g. 50%), got ${JSON.stringify(RATE_ARG)}`);
+  process.exit(2);
+}
+let RATE = RATE_ARG && !RATE_ARG.endsWith('%') ? Number(RATE_ARG) : undefined;
 const READER_MS = 10_000;
 const DB = 'lockstep_bench';
 const urlFor = (db) => {
@@ -180,8 +239,10 @@ const cpuBusy = (samples, from, to) => {
 
 // ---------------------------------------------------------------------------------------------------
 // Load: CLIENTS connections, each BEGIN; UPDATE; SELECT; INSERT; COMMIT in a loop.
-const STRIDE = 5; // per transaction: start, end, ok (1/0), the UPDATE statement's own duration, the COMMIT's
-async function startLoad(rows) {
+// per transaction: start (open loop: when it was due), end, ok (1/0), the UPDATE statement's own duration,
+// the COMMIT's, and how long after it was due it started (open loop; 0 in the closed loop)
+const STRIDE = 6;
+async function startLoad(rows, rate) {
   const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(dbUrl, `bench-load-${i}`)));
   let nextId = rows + 1_000_000_000; // fresh ids above the max
   const tx = [];
@@ -190,9 +251,21 @@ async function startLoad(rows) {
   const stopLag = lagSampler();
   const stopCpu = cpuSampler();
   const rnd = () => 1 + Math.floor(Math.random() * rows);
+  // Open loop: the k-th transaction is due at start + k / rate, whether or not a client is free then.
+  // A free client takes the next one due and waits for its time; one that is late starts at once, and
+  // its latency counts from when it was due.
+  const start = now();
+  let due = 0;
   const run = async (c) => {
     while (!stop) {
-      const t0 = now();
+      let t0 = now();
+      if (rate) {
+        const at = start + (due++ * 1000) / rate;
+        if (at > t0) await sleep(at - t0);
+        if (stop) break;
+        t0 = at;
+      }
+      const late = now() - t0;
       let upd = NaN;
       let com = NaN;
       try {
@@ -207,10 +280,10 @@ async function startLoad(rows) {
         const c0 = now();
         await c.query('COMMIT');
         com = now() - c0;
-        tx.push(t0, now(), 1, upd, com);
+        tx.push(t0, now(), 1, upd, com, late);
       } catch (e) {
         await c.query('ROLLBACK').catch(() => {});
-        tx.push(t0, now(), 0, upd, com);
+        tx.push(t0, now(), 0, upd, com, late);
         const k = `${e.code ?? ''} ${e.message}`;
         errors.set(k, (errors.get(k) ?? 0) + 1);
       }
@@ -222,7 +295,7 @@ async function startLoad(rows) {
       stop = true;
       await Promise.all(loops);
       await Promise.all(clients.map((c) => c.end()));
-      return { tx, errors, lags: stopLag(), cpu: stopCpu() };
+      return { tx, errors, lags: stopLag(), cpu: stopCpu(), rate };
     },
   };
 }
@@ -233,20 +306,22 @@ function metrics(load, from, to) {
   const upd = [];
   const com = [];
   const rest = [];
+  const late = [];
   const commits = [];
   let failed = 0;
   let before = -Infinity;
   const t = load.tx;
   for (let i = 0; i < t.length; i += STRIDE) {
-    const [s, e, ok, u, k] = [t[i], t[i + 1], t[i + 2], t[i + 3], t[i + 4]];
+    const [s, e, ok, u, k, w] = [t[i], t[i + 1], t[i + 2], t[i + 3], t[i + 4], t[i + 5]];
     if (ok && e < from) before = Math.max(before, e);
     if (e < from || s > to) continue;
     lat.push(e - s);
-    if (ok) upd.push(u), com.push(k), rest.push(e - s - u - k);
+    late.push(w);
+    if (ok) upd.push(u), com.push(k), rest.push(e - s - w - u - k);
     if (ok && e <= to) commits.push(e);
     if (!ok) failed++;
   }
-  for (const a of [lat, upd, com, rest]) a.sort((x, y) => x - y);
+  for (const a of [lat, upd, com, rest, late]) a.sort((x, y) => x - y);
   commits.sort((a, b) => a - b);
   if (before > -Infinity) commits.unshift(before);
   let gap = 0;
@@ -269,6 +344,8 @@ function metrics(load, from, to) {
     updP99: pct(upd, 99),
     comP99: pct(com, 99),
     restP99: pct(rest, 99),
+    lateP99: pct(late, 99),
+    lateMax: late.at(-1) ?? NaN,
     gap,
     gapAt,
     gaps100,
@@ -279,6 +356,103 @@ function metrics(load, from, to) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// --diagnose: where the time goes on the server.
+const ticksPerMs = 100 / 1000; // /proc/<pid>/stat counts CPU in clock ticks, 100 a second on Linux
+function procTicks(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return Number(x[11]) + Number(x[12]); // utime + stime
+  } catch {
+    return NaN; // gone, or not on this host
+  }
+}
+
+/** Who a backend is, for the profiles: lockstep's apply, the traffic, the single UPDATE, or a server process. */
+const groupOf = (app, type) =>
+  app === 'lockstep apply' ? 'lockstep' : app.startsWith('bench-load-') ? 'traffic' : app === 'bench-update' ? 'update' : type !== 'client backend' ? type : app || 'other';
+
+/**
+ * Samples every backend of the server each SAMPLE_MS: state and wait event, CPU ticks (from /proc, the
+ * server being on this host), and the WAL insert position.
+ */
+async function startSampler() {
+  const c = await client(dbUrl, 'bench-sampler');
+  const samples = []; // [t, group, what]
+  const wal = []; // [t, bytes]
+  const ticks = new Map(); // pid -> { group, series: [t, ticks]... }
+  let stop = false;
+  const loop = (async () => {
+    while (!stop) {
+      const t = now();
+      const r = await c.query(
+        `SELECT pg_current_wal_insert_lsn() - '0/0' AS lsn, coalesce(json_agg(json_build_object('pid', pid, 'app', application_name, 'type', backend_type, 'state', state, 'wet', wait_event_type, 'we', wait_event)), '[]') AS a
+         FROM pg_stat_activity WHERE pid <> pg_backend_pid()`,
+      );
+      wal.push(t, Number(r.rows[0].lsn));
+      for (const x of r.rows[0].a) {
+        const g = groupOf(x.app ?? '', x.type ?? '');
+        const what =
+          x.state === 'idle' ? 'idle' : x.state === 'idle in transaction' ? 'idle in transaction' : x.wet ? `${x.wet}: ${x.we}` : x.type === 'client backend' ? 'running (no wait event)' : 'no wait event';
+        samples.push([t, g, what]);
+        let p = ticks.get(x.pid);
+        if (!p) ticks.set(x.pid, (p = { group: g, series: [] }));
+        const k = procTicks(x.pid);
+        if (Number.isFinite(k)) p.series.push(t, k);
+      }
+      await sleep(SAMPLE_MS);
+    }
+  })();
+  return async () => {
+    stop = true;
+    await loop;
+    await c.end();
+    return { samples, wal, ticks };
+  };
+}
+
+/** Per group over [from, to]: share of samples by state/wait event, and CPU (cores busy on average). */
+function profile(d, from, to) {
+  const by = new Map();
+  for (const [t, g, what] of d.samples) {
+    if (t < from || t > to) continue;
+    const m = by.get(g) ?? new Map();
+    by.set(g, m);
+    m.set(what, (m.get(what) ?? 0) + 1);
+  }
+  const cpu = new Map();
+  for (const { group, series } of d.ticks.values()) {
+    let a;
+    let b;
+    for (let i = 0; i < series.length; i += 2) {
+      if (series[i] >= from && a === undefined) a = i;
+      if (series[i] <= to) b = i;
+    }
+    if (a === undefined || b === undefined || b <= a) continue;
+    cpu.set(group, (cpu.get(group) ?? 0) + (series[b + 1] - series[a + 1]) / ticksPerMs / (to - from));
+  }
+  const walAt = (t) => {
+    let v = NaN;
+    for (let i = 0; i < d.wal.length; i += 2) if (d.wal[i] <= t) v = d.wal[i + 1];
+    return v;
+  };
+  const firstWal = d.wal.findIndex((x, i) => i % 2 === 0 && x >= from);
+  const walBytes = walAt(to) - (firstWal >= 0 ? d.wal[firstWal + 1] : NaN);
+  return { by, cpu, walBytes, walPerSecond: walBytes / ((to - from) / 1000) };
+}
+
+/** The server's cumulative counters (WAL, checkpoints, buffers written, the table's updates). */
+async function serverCounters() {
+  const c = await client(dbUrl, 'bench-setup');
+  const w = (await c.query(`SELECT wal_records::float8 AS records, wal_fpi::float8 AS fpi, wal_bytes::float8 AS bytes, wal_buffers_full::float8 AS buffers_full, wal_write::float8 AS writes, wal_sync::float8 AS syncs FROM pg_stat_wal`)).rows[0];
+  const b = (await c.query(`SELECT checkpoints_timed + checkpoints_req AS checkpoints, buffers_checkpoint::float8 AS buffers_checkpoint, buffers_clean::float8 AS buffers_clean, buffers_backend::float8 AS buffers_backend FROM pg_stat_bgwriter`)).rows[0];
+  const t = (await c.query(`SELECT coalesce(sum(n_tup_upd), 0)::float8 AS upd, coalesce(sum(n_tup_hot_upd), 0)::float8 AS hot, coalesce(sum(n_tup_ins), 0)::float8 AS ins, pg_relation_size('orders')::float8 AS heap, pg_indexes_size('orders')::float8 AS indexes FROM pg_stat_user_tables WHERE relname = 'orders'`)).rows[0];
+  await c.end();
+  return { ...w, checkpoints: Number(b.checkpoints), ...b, ...t };
+}
+const delta = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, Number(b[k]) - Number(a[k] ?? 0)]));
+
+// ---------------------------------------------------------------------------------------------------
 // The changes.
 /** Starts the apply child; `ready` resolves once lockstep and its parser are loaded, `go()` runs the apply. */
 function applyChild(change) {
@@ -286,7 +460,7 @@ function applyChild(change) {
   let ready;
   let end;
   const readyP = new Promise((r) => (ready = r));
-  const child = fork(self, ['--apply-child'], { env: { ...process.env, BENCH_APPLY: JSON.stringify({ url: dbUrl, change, options: APPLY_OPTIONS }) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(self, ['--apply-child'], { env: { ...process.env, BENCH_APPLY: JSON.stringify({ url: dbUrl, change, options: APPLY_OPTIONS, diagnose: DIAGNOSE }) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise((resolve, reject) =>
     child.on('exit', () => {
       if (!end) reject(new Error('apply child exited without a result'));
@@ -329,8 +503,32 @@ async function longReader() {
   return { t, done };
 }
 
+/** Scenario 5's start: the column as lockstep's expand leaves it (nullable, the default for new rows). */
 async function addNullable(c) {
   await c.query('ALTER TABLE orders ADD COLUMN created_at timestamptz');
+  await c.query('ALTER TABLE orders ALTER COLUMN created_at SET DEFAULT clock_timestamp()');
+}
+/**
+ * After the single UPDATE (and its tail, under the same traffic): lockstep's contract steps run by hand,
+ * the same statements one after the other, each timed, to compare with lockstep's own steps.
+ */
+async function byHand() {
+  const c = await client(dbUrl, 'bench-by-hand');
+  const steps = [
+    ['add-not-null-check', 'ALTER TABLE orders ADD CONSTRAINT orders_created_at_not_null CHECK (created_at IS NOT NULL) NOT VALID'],
+    ['validate-not-null-check', 'ALTER TABLE orders VALIDATE CONSTRAINT orders_created_at_not_null'],
+    ['set-not-null', 'ALTER TABLE orders ALTER COLUMN created_at SET NOT NULL'],
+    ['drop-not-null-check', 'ALTER TABLE orders DROP CONSTRAINT orders_created_at_not_null'],
+    ['create-index', 'CREATE INDEX CONCURRENTLY orders_created_at_idx ON orders (created_at)'],
+  ];
+  const out = {};
+  for (const [id, sql] of steps) {
+    const t0 = now();
+    await c.query(sql);
+    out[id] = [t0, now()];
+  }
+  await c.end();
+  return out;
 }
 async function singleUpdate() {
   const c = await client(dbUrl, 'bench-update');
@@ -341,15 +539,16 @@ async function singleUpdate() {
   return { updated: r.rowCount, rowsPerSecond: r.rowCount / ((t1 - t0) / 1000) };
 }
 
-const scenarios = [
-  {
-    id: 'baseline',
-    title: '1. no change (baseline)',
-    async change() {
-      await sleep(BASELINE_MS);
-      return {};
-    },
+const baselineScenario = {
+  id: 'baseline',
+  title: '1. no change (baseline)',
+  async change() {
+    await sleep(BASELINE_MS);
+    return {};
   },
+};
+const scenarios = [
+  baselineScenario,
   {
     id: 'naive',
     title: '2. naive: ADD COLUMN … NOT NULL DEFAULT clock_timestamp(); CREATE INDEX (one transaction)',
@@ -382,9 +581,9 @@ const scenarios = [
       return {};
     },
   },
-  { id: 'update', title: '5. one UPDATE orders SET created_at = clock_timestamp() (column added nullable before)', before: addNullable, change: singleUpdate },
+  { id: 'update', title: '5. one UPDATE orders SET created_at = clock_timestamp() (column added nullable before)', before: addNullable, change: singleUpdate, after: byHand },
   { id: 'lockstep-quiet', title: "3''. lockstep apply as in 3, no traffic", noLoad: true, apply: createdAt },
-  { id: 'update-quiet', title: "5''. the single UPDATE as in 5, no traffic", noLoad: true, before: addNullable, change: singleUpdate },
+  { id: 'update-quiet', title: "5''. the single UPDATE as in 5, no traffic", noLoad: true, before: addNullable, change: singleUpdate, after: byHand },
   { id: 'lockstep-small', title: `3'. lockstep apply as in 3, on ${SMALL_ROWS.toLocaleString('en')} rows`, rows: SMALL_ROWS, apply: createdAt },
 ].filter((s) => !ONLY || ONLY.includes(s.id));
 
@@ -396,8 +595,10 @@ async function runScenario(s) {
     await s.before(c);
     await c.end();
   }
-  log(`${s.id}: ${rows} rows (${(bytes / 2 ** 20).toFixed(0)} MB with its index)${s.noLoad ? ', no traffic' : `; warm-up ${WARMUP_MS / 1000} s`}`);
-  const load = s.noLoad ? { stop: async () => ({ tx: [], errors: new Map() }) } : await startLoad(rows);
+  const rate = s.closedLoop ? undefined : RATE;
+  log(`${s.id}: ${rows} rows (${(bytes / 2 ** 20).toFixed(0)} MB with its index)${s.noLoad ? ', no traffic' : `; ${rate ? `open loop at ${rate.toFixed(0)} tx/s` : 'closed loop'}; warm-up ${WARMUP_MS / 1000} s`}`);
+  const stopSampler = DIAGNOSE ? await startSampler() : undefined;
+  const load = s.noLoad ? { stop: async () => ({ tx: [], errors: new Map() }) } : await startLoad(rows, rate);
   const child = s.apply ? applyChild(s.apply) : undefined;
   await Promise.all([s.noLoad ? 0 : sleep(WARMUP_MS), child?.ready]);
   let reader;
@@ -405,6 +606,8 @@ async function runScenario(s) {
     reader = await longReader();
     await sleep(500);
   }
+  const counters0 = DIAGNOSE ? await serverCounters() : undefined;
+  const cpuMain0 = process.cpuUsage();
   let out;
   if (child) {
     out = await child.go();
@@ -416,14 +619,25 @@ async function runScenario(s) {
     out.start = t0;
   }
   const t1 = out.t1;
+  out.mainCpu = process.cpuUsage(cpuMain0);
   const readerEnd = reader ? await reader.done : undefined;
   log(`${s.id}: change took ${((t1 - out.start) / 1000).toFixed(1)} s${s.noLoad ? '' : `; tail ${TAIL_MS / 1000} s`}`);
   if (!s.noLoad) await sleep(TAIL_MS);
+  // Outside the measured window, still under the scenario's traffic.
+  const afterMs = s.after ? await s.after() : undefined;
   const l = await load.stop();
+  let diag;
+  if (DIAGNOSE) {
+    const d = await stopSampler();
+    await sleep(300); // the traffic's backends have gone and flushed their statistics
+    diag = { ...d, counters: delta(counters0, await serverCounters()) };
+  }
   const from = out.start;
   const to = t1 + (s.noLoad ? 0 : TAIL_MS);
   const m = metrics(l, from, to);
-  const result = { ...s, rows, bytes, out, from, to, wallMs: t1 - out.start, m, load: l, reader: reader && { start: reader.t, end: readerEnd } };
+  // By hand: each statement's duration and, under traffic, the traffic's p99 while it ran.
+  const hand = afterMs && Object.fromEntries(Object.entries(afterMs).map(([k, [a, b]]) => [k, { ms: b - a, p99: s.noLoad ? NaN : metrics(l, a, b).p99 }]));
+  const result = { ...s, rows, bytes, out, from, to, wallMs: t1 - out.start, m, load: l, rate, diag, afterMs: hand && Object.fromEntries(Object.entries(hand).map(([k, v]) => [k, v.ms])), hand, reader: reader && { start: reader.t, end: readerEnd } };
   if (s.apply) result.steps = stepsOf(out, l);
   if (!s.noLoad) log(`${s.id}: ${m.throughput.toFixed(0)} tx/s, p99 ${m.p99.toFixed(1)} ms, max ${m.max.toFixed(0)} ms, longest gap ${m.gap.toFixed(0)} ms, failed ${m.failed}`);
   return result;
@@ -461,6 +675,12 @@ async function main() {
   await createDatabase();
   const results = [];
   try {
+    if (RATE_ARG?.endsWith('%')) {
+      // The rate as a share of what the traffic does closed loop on this machine now.
+      const cap = await runScenario({ ...scenarios.find((x) => x.id === 'baseline') ?? baselineScenario, id: 'capacity', title: '0. capacity: the baseline traffic, closed loop', closedLoop: true });
+      RATE = (parseFloat(RATE_ARG) / 100) * cap.m.throughput;
+      results.push(cap);
+    }
     for (const s of scenarios) results.push(await runScenario(s));
   } finally {
     await dropDatabase();
@@ -479,7 +699,10 @@ function render(results, env) {
   p();
   p(
     `${n0(ROWS)} rows in \`orders\` (${((results.find((r) => r.rows === ROWS)?.bytes ?? 0) / 2 ** 20).toFixed(0)} MB with its primary key), a fresh copy per scenario; ${CLIENTS} clients, each ` +
-      `BEGIN; UPDATE by id; SELECT by id; INSERT; COMMIT in a loop; ${WARMUP_MS / 1000} s of warm-up traffic, then the change, then ${TAIL_MS / 1000} s more. ` +
+      (RATE
+        ? `running BEGIN; UPDATE by id; SELECT by id; INSERT; COMMIT: **open loop**, ${n0(RATE)} transactions a second in all on a fixed schedule${RATE_ARG.endsWith('%') ? ` (${RATE_ARG} of the closed-loop capacity measured first, scenario 0)` : ''}, each taken by the next free client and timed from when it was due, so a backlog counts in its latency; `
+        : `BEGIN; UPDATE by id; SELECT by id; INSERT; COMMIT in a loop (closed loop); `) +
+      `${WARMUP_MS / 1000} s of warm-up traffic, then the change, then ${TAIL_MS / 1000} s more. ` +
       `Figures cover the change and the ${TAIL_MS / 1000} s after it (every transaction that overlaps that window); the baseline's window is ${BASELINE_MS / 1000} s + ${TAIL_MS / 1000} s. ` +
       `Server: ${env.settings.map((s) => `${s.name} ${setting(s)}`).join(', ')}.` +
       `${APPLY_OPTIONS.backfill ? ` lockstep backfill options: ${JSON.stringify(APPLY_OPTIONS.backfill)}.` : ''} Whole run: ${(env.seconds / 60).toFixed(1)} min.`,
@@ -496,9 +719,10 @@ function render(results, env) {
   p();
   p('Where the latency goes (same windows): the UPDATE statement alone (it waits on row locks), the COMMIT (WAL flush), the rest of the transaction (BEGIN, SELECT, INSERT: CPU), and the machine:');
   p();
-  p('| scenario | UPDATE p50 | UPDATE p99 | COMMIT p99 | rest p99 | CPU busy (all cores) | load thread\'s longest event-loop delay |');
-  p('|---|---|---|---|---|---|---|');
-  for (const r of loaded) p(`| ${r.title.split(' ')[0]} ${r.id} | ${ms(r.m.updP50)} | ${ms(r.m.updP99)} | ${ms(r.m.comP99)} | ${ms(r.m.restP99)} | ${pc(r.m.cpu)} | ${ms(r.m.lagMax)} |`);
+  const open = loaded.some((r) => r.rate);
+  p(`| scenario | UPDATE p50 | UPDATE p99 | COMMIT p99 | rest p99 |${open ? ' start after due p99 / max |' : ''} CPU busy (all cores) | load thread\'s longest event-loop delay |`);
+  p(`|---|---|---|---|---|${open ? '---|' : ''}---|---|`);
+  for (const r of loaded) p(`| ${r.title.split(' ')[0]} ${r.id} | ${ms(r.m.updP50)} | ${ms(r.m.updP99)} | ${ms(r.m.comP99)} | ${ms(r.m.restP99)} |${open ? ` ${r.rate ? `${ms(r.m.lateP99)} / ${ms(r.m.lateMax)}` : 'closed loop'} |` : ''} ${pc(r.m.cpu)} | ${ms(r.m.lagMax)} |`);
   p();
   const errs = results.filter((r) => r.load.errors.size);
   if (errs.length) {
@@ -536,6 +760,8 @@ function render(results, env) {
     p(`Naive (2): ALTER with the table rewrite ${sec(k.indexStart - k.alterStart)}, CREATE INDEX ${sec(k.commitStart - k.indexStart)}, COMMIT ${ms(k.end - k.commitStart)}.`);
   }
   for (const id of ['update', 'update-quiet']) if (by[id]) p(`Single UPDATE (${id}): ${n0(by[id].out.updated)} rows in ${sec(by[id].wallMs)} = ${n0(by[id].out.rowsPerSecond)} rows/s.`);
+  for (const id of ['update', 'update-quiet'])
+    if (by[id]?.hand) p(`Steps by hand after the single UPDATE (${id}${by[id].noLoad ? ', no traffic' : ', under the same traffic; the traffic\'s p99 while each ran in brackets'}): ${Object.entries(by[id].hand).map(([k, v]) => `${k} ${ms(v.ms)}${by[id].noLoad ? '' : ` (p99 ${ms(v.p99)})`}`).join(', ')}.`);
   for (const id of ['queue-lockstep', 'queue-naive']) if (by[id]?.reader) p(`Reader (${id}): began ${sec(by[id].from - by[id].reader.start)} before the change, committed ${sec(by[id].reader.end - by[id].from)} into it.`);
   p();
 
@@ -544,7 +770,9 @@ function render(results, env) {
   const base = by.baseline;
   const q = by['queue-lockstep'];
   const met = (b) => (b ? 'met' : '**not met**');
-  const bfRate = (r) => r?.steps?.find((s) => s.backfill)?.backfill.rowsPerSecond ?? NaN;
+  // The rows/s apply itself reports (result.backfills, what the CLI prints at the end).
+  const bfRate = (r) => r?.out?.backfills?.[0]?.rowsPerSecond ?? r?.steps?.find((s) => s.backfill)?.backfill.rowsPerSecond ?? NaN;
+  if (DIAGNOSE) renderDiagnosis(results, p);
   p('| target (issue 3, §5) | measured | |');
   p('|---|---|---|');
   if (ls) p(`| longest stall ≤ 100 ms (scenario 3) | ${ms(ls.m.gap)}${base ? ` (the baseline's own: ${ms(base.m.gap)})` : ''} | ${met(ls.m.gap <= 100)} |`);
@@ -559,6 +787,22 @@ function render(results, env) {
     const y = by[b].out.rowsPerSecond;
     p(`| backfill rows/s ≥ 0.6× the single UPDATE's, ${what} | ${n0(x)} vs 0.6 × ${n0(y)} = ${n0(0.6 * y)} rows/s (${(x / y).toFixed(2)}×) | ${met(x >= 0.6 * y)} |`);
   }
+  // The steps around the backfill vs the same statements by hand (timing noise on this machine is
+  // ±10 %: within 1.10× is counted as no slower, and the ratio is shown).
+  for (const [a, b, what] of [
+    ['lockstep', 'update', 'under traffic (3 vs 5)'],
+    ['lockstep-quiet', 'update-quiet', "without traffic (3'' vs 5'')"],
+  ]) {
+    const steps = by[a]?.steps;
+    const hand = by[b]?.afterMs;
+    if (!steps || !hand) continue;
+    for (const id of ['validate-not-null-check', 'create-index']) {
+      const st = steps.find((x) => x.step.endsWith(`.${id}`));
+      if (!st || !hand[id]) continue;
+      const r = (st.end - st.start) / hand[id];
+      p(`| ${id} no slower than by hand, ${what} (within 1.10×) | ${ms(st.end - st.start)} vs ${ms(hand[id])} (${r.toFixed(2)}×) | ${met(r <= 1.1)} |`);
+    }
+  }
   const small = by['lockstep-small'];
   if (ls && small) {
     const rss1 = ls.out.rssMax / 2 ** 20;
@@ -567,6 +811,69 @@ function render(results, env) {
     p(`| RSS of lockstep ≤ 150 MB and flat in table size (3 vs 3', flat: within 10 MB or 10 %) | ${rss1.toFixed(0)} MB at ${n0(ls.rows)} rows, ${rss2.toFixed(0)} MB at ${n0(small.rows)} rows | ${met(Math.max(rss1, rss2) <= 150 && flat)} |`);
   }
   return lines.join('\n');
+}
+
+/** --diagnose: WAL, checkpoints, HOT updates, wait events and CPU per group, and the apply's own query times. */
+function renderDiagnosis(results, p) {
+  const mb = (x) => `${(x / 2 ** 20).toFixed(1)} MB`;
+  p(`Diagnosis (--diagnose: pg_stat_activity and each backend's CPU from /proc sampled every ${SAMPLE_MS} ms; server counters over the change and its tail):`);
+  p();
+  p('| scenario | WAL (sampled, change window) | WAL/s | WAL records | full-page images | WAL bytes per updated row | wal_buffers_full | checkpoints | buffers written by backends / bgwriter / checkpointer | rows updated (HOT) | heap / indexes after |');
+  p('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results.filter((x) => x.diag)) {
+    const c = r.diag.counters;
+    const pr = profile(r.diag, r.out.start, r.out.t1);
+    p(
+      `| ${r.id} | ${mb(pr.walBytes)} | ${mb(pr.walPerSecond)}/s | ${n0(c.records)} | ${n0(c.fpi)} | ${c.upd ? n0(c.bytes / c.upd) : '–'} | ${n0(c.buffers_full)} | ${n0(c.checkpoints)} | ${n0(c.buffers_backend)} / ${n0(c.buffers_clean)} / ${n0(c.buffers_checkpoint)} | ${n0(c.upd)} (${n0(c.hot)}) | ${mb(c.heap)} / ${mb(c.indexes)} |`,
+    );
+  }
+  p();
+  for (const r of results.filter((x) => x.diag)) {
+    const bf = r.steps?.find((x) => x.backfill);
+    const [from, to, what] = bf ? [bf.start, bf.end, 'its backfill step'] : [r.out.start, r.out.t1, r.id === 'baseline' || r.id === 'capacity' ? 'its window' : 'the change'];
+    const pr = profile(r.diag, from, to);
+    const groups = [...pr.by.keys()].filter((g) => ['lockstep', 'traffic', 'update', 'walwriter', 'checkpointer', 'background writer'].includes(g));
+    p(`${r.id}, during ${what} (${sec(to - from)}; WAL ${mb(pr.walPerSecond)}/s): where each kind of backend was, share of samples, and the CPU it used (cores, from /proc):`);
+    p();
+    p('| backend | CPU (cores) | samples | states and wait events (share of samples) |');
+    p('|---|---|---|---|');
+    for (const g of groups) {
+      const m = pr.by.get(g);
+      const n = [...m.values()].reduce((a, b) => a + b, 0);
+      const top = [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 7).map(([k, v]) => `${k} ${pc(v / n)}`);
+      p(`| ${g} | ${Number.isFinite(pr.cpu.get(g)) ? pr.cpu.get(g).toFixed(2) : '–'} | ${n0(n)} | ${top.join(', ')} |`);
+    }
+    const cores = (u) => ((u.user + u.system) / 1000 / (r.out.t1 - r.out.start)).toFixed(2);
+    if (r.out.cpuMs) p(`| lockstep's process (node) | ${cores(r.out.cpuMs)} (whole apply) | | |`);
+    if (r.out.mainCpu) p(`| the bench's process (node: the traffic's clients, the sampler) | ${cores(r.out.mainCpu)} (whole change) | | |`);
+    p();
+    const q = r.out.queries;
+    if (q && bf) {
+      const total = to - from;
+      p(`${r.id}: the apply's queries during the backfill, timed in its process (round trip included), ${sec(total)} in all (with several connections the shares add up to more than 100 %):`);
+      p();
+      p('| query | count | total | share of the backfill step | mean |');
+      p('|---|---|---|---|---|');
+      const kinds = {};
+      for (const [t0, t, k] of q.queries) if (t0 >= from && t0 <= to) ((kinds[k] ??= [0, 0])[0]++, (kinds[k][1] += t));
+      const inQueries = Object.values(kinds).reduce((a, [, t]) => a + t, 0);
+      if (inQueries <= total) kinds['(between queries: lockstep\'s own code, its event loop)'] = [0, total - inQueries];
+      for (const [k, [n, t]] of Object.entries(kinds).sort((a, b) => b[1][1] - a[1][1])) p(`| ${k} | ${n ? n0(n) : ''} | ${ms(t)} | ${pc(t / total)} | ${n ? ms(t / n) : ''} |`);
+      const b = q.batches;
+      if (b.length) {
+        const rates = b.map(([, t, n]) => n / (t / 1000)).sort((x, y) => x - y);
+        const dur = b.map(([, t]) => t).sort((x, y) => x - y);
+        const rowsPer = b.map(([, , n]) => n).sort((x, y) => x - y);
+        const at = (a, f) => a[Math.min(a.length - 1, Math.floor(f * a.length))];
+        p();
+        p(
+          `Batch UPDATEs: ${b.length}; duration p50 ${ms(at(dur, 0.5))}, p90 ${ms(at(dur, 0.9))}, max ${ms(dur.at(-1))}; rows p50 ${n0(at(rowsPer, 0.5))}, max ${n0(rowsPer.at(-1))}; ` +
+            `rows/s inside the statement p10 ${n0(at(rates, 0.1))}, p50 ${n0(at(rates, 0.5))}, p90 ${n0(at(rates, 0.9))}; the first five: ${b.slice(0, 5).map(([, t, n]) => `${n0(n)} rows ${ms(t)}`).join(', ')}.`,
+        );
+      }
+      p();
+    }
+  }
 }
 
 await main();

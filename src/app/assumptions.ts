@@ -31,9 +31,11 @@ interface StepState {
 /**
  * Per added or constrained column, where it stands. A column the change both adds and makes NOT NULL
  * (a SQL migration's ADD COLUMN + SET NOT NULL: two operations) is one column. `rolledBack`: the
- * change's downs ran.
+ * change's downs ran. `addsNotNull` reads a step's SQL in its dialect: whether its ADD COLUMN is NOT NULL
+ * at once (default: PostgreSQL's, which needs the parser loaded).
  */
-export function appAssumptions(change: Change, steps: StepState[], rolledBack = false): AppAssumption[] {
+export function appAssumptions(change: Change, steps: StepState[], rolledBack = false, o: { addsNotNull?: (sql: string) => boolean } = {}): AppAssumption[] {
+  const notNullAtOnce = o.addsNotNull ?? addsNotNull;
   const done = (id: string) => steps.some((s) => s.id === id && s.state === 'done');
   const columns = new Map<string, { table: string; column: string; ops: { n: number; op: Change['operations'][number] }[] }>();
   change.operations.forEach((op, i) => {
@@ -57,7 +59,7 @@ export function appAssumptions(change: Change, steps: StepState[], rolledBack = 
     let stage: ColumnStage;
     if (added && (rolledBack || !add || add.state !== 'done')) stage = 'absent';
     else if (!becomesNotNull || rolledBack) stage = 'nullable';
-    else if (added && !added.op.nullable && addsNotNull(add!.up)) stage = 'not-null';
+    else if (added && !added.op.nullable && notNullAtOnce(add!.up)) stage = 'not-null';
     else if (any('set-not-null') || any('validate-not-null') || any('validate-not-null-check')) stage = 'not-null';
     else if (any('add-not-null-check') || any('add-not-null-not-valid')) stage = 'new-rows-checked';
     else if (added && done(`${added.n}.backfill`)) stage = 'backfilled';

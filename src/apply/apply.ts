@@ -166,7 +166,7 @@ export async function apply(change: Change, o: ApplyOptions): Promise<ApplyResul
           continue;
         }
         if (o.signal?.aborted) throw interrupted(`before step ${step.id}`);
-        const filled = await runStep(db, change.name, step, guard, bf, emit, o.signal, o.hooks);
+        const filled = await runStep(db, change.name, step, guard, bf, emit, o.signal, o.hooks, o.url ? () => connect(o.url!, '--db', 'lockstep apply') : undefined);
         if (filled) result.backfills.push(filled);
         result.ran.push(step.id);
         ranHere = true;
@@ -216,7 +216,18 @@ function tableOf(step: Step): string | undefined {
 }
 
 /** Runs one step under the guard; marks it done in the ledger (atomically with the step when it is transactional). */
-export async function runStep(db: Db, change: string, step: Step, guard: GuardOptions, bf: BackfillOptions, emit: ProgressListener, signal?: AbortSignal, hooks: StepHooks = {}): Promise<BackfillResult | undefined> {
+export async function runStep(
+  db: Db,
+  change: string,
+  step: Step,
+  guard: GuardOptions,
+  bf: BackfillOptions,
+  emit: ProgressListener,
+  signal?: AbortSignal,
+  hooks: StepHooks = {},
+  /** More connections for a backfill on several (apply with a URL). */
+  connectMore?: () => Promise<Db>,
+): Promise<BackfillResult | undefined> {
   let filled: BackfillResult | undefined;
   const t0 = Date.now();
   const table = tableOf(step);
@@ -240,7 +251,7 @@ export async function runStep(db: Db, change: string, step: Step, guard: GuardOp
     if (step.backfill) {
       attempts = await ledger.stepStarted(db, change, step.id);
       emit({ type: 'step-start', step: step.id, phase: step.phase, title: step.title, attempt: attempts });
-      filled = await runBackfill(db, change, step.id, step.backfill, guard, bf, emit, signal);
+      filled = await runBackfill(db, change, step.id, step.backfill, guard, bf, emit, signal, bf.workers > 1 ? connectMore : undefined);
       await ledger.stepFinished(db, change, step.id, 'done');
     } else if (step.transactional) {
       await withRetry(

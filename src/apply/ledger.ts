@@ -57,7 +57,30 @@ export interface LedgerBackfill {
   batchSize: number;
   /** Highest key when the backfill started: rows above it were written by the application. */
   startMaxKey: unknown[] | null;
+  /** Its ranges of the key when it runs on several connections (none: one walk). */
+  parts?: LedgerPart[];
 }
+
+/**
+ * A backfill walked by several connections at once: one row per range of the key (after_key excluded,
+ * NULL from the table's first key; stop_key included), each with its own checkpoint, so no two batches
+ * wait on one ledger row. Made on first use in ledgers from before it.
+ */
+const partsDdl = `
+CREATE TABLE IF NOT EXISTS lockstep.backfill_parts (
+  change text NOT NULL,
+  step text NOT NULL,
+  part integer NOT NULL,
+  after_key jsonb,
+  stop_key jsonb NOT NULL,
+  last_key jsonb,
+  rows_done bigint NOT NULL DEFAULT 0,
+  batches integer NOT NULL DEFAULT 0,
+  batch_size integer NOT NULL DEFAULT 1000,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (change, step, part),
+  FOREIGN KEY (change, step) REFERENCES lockstep.backfills (change, step) ON DELETE CASCADE
+);`;
 
 const ddl = `
 CREATE SCHEMA IF NOT EXISTS lockstep;
@@ -99,17 +122,21 @@ CREATE TABLE IF NOT EXISTS lockstep.backfills (
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (change, step),
   FOREIGN KEY (change, step) REFERENCES lockstep.steps (change, id) ON DELETE CASCADE
-);`;
+);
+${partsDdl}`;
 
 /** Creates the ledger on first use (a no-op afterwards; the tables are tiny and new, so nothing waits). */
 export async function ensureLedger(db: Db): Promise<void> {
   const r = await db.query(
     `SELECT to_regclass('lockstep.backfills') IS NOT NULL AS ok,
-            EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('lockstep.changes') AND attname = 'replayed' AND NOT attisdropped) AS replayed`,
+            EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('lockstep.changes') AND attname = 'replayed' AND NOT attisdropped) AS replayed,
+            to_regclass('lockstep.backfill_parts') IS NOT NULL AS parts`,
   );
-  if (!r.rows[0]?.ok) await db.query(ddl);
+  if (!r.rows[0]?.ok) return void (await db.query(ddl));
   // A ledger made by lockstep 0.1 before phases recorded their replay on the standbys.
-  else if (!r.rows[0].replayed) await db.query(`ALTER TABLE lockstep.changes ADD COLUMN IF NOT EXISTS replayed text[] NOT NULL DEFAULT '{}'`);
+  if (!r.rows[0].replayed) await db.query(`ALTER TABLE lockstep.changes ADD COLUMN IF NOT EXISTS replayed text[] NOT NULL DEFAULT '{}'`);
+  // …or before a backfill could run on several connections.
+  if (!r.rows[0].parts) await db.query(partsDdl);
 }
 
 /** Whether this database has a ledger at all (a read: creates nothing). */
@@ -260,27 +287,90 @@ export async function stepFailed(db: Db, change: string, step: string, error: st
   await db.query(`UPDATE lockstep.steps SET state = 'failed', last_error = $3 WHERE change = $1 AND id = $2`, [change, step, error.slice(0, 2000)]);
 }
 
-export async function readBackfill(db: Db, change: string, step: string): Promise<LedgerBackfill | undefined> {
-  const r = await db.query(`SELECT * FROM lockstep.backfills WHERE change = $1 AND step = $2`, [change, step]);
-  const x = r.rows[0];
-  return x ? { change, step, lastKey: x.last_key, rowsDone: Number(x.rows_done), batches: x.batches, batchSize: x.batch_size, startMaxKey: x.start_max_key } : undefined;
+/** Whether the ledger has the parts table (a ledger from before it has not, until apply makes it). */
+async function hasParts(db: LedgerReader): Promise<boolean> {
+  return !!(await db.query(`SELECT to_regclass('lockstep.backfill_parts') IS NOT NULL AS ok`)).rows[0]?.ok;
 }
 
-export async function startBackfill(db: Db, change: string, step: string, batchSize: number, startMaxKey: unknown[] | null): Promise<void> {
-  await db.query(`INSERT INTO lockstep.backfills (change, step, batch_size, start_max_key) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [change, step, batchSize, JSON.stringify(startMaxKey)]);
+/** A backfill's progress; rows and batches count its parts too (a backfill on several connections). */
+export async function readBackfill(db: LedgerReader, change: string, step: string): Promise<LedgerBackfill | undefined> {
+  const r = await db.query(`SELECT * FROM lockstep.backfills WHERE change = $1 AND step = $2`, [change, step]);
+  const x = r.rows[0];
+  if (!x) return undefined;
+  const parts = (await hasParts(db)) ? await readParts(db, change, step) : [];
+  const sum = (f: (p: LedgerPart) => number) => parts.reduce((a, p) => a + f(p), 0);
+  return {
+    change,
+    step,
+    lastKey: x.last_key,
+    rowsDone: Number(x.rows_done) + sum((p) => p.rowsDone),
+    batches: x.batches + sum((p) => p.batches),
+    batchSize: x.batch_size,
+    startMaxKey: x.start_max_key,
+    parts,
+  };
+}
+
+export interface LedgerPart {
+  part: number;
+  /** The part begins after this key (null: at the table's first key)… */
+  afterKey: unknown[] | null;
+  /** …and ends at this one, included. */
+  stopKey: unknown[];
+  lastKey: unknown[] | null;
+  rowsDone: number;
+  batches: number;
+  batchSize: number;
+}
+
+async function readParts(db: LedgerReader, change: string, step: string): Promise<LedgerPart[]> {
+  const r = await db.query(`SELECT * FROM lockstep.backfill_parts WHERE change = $1 AND step = $2 ORDER BY part`, [change, step]);
+  return r.rows.map((x: any) => ({ part: x.part, afterKey: x.after_key, stopKey: x.stop_key, lastKey: x.last_key, rowsDone: Number(x.rows_done), batches: x.batches, batchSize: x.batch_size }));
+}
+
+/**
+ * The backfill's start: the highest key then and, for a backfill on several connections, its ranges of
+ * the key (all in one transaction: a rerun finds either all of them or none).
+ */
+export async function startBackfill(db: Db, change: string, step: string, batchSize: number, startMaxKey: unknown[] | null, parts: { afterKey: unknown[] | null; stopKey: unknown[] }[] = []): Promise<void> {
+  await db.query('BEGIN');
+  try {
+    const r = await db.query(`INSERT INTO lockstep.backfills (change, step, batch_size, start_max_key) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [change, step, batchSize, JSON.stringify(startMaxKey)]);
+    if (r.rowCount && parts.length > 1)
+      await db.query(
+        `INSERT INTO lockstep.backfill_parts (change, step, part, after_key, stop_key, batch_size)
+         SELECT $1, $2, p.i - 1, nullif(p.x -> 'afterKey', 'null'), p.x -> 'stopKey', $3 FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS p(x, i)`,
+        [change, step, batchSize, JSON.stringify(parts)],
+      );
+    await db.query('COMMIT');
+  } catch (e) {
+    await db.query('ROLLBACK').catch(() => {});
+    throw e;
+  }
 }
 
 /** Whether any backfill of the change wrote rows (then the change took effect). */
 export async function backfillWroteRows(db: Db, change: string): Promise<boolean> {
-  return !!(await db.query(`SELECT 1 FROM lockstep.backfills WHERE change = $1 AND rows_done > 0`, [change])).rowCount;
+  if ((await db.query(`SELECT 1 FROM lockstep.backfills WHERE change = $1 AND rows_done > 0`, [change])).rowCount) return true;
+  return (await hasParts(db)) && !!(await db.query(`SELECT 1 FROM lockstep.backfill_parts WHERE change = $1 AND rows_done > 0`, [change])).rowCount;
 }
 
-/** The checkpoint after a batch; call it inside the batch's transaction so both commit or neither. */
-export async function checkpoint(db: Db, change: string, step: string, lastKey: unknown[] | null, rows: number, batchSize: number): Promise<void> {
-  await db.query(
-    `UPDATE lockstep.backfills SET last_key = $3, rows_done = rows_done + $4, batches = batches + 1, batch_size = $5, updated_at = now() WHERE change = $1 AND step = $2`,
-    [change, step, JSON.stringify(lastKey), rows, batchSize],
+/**
+ * One backfill batch and its checkpoint as one statement, so one round trip and one transaction (the
+ * statement's own): `batchSql` (the batch UPDATE the plan shows, bounds $1…$n) runs as a data-modifying
+ * CTE and the checkpoint counts the rows it wrote. Returns that count.
+ */
+export async function batchWithCheckpoint(db: Db, batchSql: string, bounds: unknown[], change: string, step: string, lastKey: unknown[], batchSize: number, part?: number): Promise<number> {
+  const n = bounds.length;
+  // A part's checkpoint is its own row: batches of other parts, on other connections, never wait on it.
+  const [table, which] = part === undefined ? ['lockstep.backfills', ''] : ['lockstep.backfill_parts', ` AND part = $${n + 5}`];
+  const r = await db.query(
+    `WITH batch AS (${batchSql} RETURNING 1), filled AS (SELECT count(*)::int AS n FROM batch)
+     UPDATE ${table} SET last_key = $${n + 3}, rows_done = rows_done + filled.n, batches = batches + 1, batch_size = $${n + 4}, updated_at = now()
+     FROM filled WHERE change = $${n + 1} AND step = $${n + 2}${which} RETURNING filled.n`,
+    [...bounds, change, step, JSON.stringify(lastKey), batchSize, ...(part === undefined ? [] : [part])],
   );
+  return Number(r.rows[0]?.n ?? 0);
 }
 
 /** After a rollback, a new apply starts the steps over. */

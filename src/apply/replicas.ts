@@ -29,16 +29,24 @@ export interface Lag {
  * that has replayed past `ref` has no lag, whatever its (stale, last-reported) replay_lag says.
  */
 export async function replicationLag(db: Db, ref?: string): Promise<Lag> {
-  const r = await db.query(
-    `WITH p AS (SELECT pg_current_wal_insert_lsn() AS now, coalesce($1::pg_lsn, pg_current_wal_insert_lsn()) AS ref)
+  const r = await db.query(lagQuery('$1'), [ref ?? null]);
+  return lagOf(r.rows[0]);
+}
+
+/**
+ * The lag query, its reference position the parameter `ref` ($n): columns lsn, n, s, b (read them with
+ * lagOf). The backfill sends it together with its key walk, one round trip per batch.
+ */
+export function lagQuery(ref: string): string {
+  return `WITH p AS (SELECT pg_current_wal_insert_lsn() AS now, coalesce(${ref}::pg_lsn, pg_current_wal_insert_lsn()) AS ref)
      SELECT p.now::text AS lsn, s.n, s.s, s.b FROM p, LATERAL (
        SELECT count(*)::int AS n,
               max(CASE WHEN r.replay_lsn >= p.ref THEN 0 ELSE extract(epoch FROM r.replay_lag) END)::float8 AS s,
               max(greatest(pg_wal_lsn_diff(p.ref, r.replay_lsn), 0))::float8 AS b
-       ${standbys}) s`,
-    [ref ?? null],
-  );
-  const x = r.rows[0];
+       ${standbys}) s`;
+}
+
+export function lagOf(x: { lsn: string; n: number; s: unknown; b: unknown }): Lag {
   return { replicas: x.n, seconds: x.s === null ? null : Number(x.s), bytes: x.b === null ? null : Number(x.b), lsn: x.lsn };
 }
 

@@ -38,6 +38,8 @@ Options:
   --max-lag <s>          pause the backfill while a replica is more than this behind (default 2)
   --batch-ms <ms>        target duration of one backfill batch (default 100)
   --pause <ms>           pause between backfill batches, to leave more room to traffic (default 0)
+  --workers <n>          PostgreSQL: backfill on n connections at once, each its own range of the key
+                         (default 1; 1-8; a table of fewer than 10,000 rows a connection uses fewer)
   --engine <e>           MySQL/MariaDB: the online-copy engine for steps the server can only do by
                          copying the table: lockstep (default) | pt-osc
   -h, --help             show this help`;
@@ -95,6 +97,7 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
     'max-lag': { type: 'string' },
     'batch-ms': { type: 'string' },
     pause: { type: 'string' },
+    workers: { type: 'string' },
     engine: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -112,14 +115,17 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
   const maxLag = ms('--max-lag', values['max-lag'], problems);
   const batchMs = ms('--batch-ms', values['batch-ms'], problems);
   const pause = ms('--pause', values.pause, problems);
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 8)) problems.push({ where: '--workers', message: `must be a whole number from 1 to 8; got ${JSON.stringify(values.workers)}` });
   if (positionals.length !== 1) problems.push({ where: 'apply', message: 'needs one change file (.yaml, .yml, .json or .sql)' });
   if (problems.length) throw new LockstepError('E_USAGE', problems);
 
-  const { migrator } = await migratorFor('apply', { url: values.db });
+  const { choice, migrator } = await migratorFor('apply', { url: values.db });
   if (values.engine !== undefined && !migrator.engines.includes(values.engine))
     throw new LockstepError('E_USAGE', [{ where: '--engine', message: migrator.engines.length ? `must be one of ${migrator.engines.join(', ')}; got ${JSON.stringify(values.engine)}` : 'this database has no online-copy steps (it is for MySQL/MariaDB)' }]);
+  if (workers !== undefined && workers > 1 && !migrator.parallelBackfill) throw new LockstepError('E_USAGE', [{ where: '--workers', message: 'this database backfills on one connection (--workers is for PostgreSQL)' }]);
   const file = positionals[0]!;
-  const { change, unconverted } = await readSource(migrator, resolve(io.cwd, file), file);
+  const { change, unconverted } = await readSource({ dialect: choice.dialect, migrator }, resolve(io.cwd, file), file);
   if (unconverted.length)
     throw new LockstepError('E_INPUT', unconverted.map((u) => ({ where: file, message: `cannot apply "${u.statement.slice(0, 60)}": ${u.reason}` })));
   const color = useColor(io, 'stderr');
@@ -134,6 +140,7 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
     ...(maxLag ? { maxLagSeconds: maxLag } : {}),
     ...(batchMs ? { batchMs } : {}),
     ...(pause ? { pauseMs: pause } : {}),
+    ...(workers ? { workers } : {}),
     ...(values.engine ? { engine: values.engine } : {}),
     onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color }),
   }).finally(stop.done);
@@ -156,9 +163,9 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
   if (p) problems.push(p);
   if (positionals.length !== 1) problems.push({ where: 'rollback', message: 'needs the change: its spec file or its name' });
   if (problems.length) throw new LockstepError('E_USAGE', problems);
-  const { migrator } = await migratorFor('rollback', { url: values.db });
+  const { choice, migrator } = await migratorFor('rollback', { url: values.db });
   const arg = positionals[0]!;
-  const name = /\.(ya?ml|json|sql)$/i.test(arg) ? (await readSource(migrator, resolve(io.cwd, arg), arg)).change.name : arg;
+  const name = /\.(ya?ml|json|sql)$/i.test(arg) ? (await readSource({ dialect: choice.dialect, migrator }, resolve(io.cwd, arg), arg)).change.name : arg;
   const stop = stopOnSignals(io);
   const r = await migrator.rollback(name, { url: values.db, yes: !!values.yes, signal: stop.signal, onProgress: progressPrinter(io, { tty: !!io.stderr.isTTY, color: useColor(io, 'stderr') }) }).finally(stop.done);
   for (const l of r.losses) io.stdout.write(`dropped ${l.column} with ${l.values} values${l.writtenByApplication ? ` (${l.writtenByApplication} written by the application)` : ''}\n`);

@@ -67,7 +67,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   const versionText = values['server-version'] ?? values['pg-version'] ?? config.serverVersion ?? (choice.dialect.id === 'postgres' ? String(config.pgVersion ?? DEFAULT_PG_VERSION) : undefined);
   const server = chooseVersion(choice, versionText !== undefined ? { text: versionText, where: values['server-version'] !== undefined ? '--server-version' : values['pg-version'] !== undefined ? '--pg-version' : 'config' } : undefined);
   const file = positionals[0]!;
-  const { change, unconverted, source } = await readSource(migrator, resolve(io.cwd, file), file);
+  const { change, unconverted, source } = await readSource({ dialect: choice.dialect, migrator }, resolve(io.cwd, file), file);
 
   const p = change.operations.length ? await migrator.plan(change, { server, ...(values.db ? { url: values.db, where: '--db' } : {}) }) : undefined;
 

@@ -11,7 +11,7 @@ import { readMigrations } from '../parse/layouts/index.js';
 import type { LayoutId } from '../parse/migrations.js';
 import { readChangeSpec } from '../spec/read.js';
 import type { RehearseSubject } from '../rehearse/rehearse.js';
-import type { Rehearser } from '../dialects/dialect.js';
+import type { Rehearser, SpecFragments } from '../dialects/dialect.js';
 import { rehearseFormats, renderRehearsalJson, renderRehearsalText } from '../report/rehearse.js';
 
 export const rehearseHelp = `Usage: lockstep rehearse <change.yaml|migration.sql|migrations/> [options]
@@ -114,12 +114,14 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
   if (dbp) problems.push({ where: '--db', message: dbp });
   // The dialect: --dialect, else the URLs (a --sandbox that is not a URL — pglite, embedded — says nothing).
   let rehearser: Rehearser | undefined;
+  let fragments: SpecFragments | undefined;
   try {
     const urls = [
       ...(values.sandbox !== undefined && flavorOfUrl(values.sandbox) ? [{ url: values.sandbox as string, where: '--sandbox' }] : []),
       ...(values.db !== undefined && flavorOfUrl(values.db) ? [{ url: values.db as string, where: '--db' }] : []),
     ];
     const { dialect } = chooseDialect({ ...(values.dialect !== undefined ? { flag: values.dialect } : {}), urls });
+    fragments = dialect.specFragments;
     if (!dialect.rehearse) problems.push({ where: 'rehearse', message: `lockstep rehearse does not run on ${dialect.name} yet` });
     else {
       rehearser = await dialect.rehearse();
@@ -154,7 +156,7 @@ export async function rehearseCommand(argv: string[], io: Io): Promise<number> {
   const st = await stat(path).catch(() => undefined);
   if (!st) throw new LockstepError('E_INPUT', [{ where: target, message: 'no such file or directory' }]);
   let subject: RehearseSubject;
-  if (st.isFile() && ['.yaml', '.yml', '.json'].includes(extname(path).toLowerCase())) subject = { kind: 'change', change: await readChangeSpec(path, target) };
+  if (st.isFile() && ['.yaml', '.yml', '.json'].includes(extname(path).toLowerCase())) subject = { kind: 'change', change: await readChangeSpec(path, target, fragments) };
   else {
     const { migrations } = await readMigrations([path], { ...(values.layout ? { layout: values.layout as LayoutId } : {}) });
     subject = { kind: 'migrations', name: target, migrations };

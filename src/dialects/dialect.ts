@@ -26,6 +26,7 @@ import type { StatusChange } from '../apply/status.js';
 import type { Snapshot } from '../verify/snapshot.js';
 import type { VerifyWords } from '../verify/verify.js';
 import type { AppDialect } from '../app/dialect-app.js';
+import type { Checked, ExpressionRole } from '../spec/sql-fragments.js';
 
 /** A statement as every dialect's parser gives it. */
 export interface BaseStatement {
@@ -182,6 +183,8 @@ export interface MigrateApplyOptions {
   batchMs?: number;
   /** Pause between backfill batches, ms. */
   pauseMs?: number;
+  /** Connections that backfill at once, each its own range of the key (`Migrator.parallelBackfill`). */
+  workers?: number;
   /** The online-copy engine for copy steps (`Migrator.engines`). */
   engine?: string;
   onProgress?: ProgressListener;
@@ -232,8 +235,36 @@ export interface Migrator {
   cleanup(url: string, change?: string): Promise<string[]>;
   /** The online-copy engines `apply --engine` may name (none: the dialect has no copy steps). */
   engines: readonly string[];
+  /** Whether a backfill can run on several connections (`apply --workers`). */
+  parallelBackfill?: boolean;
   /** The ledger's home, for help and messages: `schema lockstep`, `tables lockstep_*`. */
   ledger: string;
+}
+
+/**
+ * The SQL pieces a change spec (YAML, JSON) holds, checked the dialect's way before anything is planned:
+ * they are spliced into the SQL lockstep writes, so each must be exactly one thing of its kind — no `;`,
+ * no comment, no parenthesis that closes more than it opened. Each check returns the value as a Change
+ * holds it, or one phrase saying what is wrong (the caller puts the fragment and its path in front).
+ * src/spec/validate.ts asks these; it knows nothing else of the dialect.
+ */
+export interface SpecFragments {
+  /** Makes the checks usable synchronously (Postgres: loads its parser's WebAssembly). */
+  load(): Promise<void>;
+  /** Throws an E_INTERNAL error naming `what` when load() has not finished. */
+  requireReady(what: string): void;
+  /** A table, optionally with its schema (Postgres) or database (MySQL): `orders`, `billing.invoices`. */
+  tableName(text: string): Checked<QualifiedName>;
+  /** A column, constraint or index name; the value is the name itself, as the server stores it. */
+  identifier(text: string): Checked<string>;
+  /** A column type as written (`timestamptz`, `INT UNSIGNED`); undefined when it is one. */
+  type(text: string): string | undefined;
+  /** One SQL expression for the place `role` says; undefined when it is one. */
+  expression(text: string, role: ExpressionRole): string | undefined;
+  /** One index column or expression; the value is what a Change keeps in its `columns`. */
+  indexElement(text: string): Checked<string>;
+  /** A name (as a Change holds it) written the way `identifier` reads it back: the index method, a name in a rebuilt spec. */
+  specName(name: string): string;
 }
 
 export interface Dialect<K extends LintTypes = LintTypes> {
@@ -249,6 +280,8 @@ export interface Dialect<K extends LintTypes = LintTypes> {
   quoteLiteral(value: string): string;
   /** Loads what the parser needs (WebAssembly, grammars); awaited once before `lint()` is used. */
   load(): Promise<void>;
+  /** How a change spec's types, expressions and names are checked for this dialect (plan, apply, rehearse, app-check read specs with it). */
+  specFragments: SpecFragments;
   lint(server: ServerVersion): LintKit<K>;
   /** The dialect's rules (its own and the common ones), by id. */
   rules: Readonly<Record<string, Rule<K>>>;

@@ -19,9 +19,9 @@ import type { Plan } from '../plan/types.js';
 import { LineIndex } from '../report/lines.js';
 import { copySchema } from './copy-schema.js';
 import { compareTimings } from './stats.js';
-import { budgetCheck } from './budget.js';
+import { runRehearsal } from './run.js';
 
-export { budgetCheck };
+export { budgetCheck } from './budget.js';
 import { dataChecksum, diffFingerprints, fingerprint, tableColumns } from './fingerprint.js';
 import { openSandbox, type Sandbox } from './sandbox.js';
 import { fill, readStats, sampleTables, type FillResult, type TableStats } from './synthesize.js';
@@ -74,9 +74,6 @@ export async function rehearse(subject: RehearseSubject, o: RehearseOptions = {}
   if (o.sourceUrl) sourceMajor = await majorOf(o.sourceUrl);
   const targetMajor = o.targetMajor ?? sourceMajor;
   const sb = await openSandbox({ ...(o.sandbox ? { sandbox: o.sandbox } : {}), ...(targetMajor ? { targetMajor, major: targetMajor } : {}), ...(o.sourceUrl ? { sourceUrl: o.sourceUrl } : {}), ...(o.allowSameServer ? { allowSameServer: true } : {}) });
-  const onAbort = () => void sb.dispose();
-  o.signal?.addEventListener('abort', onAbort, { once: true });
-  if (o.signal?.aborted) onAbort();
   emit({ type: 'sandbox', description: sb.info.description });
   const report: RehearsalReport = {
     version: 1,
@@ -93,27 +90,10 @@ export async function rehearse(subject: RehearseSubject, o: RehearseOptions = {}
     seconds: 0,
     ...(o.latencyBudgetPct !== undefined ? { latencyBudgetPct: o.latencyBudgetPct } : {}),
   };
-  const check = (c: Check) => {
-    report.checks.push(c);
-    emit({ type: 'check', check: c });
-  };
-  try {
+  return runRehearsal({ report, started, signal: o.signal, latencyBudgetPct: o.latencyBudgetPct, emit, dispose: () => sb.dispose(), claims: claimsCheck }, async (check) => {
     if (subject.kind === 'change') await rehearseChange(sb, subject.change, o, report, check, emit);
     else await rehearseMigrations(sb, subject.migrations, o, report, check, emit);
-    // Over every pass that ran (up, down, up again), also when one stopped early.
-    if (report.steps.length) claimsCheck(report, check);
-  } catch (e) {
-    if (o.signal?.aborted) throw new LockstepError('E_INPUT', [{ where: 'rehearse', message: 'interrupted; the sandbox was removed' }], { cause: e });
-    throw e;
-  } finally {
-    o.signal?.removeEventListener('abort', onAbort);
-    await sb.dispose();
-  }
-  if (o.signal?.aborted) throw new LockstepError('E_INPUT', [{ where: 'rehearse', message: 'interrupted; the sandbox was removed' }]);
-  if (o.latencyBudgetPct !== undefined && report.queries.length) check(budgetCheck(report.queries, o.latencyBudgetPct));
-  report.ok = report.checks.length > 0 && report.checks.every((c) => c.ok);
-  report.seconds = (Date.now() - started) / 1000;
-  return report;
+  });
 }
 
 async function majorOf(url: string): Promise<number> {

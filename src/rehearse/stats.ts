@@ -19,6 +19,7 @@
 
 import type { Latency, QueryTiming } from './types.js';
 import type { TimedQuery, WorkloadQuery } from './workload.js';
+import { mulberry32 } from '../core/random.js';
 
 export interface LatencyChange {
   /** Median after / median before. */
@@ -39,16 +40,6 @@ function median(sorted: number[]): number {
   return n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Median of a resample (with replacement) of `xs`. */
 function resampledMedian(xs: number[], rng: () => number, buf: Float64Array): number {

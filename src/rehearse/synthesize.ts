@@ -51,6 +51,7 @@ import { LockstepError } from '../core/errors.js';
 import type { Queryable } from '../dialects/postgres/introspect.js';
 import { quoteIdent, quoteLiteral, sqlName } from '../dialects/postgres/names.js';
 import { lex } from '../dialects/postgres/lexer.js';
+import { mulberry32 } from '../core/random.js';
 
 export interface TableRef {
   schema: string;
@@ -194,19 +195,7 @@ export async function readStats(source: Queryable, table: TableRef): Promise<Tab
 }
 
 // ---------------------------------------------------------------------------------------------------
-// PRNG
-
-/** mulberry32: a small, fast, seedable 32-bit PRNG; returns [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// PRNG (mulberry32 is core/random.ts)
 
 function hash32(s: string, seed: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;

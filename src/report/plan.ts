@@ -1,10 +1,12 @@
 /** Plan renderers: text for people, json (versioned), sql (one migration file per step, up and down). */
-import { sqlLockName } from '../dialects/postgres/locks.js';
+import { sqlLockName, type LockMode } from '../dialects/postgres/locks.js';
 import { sqlName } from '../dialects/postgres/names.js';
 import { backfillDoBlock } from '../dialects/postgres/backfill.js';
 import { operations } from '../operations/registry.js';
 import type { Operation } from '../operations/types.js';
-import type { Plan, Step } from '../plan/types.js';
+import type { AnyPlan, AnyStep, Plan, Step } from '../plan/types.js';
+import type { QualifiedName } from '../core/types.js';
+import { versionText, type DialectId } from '../core/version.js';
 import { toolName, toolVersion } from './version.js';
 import { safeQueryText } from '../core/redact.js';
 
@@ -66,14 +68,37 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
   return out.join('\n') + '\n';
 }
 
-export function renderPlanJson(plan: Plan): string {
+/**
+ * What a dialect adds to the one plan JSON (docs/schema/plan.v1.json): the same document for every
+ * dialect, with `dialect` and `server` saying which, and a few step fields only one dialect has.
+ */
+export interface PlanJsonDialect {
+  dialect: DialectId;
+  /** The server the plan is for; null when planned offline without a version. */
+  server: { flavor: string; version: string } | null;
+  /** A lock mode as the dialect's documentation names it. */
+  lockName(mode: string): string;
+  /** A qualified name, quoted as the dialect quotes it. */
+  qualified(name: QualifiedName): string;
+  /** An operation as the document lists it (Postgres adds its description). */
+  operation(op: Operation): Record<string, unknown>;
+  /** Top-level fields only this dialect has (Postgres: `pgVersion`, `live`). */
+  top: Record<string, unknown>;
+  /** Step fields only this dialect has (MySQL/MariaDB: `algorithm`, `lock`, `copy`). */
+  step(s: AnyStep): Record<string, unknown>;
+}
+
+/** The plan as the versioned JSON document every dialect renders. */
+export function renderPlanJsonFor(plan: AnyPlan, d: PlanJsonDialect): string {
   return (
     JSON.stringify(
       {
         version: PLAN_JSON_VERSION,
         tool: { name: toolName, version: toolVersion },
-        change: { name: plan.change.name, operations: plan.change.operations.map((op) => ({ ...op, description: describeOperation(op) })) },
-        pgVersion: plan.version,
+        dialect: d.dialect,
+        server: d.server,
+        ...d.top,
+        change: { name: plan.change.name, operations: plan.change.operations.map((op) => d.operation(op)) },
         facts: plan.facts,
         notes: plan.notes,
         live: plan.live ?? null,
@@ -85,14 +110,16 @@ export function renderPlanJson(plan: Plan): string {
             up: s.up,
             down: s.down ?? null,
             transactional: s.transactional,
-            locks: s.locks.map((l) => ({ relation: sqlName(l.relation), mode: sqlLockName(l.mode) })),
+            locks: s.locks.map((l) => ({ relation: d.qualified(l.relation), mode: d.lockName(l.mode) })),
             blocks: s.blocks,
             rewrite: s.rewrite,
             scan: s.scan,
             effects: s.effects,
             estimate: s.estimate,
-            backfill: s.backfill ? { ...s.backfill, table: sqlName(s.backfill.table) } : null,
+            backfill: s.backfill ? { ...s.backfill, table: d.qualified(s.backfill.table) } : null,
+            loses: s.loses ?? null,
             notes: s.notes,
+            ...d.step(s),
           })),
         })),
       },
@@ -100,6 +127,18 @@ export function renderPlanJson(plan: Plan): string {
       2,
     ) + '\n'
   );
+}
+
+export function renderPlanJson(plan: Plan): string {
+  return renderPlanJsonFor(plan as AnyPlan, {
+    dialect: 'postgres',
+    server: { flavor: 'postgres', version: plan.server ? versionText(plan.server) : String(plan.version) },
+    lockName: (m) => sqlLockName(m as LockMode),
+    qualified: sqlName,
+    operation: (op) => ({ ...op, description: describeOperation(op) }),
+    top: { pgVersion: plan.version },
+    step: () => ({}),
+  });
 }
 
 export interface PlanFile {

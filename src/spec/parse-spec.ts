@@ -6,7 +6,8 @@ import { basename, extname } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { LockstepError, type Problem } from '../core/errors.js';
 import type { Change } from '../operations/types.js';
-import { requireParser } from './sql-fragments.js';
+import type { SpecFragments } from '../dialects/dialect.js';
+import { postgresSpecFragments } from './sql-fragments.js';
 import { pathText, Reporter, validateChange, type Path } from './validate.js';
 import { jsonErrorAt } from './json-error.js';
 
@@ -17,6 +18,11 @@ export interface ParseSpecOptions {
   file?: string;
   /** Default: from the extension of `file` (.yaml, .yml, .json), else yaml. */
   format?: SpecFormat;
+  /**
+   * How types, expressions and names are checked: the target dialect's (`dialect.specFragments`);
+   * default PostgreSQL's.
+   */
+  fragments?: SpecFragments;
 }
 
 const SHAPE = 'expected table + one operation (addColumn, addIndex, addCheck, addForeignKey, addUnique, setNotNull), or changes: [ … ]';
@@ -27,9 +33,13 @@ export function specFormat(file: string): SpecFormat | undefined {
   return ext === '.yaml' || ext === '.yml' ? 'yaml' : ext === '.json' ? 'json' : undefined;
 }
 
-/** Parses and validates a change spec. Needs the SQL parser loaded (`await loadParser()`); readChangeSpec does that itself. */
+/**
+ * Parses and validates a change spec. Needs the dialect's checks loaded (Postgres: `await loadParser()`,
+ * or `await fragments.load()`); readChangeSpec does that itself.
+ */
 export function parseChangeSpec(text: string, opts: ParseSpecOptions = {}): Change {
-  requireParser('parseChangeSpec');
+  const fragments = opts.fragments ?? postgresSpecFragments;
+  fragments.requireReady('parseChangeSpec');
   const file = opts.file ?? '';
   const format = opts.format ?? (file ? specFormat(file) : undefined) ?? 'yaml';
   const source = text.replace(/^\uFEFF/, '');
@@ -59,7 +69,7 @@ export function parseChangeSpec(text: string, opts: ParseSpecOptions = {}): Chan
     value = doc.toJS();
   }
 
-  const r = new Reporter();
+  const r = new Reporter(fragments);
   const change = validateChange(r, value, (file && basename(file, extname(file))) || 'change');
   if (change && !r.count) return change;
   const problems = r.problems.map((p) => ({ line: doc ? lineOf(doc, lines, p.path, p.key) : undefined, where: pathText(p.path), message: p.message }));

@@ -6,7 +6,8 @@
  */
 import type { QualifiedName } from '../core/types.js';
 import { LockstepError } from '../core/errors.js';
-import { parsePostgres, parserReady, scanTokens } from '../dialects/postgres/parser.js';
+import type { SpecFragments } from '../dialects/dialect.js';
+import { loadParser, parsePostgres, parserReady, scanTokens } from '../dialects/postgres/parser.js';
 import { quoteIdent } from '../dialects/postgres/names.js';
 
 export type Checked<T> = { value: T; error?: undefined } | { error: string; value?: undefined };
@@ -139,3 +140,15 @@ function find(node: any, kind: string): any {
   }
   return undefined;
 }
+
+/** The Postgres checks behind the dialect seam (Dialect.specFragments): a spec for PostgreSQL is read with these. */
+export const postgresSpecFragments: SpecFragments = {
+  load: loadParser,
+  requireReady: requireParser,
+  tableName: parseTableName,
+  identifier: parseIdentifier,
+  type: checkType,
+  expression: checkExpression,
+  indexElement: parseIndexElement,
+  specName: quoteIdent,
+};

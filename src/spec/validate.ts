@@ -5,15 +5,19 @@
  */
 import type { QualifiedName } from '../core/types.js';
 import { suggest } from '../core/suggest.js';
-import { quoteIdent } from '../dialects/postgres/names.js';
+import type { SpecFragments } from '../dialects/dialect.js';
 import { fkActions, operationKinds, type Change, type FkAction, type IndexOptions, type Operation, type OperationKind, type ReferencesOptions } from '../operations/types.js';
-import { checkExpression, checkType, parseIdentifier, parseIndexElement, parseTableName, type ExpressionRole } from './sql-fragments.js';
+import { postgresSpecFragments, type ExpressionRole } from './sql-fragments.js';
 
 export type Path = (string | number)[];
 
-/** Problems found so far, each at a path; the caller turns paths into `file:line: path` (or just the path). */
+/**
+ * Problems found so far, each at a path; the caller turns paths into `file:line: path` (or just the path).
+ * `sql` checks the SQL pieces (types, expressions, names) the way the target dialect reads them.
+ */
 export class Reporter {
   readonly problems: { path: Path; message: string; key: boolean }[] = [];
+  constructor(readonly sql: SpecFragments = postgresSpecFragments) {}
   /** `key`: the problem is the key itself (unknown), so point at the key rather than its value. */
   problem(path: Path, message: string, opts: { key?: boolean } = {}): void {
     this.problems.push({ path, message, key: !!opts.key });
@@ -107,7 +111,7 @@ class Fields {
     const out = list.map((c, i) => {
       const at = [...this.at(k), i];
       if (typeof c !== 'string') return void this.r.problem(at, `must be a column name or an expression in parentheses, got ${got(c)}`);
-      const e = parseIndexElement(c);
+      const e = this.r.sql.indexElement(c);
       if (e.error !== undefined) return void this.r.problem(at, `${JSON.stringify(c)} ${e.error}`);
       return e.value;
     });
@@ -117,7 +121,7 @@ class Fields {
 
 function ident(r: Reporter, v: unknown, path: Path): string | undefined {
   if (typeof v !== 'string') return void r.problem(path, `must be a name, got ${got(v)}`);
-  const n = parseIdentifier(v);
+  const n = r.sql.identifier(v);
   if (n.error !== undefined) return void r.problem(path, `${JSON.stringify(v)} ${n.error}`);
   return n.value;
 }
@@ -132,7 +136,7 @@ function expression(r: Reporter, v: unknown, path: Path, role: ExpressionRole): 
   // YAML and JSON turn `0`, `1.5` and `true` into numbers and booleans: as SQL they are the same literals.
   if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return void r.problem(path, `must be an SQL expression, got ${got(v)}`);
   const text = String(v);
-  const bad = checkExpression(text, role);
+  const bad = r.sql.expression(text, role);
   if (bad) return void r.problem(path, `${JSON.stringify(text)} ${bad}`);
   return text.trim();
 }
@@ -140,7 +144,7 @@ function expression(r: Reporter, v: unknown, path: Path, role: ExpressionRole): 
 /** A table: `orders`, `billing.invoices`, `"Order Items"` (parsed as SQL), or `{ schema?, name }` taken as is. */
 export function table(r: Reporter, v: unknown, path: Path): QualifiedName | undefined {
   if (typeof v === 'string') {
-    const t = parseTableName(v);
+    const t = r.sql.tableName(v);
     if (t.error !== undefined) return void r.problem(path, `${JSON.stringify(v)} ${t.error}`);
     return t.value;
   }
@@ -241,14 +245,14 @@ export function validateOperation(r: Reporter, kind: OperationKind, t: Qualified
 function typeText(r: Reporter, v: unknown, path: Path): string | undefined {
   if (v === undefined) return undefined; // reported as missing (required)
   if (typeof v !== 'string') return void r.problem(path, `must be an SQL type like timestamptz, got ${got(v)}`);
-  const bad = checkType(v);
+  const bad = r.sql.type(v);
   if (bad) return void r.problem(path, `${JSON.stringify(v)} ${bad}`);
   return v.trim();
 }
 
 function method(f: Fields): string | undefined {
   const m = f.ident('method');
-  return m === undefined ? undefined : quoteIdent(m);
+  return m === undefined ? undefined : f.r.sql.specName(m);
 }
 
 function references(r: Reporter, v: unknown, path: Path): ReferencesOptions | undefined {

@@ -36,6 +36,20 @@ describe('lockstep app-check on MySQL/MariaDB', () => {
     expect(JSON.parse(express.stdout).findings.filter((f: any) => f.rule === 'sql-not-parsed')).toEqual([]);
   });
 
+  test('a change spec with MySQL types is read for the dialect app-check is told, as plan reads it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-app-check-mysql-'));
+    writeFileSync(join(dir, 'points.yaml'), 'table: orders\naddColumn: { name: points, type: INT UNSIGNED, nullable: false, default: 0 }\n');
+    writeFileSync(join(dir, 'orders.ts'), `export const q = (pool: any) => pool.query('SELECT id, points FROM orders WHERE id = ?', [1]);\n`);
+    const r = runCli(['app-check', 'points.yaml', '.', '--dialect', 'mysql', '--format', 'json'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).columns).toMatchObject([{ column: 'points', type: 'INT UNSIGNED', kind: 'addColumn', nullableDuringRollout: false }]);
+    // Read for PostgreSQL (nothing says MySQL), the same spec is not a change at all.
+    expectCleanError(runCli(['app-check', 'points.yaml', '.'], dir), /^lockstep: points\.yaml:2: addColumn\.type: "INT UNSIGNED" is not an SQL type/m);
+    const types = runCli(['types', 'points.yaml', '--dialect', 'mariadb'], dir);
+    expect(types.code, types.stderr).toBe(0);
+    expect(types.stdout).toMatch(/points: number;/);
+  });
+
   test('bad input: one line each, exit 2', () => {
     expectCleanError(runCli(['app-check', change, 'test/fixtures/app/mysql-express', '--pg-version', '15']), /^lockstep: --pg-version: is for PostgreSQL; .* says MySQL\/MariaDB$/m);
     expectCleanError(runCli(['app-check', change, '.', '--dialect', 'oracle']), /^lockstep: --dialect: must be one of /m);
@@ -82,5 +96,71 @@ describeMariadb('lockstep app-check --db on MariaDB', () => {
     // Without --db the defaults are unknown: the inserts that leave them out are warnings.
     const offline = JSON.parse(runCli(['app-check', 'change.sql', '.', '--format', 'json'], dir).stdout);
     expect(offline.findings.filter((f: any) => f.rule === 'insert-omits-column').map((f: any) => f.severity)).toEqual(['warning', 'warning']);
+  });
+
+  itMariadb('after apply, the plan the ledger recorded decides (as on PostgreSQL): a column made NOT NULL was nullable during the rollout', async () => {
+    const db = await freshMysqlDatabase({ prefix: 'myspec' });
+    await db.query("CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(10) NULL DEFAULT 'n/a', ref VARCHAR(10) NULL)");
+    await db.query("INSERT INTO orders (note, ref) VALUES ('a', 'r1'), ('b', 'r2')");
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-app-check-mysql-'));
+    writeFileSync(join(dir, 'notes.yaml'), 'name: myspec-notes\nchanges:\n  - table: orders\n    setNotNull: { column: note }\n  - table: orders\n    setNotNull: { column: ref }\n');
+    writeFileSync(
+      join(dir, 'orders.ts'),
+      [
+        `export async function show(pool: any) {`,
+        `  await pool.execute('INSERT INTO orders (ref) VALUES (?)', ['r']);`,
+        `  const [rows] = await pool.query('SELECT id, note, ref FROM orders WHERE id = ?', [1]);`,
+        `  return [rows[0].note.trim(), rows[0].ref.trim()];`,
+        `}`,
+      ].join('\n'),
+    );
+    const check = () => {
+      const r = runCli(['app-check', 'notes.yaml', '.', '--db', db.url, '--format', 'json'], dir);
+      expect(r.code, r.stderr).toBe(1);
+      const j = JSON.parse(r.stdout);
+      return { columns: j.columns.map((c: any) => `${c.column}: ${c.nullableDuringRollout ? 'nullable until contract' : 'never null'}, ${c.hasDefault ? 'default' : 'no default'}`), findings: j.findings.map((f: any) => `${f.line}:${f.rule}`) };
+    };
+    const expected = {
+      columns: ['note: nullable until contract, default', 'ref: nullable until contract, no default'],
+      findings: ['4:assumes-not-null', '4:assumes-not-null'],
+    };
+    // Before anything ran: the database says both are nullable, note has a default.
+    expect(check()).toEqual(expected);
+    const applied = runCli(['apply', 'notes.yaml', '--db', db.url], dir);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect((await db.query<any>(`SELECT COLUMN_NAME AS c, IS_NULLABLE AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders' AND COLUMN_NAME IN ('note', 'ref') ORDER BY 1`)).map((x) => `${x.c} ${x.n}`)).toEqual(['note NO', 'ref NO']);
+    // Applied: the database now says NOT NULL, the ledger's plan says what they were before the change.
+    expect(check()).toEqual(expected);
+    const types = runCli(['types', 'notes.yaml', '--db', db.url, '--phase', 'expand'], dir);
+    expect(types.code, types.stderr).toBe(0);
+    expect(types.stdout).toContain('// Nullability from the plan recorded in the ledger (MariaDB, the table read from the database)');
+    expect(types.stdout).toMatch(/^ {2}note: string \| null;$/m);
+    expect(runCli(['types', 'notes.yaml', '--db', db.url, '--phase', 'contract'], dir).stdout).toMatch(/^ {2}note: string;$/m);
+    // A change of the same name with other operations is not the one recorded: the database as it is now decides.
+    writeFileSync(join(dir, 'other.yaml'), 'name: myspec-notes\ntable: orders\nsetNotNull: { column: note }\n');
+    const other = JSON.parse(runCli(['app-check', 'other.yaml', '.', '--db', db.url, '--format', 'json'], dir).stdout);
+    expect(other.columns).toMatchObject([{ column: 'note', nullableDuringRollout: false }]);
+    // Rolled back: the recorded plan no longer applies; the database is as before the change again.
+    const back = runCli(['rollback', 'notes.yaml', '--db', db.url, '--yes'], dir);
+    expect(back.code, back.stderr).toBe(0);
+    expect(check()).toEqual(expected);
+    await db.drop();
+  });
+
+  itMariadb('lockstep status: a NOT NULL column added with its constant default in one step may be relied on at once', async () => {
+    const db = await freshMysqlDatabase({ prefix: 'myspec' });
+    await db.query('CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY)');
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-app-check-mysql-'));
+    writeFileSync(join(dir, 'level.yaml'), 'name: myspec-level\ntable: users\naddColumn: { name: level, type: INT UNSIGNED, nullable: false, default: 1 }\n');
+    writeFileSync(join(dir, 'seen.yaml'), "name: myspec-seen\ntable: users\naddColumn: { name: seen, type: DATETIME(6), nullable: false, default: CURRENT_TIMESTAMP(6), backfill: '2020-01-01' }\n");
+    expect(runCli(['apply', 'level.yaml', '--db', db.url], dir).code).toBe(0);
+    expect(runCli(['apply', 'seen.yaml', '--db', db.url, '--until', 'backfill'], dir).code).toBe(0);
+    const st = runCli(['status', '--db', db.url], dir);
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.stdout.split('\n').filter((l) => /^ {2}app: /.test(l))).toEqual([
+      '  app: users.level is NOT NULL: code may rely on it',
+      '  app: every existing row of users has seen; new rows get its default: reads must still handle NULL until then',
+    ]);
+    await db.drop();
   });
 });

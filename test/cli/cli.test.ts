@@ -199,6 +199,11 @@ describe('lockstep apply / rollback / status: bad input', () => {
     [['apply', 'x.yaml', '--db', 'mysql://h/db'], /^lockstep: x\.yaml: no such file/],
     [['apply', 'x.yaml', '--db', 'postgres://h/db', '--until', 'later'], /^lockstep: --until: must be one of expand, backfill, contract/],
     [['apply', 'x.yaml', '--db', 'postgres://h/db', '--lock-timeout', '0'], /^lockstep: --lock-timeout: must be a positive number/],
+    [['apply', 'x.yaml', '--db', 'postgres://h/db', '--workers', '0'], /^lockstep: --workers: must be a whole number from 1 to 8; got "0"/],
+    [['apply', 'x.yaml', '--db', 'postgres://h/db', '--workers', '2.5'], /^lockstep: --workers: must be a whole number from 1 to 8/],
+    [['apply', 'x.yaml', '--db', 'postgres://h/db', '--workers', '9'], /^lockstep: --workers: must be a whole number from 1 to 8/],
+    // The MySQL/MariaDB backfill runs on one connection: said before anything is read or connected.
+    [['apply', 'x.yaml', '--db', 'mysql://h/db', '--workers', '2'], /^lockstep: --workers: this database backfills on one connection \(--workers is for PostgreSQL\)/],
     [['rollback', '--db', 'postgres://h/db'], /^lockstep: rollback: needs the change/],
     [['status'], /^lockstep: --db: is required/],
     [['apply', 'missing.yaml', '--db', 'postgres://u:secretpw@127.0.0.1:1/db'], /missing\.yaml/],

@@ -133,6 +133,33 @@ describe.each(servers)('faults on $name', (server) => {
     await checkNoneTwiceNoneLost(db, w);
   });
 
+  test('kill -9 during a backfill on 2 connections, under writes: the next run resumes both ranges from their checkpoints', async ({ onTestFinished }) => {
+    const db = await freshDatabase(server, { ctx: { onTestFinished } });
+    await db.query(schema);
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-kill-'));
+    writeFileSync(join(dir, 'orders-created-at.yaml'), specYaml);
+    const change: Change = { name: 'orders-created-at', operations: [{ kind: 'addColumn', table: { name: 'orders' }, name: 'created_at', type: 'timestamptz', nullable: false, default: 'clock_timestamp()' }] };
+    await apply(change, { url: db.url, until: 'expand', ...fast });
+    await db.query(addTrigger);
+    const w = writer(db.url);
+    try {
+      const child = spawn(process.execPath, [bin, 'apply', join(dir, 'orders-created-at.yaml'), '--db', db.url, '--batch-ms', '5', '--pause', '20', '--workers', '2'], { stdio: 'ignore' });
+      const partRows = async () => (await db.query(`SELECT coalesce(min(rows_done), 0)::int AS n, count(*)::int AS parts FROM lockstep.backfill_parts`).catch(() => [{ n: 0, parts: 0 }]))[0];
+      await waitFor(async () => (await partRows()).n > 1000, 'both ranges to get going');
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const mid = await db.query(`SELECT rows_done::int AS n FROM lockstep.backfill_parts ORDER BY part`);
+      expect(mid).toHaveLength(2);
+      expect(mid[0]!.n + mid[1]!.n).toBeLessThan(ROWS);
+      await apply(change, { url: db.url, ...fast, backfill: { workers: 2 } });
+      const [end] = await db.query(`SELECT sum(rows_done)::int AS n FROM lockstep.backfill_parts`);
+      expect(end.n).toBe(ROWS);
+    } finally {
+      await w.stop();
+    }
+    await checkNoneTwiceNoneLost(db, w);
+  });
+
   test('the connection killed mid-backfill: a clear error, the ledger says where, the next run recovers', async ({ onTestFinished }) => {
     const db = await freshDatabase(server, { ctx: { onTestFinished } });
     await db.query(schema);

@@ -77,6 +77,72 @@ describe.each(servers)('backfill on $name', (server) => {
     expect(n).toBe(r.backfills[0]!.batches);
   });
 
+  test.for(['items', 'pairs'])('apply sends each batch of %s as the plan\'s UPDATE with its checkpoint, in one statement, and leaves the session\'s settings as they were', async (table, { onTestFinished }) => {
+    const db = await freshDatabase(server, { ctx: { onTestFinished } });
+    await db.query(schema);
+    const conn = await connect(db.url);
+    const sent: string[] = [];
+    const recording = { pid: conn.pid, close: () => conn.close(), query: (sql: string, params?: unknown[]) => (sent.push(sql), conn.query(sql, params)) };
+    try {
+      const before = (await conn.query(`SELECT current_setting('lock_timeout') AS l, current_setting('synchronous_commit') AS s`)).rows[0];
+      const r = await apply(change(table), { db: recording, ...fast, backfill: { initialBatch: 500, minBatch: 500, maxBatch: 500 } });
+      const step = r.plan.phases.flatMap((p) => p.steps).find((s) => s.backfill)!;
+      const batches = sent.filter((q) => q.includes(step.up));
+      // Every batch (3000 rows, 500 a batch) is the plan's statement, verbatim, with the checkpoint.
+      expect(batches.length).toBe(6);
+      for (const q of batches) expect(q.startsWith(`WITH batch AS (${step.up} RETURNING 1)`)).toBe(true);
+      expect(r.backfills[0]).toMatchObject({ rows: 3000, batches: 6 });
+      expect((await conn.query(`SELECT rows_done::int AS n, batches FROM lockstep.backfills`)).rows[0]).toEqual({ n: 3000, batches: 6 });
+      // The backfill's session settings (lock_timeout, synchronous_commit off) are gone afterwards.
+      expect((await conn.query(`SELECT current_setting('lock_timeout') AS l, current_setting('synchronous_commit') AS s`)).rows[0]).toEqual(before);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test.for(['items', 'pairs'])('workers: 2 connections fill %s on two ranges of the key, each with its own checkpoint', async (table, { onTestFinished }) => {
+    const db = await freshDatabase(server, { ctx: { onTestFinished } });
+    await db.query(schema);
+    const o = { url: db.url, ...fast, backfill: { initialBatch: 100, minBatch: 100, maxBatch: 100, workers: 2 } };
+    const r = await apply(change(table), o);
+    const [c] = await db.query(counts(table));
+    expect(c).toEqual({ nulls: 1000, filled: 2000 });
+    expect(r.backfills[0]).toMatchObject({ step: '1.backfill', rows: 3000 });
+    const parts = await db.query(`SELECT part, after_key, stop_key, rows_done::int AS rows, batches FROM lockstep.backfill_parts ORDER BY part`);
+    expect(parts).toHaveLength(2);
+    // Two ranges that meet: the second begins after the key the first stops at, and ends at the highest key.
+    expect(parts[0]).toMatchObject({ part: 0, after_key: null });
+    expect(parts[1]!.after_key).toEqual(parts[0]!.stop_key);
+    const [max] = await db.query(`SELECT ${table === 'items' ? `ARRAY[max(id)::text]` : `(SELECT ARRAY[a::text, b] FROM pairs ORDER BY a DESC, b DESC LIMIT 1)`} AS k FROM ${table}`);
+    expect(parts[1]!.stop_key).toEqual(max.k);
+    for (const p of parts) expect(p.rows).toBeGreaterThan(1000);
+    expect(parts[0]!.rows + parts[1]!.rows).toBe(3000);
+    expect(r.backfills[0]!.batches).toBe(parts[0]!.batches + parts[1]!.batches);
+    // No connection of the backfill is left behind.
+    expect((await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'lockstep apply'`))[0].n).toBe(0);
+  });
+
+  test('workers: a failure on one connection fails the step; what is filled is what the checkpoints say, and the rerun goes on from them', async ({ onTestFinished }) => {
+    const db = await freshDatabase(server, { ctx: { onTestFinished } });
+    await db.query(schema);
+    // The expression fails on one row of the second half of the key.
+    await db.query(`CREATE TABLE boom (id bigint PRIMARY KEY); INSERT INTO boom VALUES (2500)`);
+    const failing: Change = { name: 'fill-items', operations: [{ kind: 'addColumn', table: { name: 'items' }, name: 'twice', type: 'int', nullable: true, backfill: `CASE WHEN id IN (SELECT id FROM boom) THEN 1 / (n - n) ELSE n * 2 END` }] };
+    const o = { url: db.url, ...fast, backfill: { initialBatch: 100, minBatch: 100, maxBatch: 100, workers: 2 } };
+    await expect(apply(failing, o)).rejects.toThrow(/division by zero/);
+    const parts = await db.query(`SELECT rows_done::int AS rows FROM lockstep.backfill_parts ORDER BY part`);
+    expect(parts).toHaveLength(2);
+    const [mid] = await db.query(`SELECT count(*) FILTER (WHERE twice IS NOT NULL)::int AS filled FROM items`);
+    // What is filled is exactly what the checkpoints say: nothing half done, nothing after a failure.
+    expect(mid.filled).toBe(parts[0]!.rows + parts[1]!.rows);
+    expect(parts[1]!.rows).toBeLessThan(1500);
+    await db.query(`DELETE FROM boom`);
+    const r = await apply(failing, o);
+    expect(r.backfills[0]).toMatchObject({ rows: 3000 });
+    const [end] = await db.query(`SELECT count(*) FILTER (WHERE twice = n * 2)::int AS filled FROM items`);
+    expect(end.filled).toBe(3000);
+  });
+
   test.for(['items', 'pairs'])("the plan's SQL block for %s, run as is, ends with the same result", async (table, { onTestFinished }) => {
     const db = await freshDatabase(server, { ctx: { onTestFinished } });
     await db.query(schema);

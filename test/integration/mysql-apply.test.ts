@@ -204,6 +204,36 @@ describeMariadb('MySQL/MariaDB apply, rollback and status', () => {
     expect(r.ran).toHaveLength(5);
   }, 90_000);
 
+  itMariadb('hostile identifiers through apply, status and rollback: a 64-character table name with a backtick, quotes and unicode, a column with a backtick', async () => {
+    const db = await freshMysqlDatabase();
+    const table = 'ord`ers "ünï" ' + 'x'.repeat(50); // 64 characters: MySQL's limit
+    expect([...table]).toHaveLength(64);
+    const q = (n: string) => '`' + n.replace(/`/g, '``') + '`';
+    await db.query(`CREATE TABLE ${q(table)} (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, amount INT) ENGINE=InnoDB`);
+    await db.query(`INSERT INTO ${q(table)} (amount) SELECT seq FROM seq_1_to_3000`);
+    const hostile: Change = {
+      name: 'hostile`change "ü"',
+      operations: [{ kind: 'addColumn', table: { name: table }, name: 'créé`at', type: 'datetime', nullable: false, default: 'CURRENT_TIMESTAMP', index: true }],
+    };
+    const r = await applyMysql(hostile, { url: db.url, batchMs: 5 });
+    expect(r.ran).toEqual(['1.add-column', '1.set-default', '1.backfill', '1.set-not-null', '1.add-index']);
+    const cols = await db.query<any>(`SELECT COLUMN_NAME AS c, IS_NULLABLE AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [table]);
+    expect(cols.map((c) => `${c.c}${c.n === 'NO' ? ' not null' : ''}`)).toEqual(['id not null', 'amount', 'créé`at not null']);
+    const [{ n }] = await db.query<any>(`SELECT COUNT(*) AS n FROM ${q(table)} WHERE ${q('créé`at')} IS NULL`);
+    expect(Number(n)).toBe(0);
+    // The index name the default would give is longer than 64 characters: it is shortened, still names the column.
+    const idx = await db.query<any>(`SELECT DISTINCT INDEX_NAME AS i FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME <> 'PRIMARY'`, [table]);
+    expect(idx).toHaveLength(1);
+    expect([...idx[0].i].length).toBeLessThanOrEqual(64);
+    expect(idx[0].i).toContain('créé`at');
+    const st = await statusMysql(db.url);
+    expect(st.map((c) => [c.change.name, c.change.state])).toEqual([[hostile.name, 'applied']]);
+    const rb = await rollbackMysql(hostile.name, { url: db.url, yes: true });
+    expect(rb.undone).toEqual(['1.add-index', '1.set-not-null', '1.backfill', '1.set-default', '1.add-column']);
+    const after = await db.query<any>(`SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [table]);
+    expect(after.map((c) => c.c)).toEqual(['id', 'amount']);
+  }, 60_000);
+
   itMariadb('MODIFY amount DECIMAL(14,2): an online copy step through the lockstep engine, under writes; rollback copies back; nothing left behind', async () => {
     const db = await freshMysqlDatabase();
     await orders(db, 5000);

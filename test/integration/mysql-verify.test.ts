@@ -109,6 +109,52 @@ describeMariadb('snapshot/verify on the MariaDB service (performance_schema as t
     }
   });
 
+  it('apply takes a snapshot before and after a change; verify --change compares with the first; a resumed apply takes no second one; --no-snapshot takes none', async () => {
+    const db = await freshMysqlDatabase({ prefix: 'myspec' });
+    await db.query(`CREATE TABLE accounts (id INT PRIMARY KEY AUTO_INCREMENT, email VARCHAR(100) NOT NULL)`);
+    await db.query(`INSERT INTO accounts (email) SELECT CONCAT('u', seq, '@x') FROM seq_1_to_2000`);
+    writeFileSync(
+      join(dir, 'tier.yaml'),
+      "name: myspec-accounts-tier\ntable: accounts\naddColumn: { name: tier, type: VARCHAR(10), nullable: false, default: \"'free'\", backfill: \"IF(id % 2 = 0, 'paid', 'free')\" }\n",
+    );
+    const snaps = async () => (await db.query<any>(`SELECT id, label, change_name AS c FROM lockstep_snapshots ORDER BY id`)).map((x) => `${x.id} ${x.label} ${x.c}`);
+
+    const first = run(['apply', 'tier.yaml', '--db', db.url, '--until', 'expand']);
+    expect(first.code, first.stderr).toBe(0);
+    const [before] = await snaps();
+    expect(await snaps()).toEqual([expect.stringMatching(/^\d+ before apply myspec-accounts-tier$/)]);
+    const beforeId = Number(before!.split(' ')[0]);
+    // The snapshot is of the database before the change: the table has no tier column yet, its rows are there.
+    const [kept] = await db.query<any>(`SELECT data FROM lockstep_snapshots WHERE id = ?`, [beforeId]);
+    const data = typeof kept.data === 'string' ? JSON.parse(kept.data) : kept.data;
+    expect(data).toMatchObject({ kind: 'lockstep-snapshot', dialect: 'mysql', label: 'before apply', change: 'myspec-accounts-tier' });
+    expect(data.tables.map((t: any) => t.table)).toEqual(['accounts']);
+    expectValid('snapshot.v1.json', data);
+
+    // The rest of the change: resumed, so no second "before"; "after" once it is applied.
+    const rest = run(['apply', 'tier.yaml', '--db', db.url]);
+    expect(rest.code, rest.stderr).toBe(0);
+    expect(await snaps()).toEqual([before, expect.stringMatching(/^\d+ after apply myspec-accounts-tier$/)]);
+
+    // verify --change: before = apply's, after = now; the change's table is the one new full scans are judged on.
+    const r = json(run(['verify', '--change', 'myspec-accounts-tier', '--db', db.url, '--format', 'json', '--no-store']));
+    expect(r.before).toMatchObject({ id: beforeId, label: 'before apply', change: 'myspec-accounts-tier' });
+    expect(r.after.label).toBe('verify');
+    expect(r.changedTables).toEqual(['accounts']);
+    expectValid('verify-result.v1.json', r);
+    const text = run(['verify', '--change', 'myspec-accounts-tier', '--db', db.url]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`^verify: snapshot ${beforeId} "before apply" at .* → snapshot \\d+ "verify" at `));
+
+    // --no-snapshot: nothing stored, so verify --change has nothing to start from (one line, exit 2).
+    writeFileSync(join(dir, 'note.yaml'), 'name: myspec-accounts-note\ntable: accounts\naddColumn: { name: note, type: TEXT }\n');
+    const quiet = run(['apply', 'note.yaml', '--db', db.url, '--no-snapshot']);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect((await snaps()).filter((x) => x.endsWith('myspec-accounts-note'))).toEqual([]);
+    expectCleanError(run(['verify', '--change', 'myspec-accounts-note', '--db', db.url]), /^lockstep: --change: no snapshot taken before applying myspec-accounts-note \(apply takes one unless --no-snapshot\)$/m);
+    await db.drop();
+  });
+
   it('bad flags exit 2 before connecting; a refused connection exits 4 without the password', async () => {
     const nowhere = 'mysql://root:s3cretpw@127.0.0.1:1/app';
     expectCleanError(run(['snapshot', '--db', nowhere, '--format', 'xml']), /^lockstep: --format: must be text or json; got "xml"\n$/);
@@ -302,6 +348,34 @@ if (!haveBinaries && !process.env.CI) console.warn('\n!!! SKIPPING the performan
     } finally {
       await app.end();
     }
+  }, 120_000);
+
+  it('verify --change after apply: new full scans on the table the change touched are found, on another table they are not judged', async () => {
+    const url = s.url('app');
+    await s.query(`CREATE TABLE app.accounts (id INT PRIMARY KEY AUTO_INCREMENT, email VARCHAR(100) NOT NULL, KEY ix_email (email))`);
+    await s.query(`CREATE TABLE app.audit (id INT PRIMARY KEY AUTO_INCREMENT, what VARCHAR(100) NOT NULL)`);
+    await s.query(`INSERT INTO app.accounts (email) SELECT CONCAT('u', seq) FROM app.seq_1_to_20000`);
+    await s.query(`INSERT INTO app.audit (what) SELECT CONCAT('w', seq) FROM app.seq_1_to_20000`);
+    await s.query(`ANALYZE TABLE app.accounts, app.audit`);
+    writeFileSync(join(dir, 'accounts-score.yaml'), 'name: myspec-accounts-score\ntable: accounts\naddColumn: { name: score, type: INT UNSIGNED, default: 0 }\n');
+    const applied = run(['apply', 'accounts-score.yaml', '--db', url]);
+    expect(applied.code, applied.stderr).toBe(0);
+    const app = await mysql.createConnection({ host: '127.0.0.1', port: Number(new URL(url).port), user: 'root', database: 'app' });
+    try {
+      // After the change, both tables are read by full scans (no index on score, none on what).
+      for (let i = 1; i <= 20; i++) await app.query(`SELECT count(*) FROM accounts WHERE score = ?`, [i]);
+      for (let i = 1; i <= 20; i++) await app.query(`SELECT count(*) FROM audit WHERE what = ?`, [`w${i}`]);
+    } finally {
+      await app.end();
+    }
+    const r = json(run(['verify', '--change', 'myspec-accounts-score', '--db', url, '--format', 'json', '--no-store']));
+    expect(r.changedTables).toEqual(['accounts']);
+    expect(r.before).toMatchObject({ label: 'before apply', change: 'myspec-accounts-score' });
+    const seq = r.findings.filter((f: any) => f.kind === 'new-seq-scans').map((f: any) => f.subject);
+    expect(seq).toEqual(['accounts']);
+    // Compared by id, without the change, every table is judged: audit's scans are found too.
+    const all = json(run(['verify', '--before', String(r.before.id), '--db', url, '--format', 'json', '--no-store']));
+    expect(all.findings.filter((f: any) => f.kind === 'new-seq-scans').map((f: any) => f.subject).sort()).toEqual(['accounts', 'audit']);
   }, 120_000);
 
   it('reading a table larger than the buffer pool between the snapshots: the hit ratio drop is a finding', async () => {

@@ -150,6 +150,8 @@ export interface MyRowTypes {
   change: string;
   phase: PhaseName;
   facts: 'database' | 'offline';
+  /** The plan the nullability comes from: lockstep's rollout for the change, or the one its apply recorded in the ledger. */
+  planFrom: 'planned' | 'ledger';
   tables: MyRowTable[];
   text: { ts: string; prisma: string; drizzle: string };
 }
@@ -167,7 +169,11 @@ export function changedRowColumn(c: ChangedColumn, phase: PhaseName, flavor: 'my
   return { name: c.column, type, nullable: a[phase], changed: true, nullableAfter: a, ...(c.default !== undefined ? { default: c.default } : {}) };
 }
 
-export function mysqlRowTypes(change: Change, columns: ChangedColumn[], o: { phase: PhaseName; zod?: boolean; source?: string; catalog?: MysqlCatalog; flavor?: 'mysql' | 'mariadb' }): MyRowTypes {
+export function mysqlRowTypes(
+  change: Change,
+  columns: ChangedColumn[],
+  o: { phase: PhaseName; zod?: boolean; source?: string; catalog?: MysqlCatalog; flavor?: 'mysql' | 'mariadb'; planFrom?: 'ledger' | 'planned' },
+): MyRowTypes {
   const flavor = o.flavor ?? 'mysql';
   const tables: MyRowTable[] = [];
   const key = (t: QualifiedName) => `${t.schema ?? ''}.${t.name}`;
@@ -183,10 +189,10 @@ export function mysqlRowTypes(change: Change, columns: ChangedColumn[], o: { pha
     for (const x of mine) if (!out.some((r) => r.name.toLowerCase() === x.column.toLowerCase())) out.push(changedRowColumn(x, o.phase, flavor));
     tables.push({ table: c.table, typeName: `${pascal(c.table.name)}Row`, modelName: pascal(c.table.name), wholeRow: !!existing, columns: out });
   }
-  const r: MyRowTypes = { change: change.name, phase: o.phase, facts: o.catalog ? 'database' : 'offline', tables, text: { ts: '', prisma: '', drizzle: '' } };
+  const r: MyRowTypes = { change: change.name, phase: o.phase, facts: o.catalog ? 'database' : 'offline', planFrom: o.planFrom ?? 'planned', tables, text: { ts: '', prisma: '', drizzle: '' } };
   const head = [
     `// lockstep types: change "${change.name}"${o.source ? ` (${o.source})` : ''}, the row after the ${o.phase} phase (lockstep apply --until ${o.phase}).`,
-    `// Nullability from lockstep's MySQL/MariaDB rollout (${flavor === 'mariadb' ? 'MariaDB' : 'MySQL'}${o.catalog ? ', the table read from the database' : ', offline'}): NULL is allowed until a step enforces NOT NULL.`,
+    `// Nullability from ${r.planFrom === 'ledger' ? 'the plan recorded in the ledger' : "lockstep's MySQL/MariaDB rollout"} (${flavor === 'mariadb' ? 'MariaDB' : 'MySQL'}${o.catalog ? ', the table read from the database' : ', offline'}): NULL is allowed until a step enforces NOT NULL.`,
   ];
   r.text = { ts: renderTs(r, head, !!o.zod), prisma: renderPrisma(r, head), drizzle: renderDrizzle(r, head) };
   return r;

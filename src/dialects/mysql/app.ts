@@ -9,7 +9,11 @@
  * backfill that differs from its default) is added nullable, backfilled by primary key, and made NOT
  * NULL in the contract phase (without a default or backfill the planner refuses it; app-check still
  * says what the application must do); `MODIFY c … NOT NULL` of an existing column is NOT NULL only after contract. With
- * --db (read-only) the existing column's nullability and default come from information_schema.
+ * --db (read-only) the existing column's nullability and default come from information_schema — and when
+ * this change's apply recorded its plan in the target's ledger (lockstep_changes: same operations, not
+ * rolled back), from that plan, as on PostgreSQL: whether its add-column step made the column NOT NULL
+ * at once, and the definition the column had before the change (its set-not-null step's down), which
+ * the database no longer shows once the change is applied.
  */
 import { basename, extname } from 'node:path';
 import type { Span } from '../../core/types.js';
@@ -19,6 +23,9 @@ import type { Change, Operation } from '../../operations/types.js';
 import type { AlterAction, ColumnDef } from './ast.js';
 import type { MysqlCatalog } from './catalog.js';
 import { introspectMysql } from './introspect.js';
+import { connectMysql } from './driver.js';
+import * as ledger from './migrate/ledger.js';
+import type { AnyPlan, AnyStep } from '../../plan/types.js';
 import { quoteIdent } from './names.js';
 import { parseMysql } from './parser.js';
 import { LITERAL } from './migrate/planner.js';
@@ -27,10 +34,39 @@ import { changedRowColumn, mysqlDrizzleLine, mysqlPrismaLine, mysqlRowTypes } fr
 import type { FieldLine } from '../../app/dialect-app.js';
 import type { Flavor } from '../../core/version.js';
 
-async function facts(db: string | undefined): Promise<{ catalog?: MysqlCatalog; flavor: 'mysql' | 'mariadb' }> {
+async function facts(db: string | undefined, change: Change): Promise<{ catalog?: MysqlCatalog; flavor: 'mysql' | 'mariadb'; recorded?: AnyPlan }> {
   if (!db) return { flavor: 'mysql' };
   const f = await introspectMysql(db, '--db');
-  return { catalog: f.catalog, flavor: (f.version.flavor as Flavor) === 'mariadb' ? 'mariadb' : 'mysql' };
+  const recorded = await recordedPlan(db, change);
+  return { catalog: f.catalog, flavor: (f.version.flavor as Flavor) === 'mariadb' ? 'mariadb' : 'mysql', ...(recorded ? { recorded } : {}) };
+}
+
+/** The plan this change's apply recorded in the target's ledger (same operations, not rolled back), if any; read only. */
+export async function recordedPlan(url: string, change: Change): Promise<AnyPlan | undefined> {
+  const db = await connectMysql(url, { where: '--db', readOnly: true });
+  try {
+    if (!(await ledger.ledgerExists(db))) return undefined;
+    const c = await ledger.readChange(db, change.name);
+    if (!c || c.state === 'rolled back' || c.checksum !== ledger.checksum(change)) return undefined;
+    const plan = await ledger.readPlan(db, change.name);
+    return Array.isArray(plan?.phases) ? plan : undefined;
+  } finally {
+    await db.close();
+  }
+}
+
+/** The column a step's SQL defines (`ALTER TABLE t ADD COLUMN c …` / `MODIFY COLUMN c …`), read with the MySQL parser. */
+function stepColumn(sql: string | null | undefined): ColumnDef | undefined {
+  if (!sql) return undefined;
+  const st = parseMysql(sql).statements[0];
+  if (st?.kind !== 'alter-table') return undefined;
+  for (const a of st.actions) if (a.type === 'add-column' || a.type === 'modify-column' || a.type === 'change-column') return a.column;
+  return undefined;
+}
+
+/** Whether a step adds its column NOT NULL at once (`ADD COLUMN c INT NOT NULL DEFAULT 0, ALGORITHM=INSTANT`): the phase gates of `lockstep status`. */
+export function mysqlAddsNotNull(sql: string): boolean {
+  return stepColumn(sql)?.nullable === false;
 }
 
 const CONVERTED = 'ADD COLUMN and MODIFY/CHANGE … NOT NULL of an existing column';
@@ -72,18 +108,22 @@ export function changeFromMysql(text: string, file: string): { change: Change; u
   return { change: { name: basename(file, extname(file)), operations }, unconverted };
 }
 
-/** The changed columns and their nullability per phase (see the file comment for the recipe). */
-export function mysqlColumns(change: Change, catalog?: MysqlCatalog): ChangedColumn[] {
+/** The changed columns and their nullability per phase (see the file comment for the recipe); `recorded`: the plan the ledger holds for this change. */
+export function mysqlColumns(change: Change, catalog?: MysqlCatalog, recorded?: AnyPlan): ChangedColumn[] {
   const out = new Map<string, ChangedColumn>();
-  for (const op of change.operations) {
+  const steps: AnyStep[] = recorded ? recorded.phases.flatMap((p) => p.steps) : [];
+  const step = (id: string) => steps.find((x) => x.id === id);
+  for (const [i, op] of change.operations.entries()) {
     if (op.kind !== 'addColumn' && op.kind !== 'setNotNull') continue;
     const column = op.kind === 'addColumn' ? op.name : op.column;
     const k = `${op.table.schema ?? ''}.${op.table.name}.${column.toLowerCase()}`;
     const prev = out.get(k);
     if (op.kind === 'addColumn') {
-      // As the MySQL planner (migrate/planner.ts) adds it: a constant default in one step, NOT NULL from the start.
+      // As the MySQL planner (migrate/planner.ts) adds it: a constant default in one step, NOT NULL from the
+      // start — or as the recorded plan's add-column step did.
       const constant = op.default !== undefined && LITERAL.test(op.default.trim()) && op.default.trim().toUpperCase() !== 'NULL';
-      const oneStep = !op.nullable && constant && (op.backfill === undefined || op.backfill === op.default);
+      const added = stepColumn(step(`${i + 1}.add-column`)?.up);
+      const oneStep = !op.nullable && (added ? added.nullable === false : constant && (op.backfill === undefined || op.backfill === op.default));
       out.set(k, {
         table: op.table,
         column: op.name,
@@ -97,17 +137,19 @@ export function mysqlColumns(change: Change, catalog?: MysqlCatalog): ChangedCol
       });
       continue;
     }
-    // An existing column (or one the same change adds) made NOT NULL.
+    // An existing column (or one the same change adds) made NOT NULL: as it was before the change — the
+    // recorded step's down restates that definition; else the database as it is now.
     const existing = catalog?.column(op.table, op.column);
+    const was = stepColumn(step(`${i + 1}.set-not-null`)?.down);
     out.set(k, {
       table: op.table,
-      column: prev?.column ?? existing?.name ?? op.column,
-      ...(prev?.type ? { type: prev.type } : existing ? { type: existing.type.text } : {}),
+      column: prev?.column ?? existing?.name ?? was?.name ?? op.column,
+      ...(prev?.type ? { type: prev.type } : existing ? { type: existing.type.text } : was ? { type: was.type.text } : {}),
       kind: prev?.kind ?? 'setNotNull',
-      nullableDuringRollout: prev ? prev.nullableDuringRollout : existing ? existing.nullable : true,
+      nullableDuringRollout: prev ? prev.nullableDuringRollout : was ? was.nullable !== false && !was.primaryKey : existing ? existing.nullable : true,
       nullableAtEnd: false,
-      hasDefault: prev?.hasDefault ?? (existing ? existing.default !== 'none' || !!existing.autoIncrement || !!existing.generated : false),
-      defaultKnown: prev?.defaultKnown ?? !!catalog,
+      hasDefault: prev?.hasDefault ?? (was ? defaultOf(was) !== undefined : existing ? existing.default !== 'none' || !!existing.autoIncrement || !!existing.generated : false),
+      defaultKnown: prev?.defaultKnown ?? (!!catalog || !!was),
       ...(prev?.default !== undefined ? { default: prev.default } : {}),
     });
   }
@@ -119,8 +161,8 @@ export const mysqlApp: AppDialect = {
     return changeFromMysql(text, file);
   },
   async columns(change, o) {
-    const { catalog, flavor } = await facts(o.db);
-    const columns = mysqlColumns(change, catalog);
+    const { catalog, flavor, recorded } = await facts(o.db, change);
+    const columns = mysqlColumns(change, catalog, recorded);
     // The line to paste for a missing column, as it should be for the phase the code is deployed in.
     const phase = o.phase === 'expand' ? 'backfill' : 'contract';
     const fieldLine: FieldLine = (c, orm) => {
@@ -134,8 +176,8 @@ export const mysqlApp: AppDialect = {
     return { columns, fieldLine };
   },
   async types(change, o) {
-    const { catalog, flavor } = await facts(o.db);
-    return mysqlRowTypes(change, mysqlColumns(change, catalog), { phase: o.phase, zod: o.zod, source: o.source, flavor, ...(catalog ? { catalog } : {}) });
+    const { catalog, flavor, recorded } = await facts(o.db, change);
+    return mysqlRowTypes(change, mysqlColumns(change, catalog, recorded), { phase: o.phase, zod: o.zod, source: o.source, flavor, ...(catalog ? { catalog } : {}), ...(recorded ? { planFrom: 'ledger' as const } : {}) });
   },
   analyzeSql: (sql, columns, phase) => analyzeMysqlSql(sql, columns, phase),
   looksLikeSql: looksLikeMysql,

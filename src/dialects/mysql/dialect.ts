@@ -9,6 +9,7 @@ import { lintCatalog, mysqlLintKit, type MyLint, type MysqlLintParts } from './l
 import { quoteIdent, quoteLiteral } from './names.js';
 import { DEFAULT_VERSION, parseMyVersion, SUPPORTED } from './versions.js';
 import { mysqlRules } from '../../rules/mysql/registry.js';
+import { mysqlSpecFragments } from './spec-fragments.js';
 
 export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
   return {
@@ -25,6 +26,7 @@ export function createMysqlDialect(parts: MysqlLintParts): Dialect<MyLint> {
     quoteLiteral,
     // The parser is plain TypeScript: nothing to load.
     load: async () => {},
+    specFragments: mysqlSpecFragments,
     lint: mysqlLintKit(parts),
     rules: mysqlRules,
     async introspect(url, where) {

@@ -79,32 +79,53 @@ function session(db: MyDb): MetricsSession {
   return {
     ledger: SNAPSHOT_TABLE,
     take: (o = {}) => takeMysqlSnapshot(db, o),
-    async store(s) {
-      // DDL commits on its own in MySQL: the table is created first (idempotent), then the row goes in.
-      await db.query(
-        `CREATE TABLE IF NOT EXISTS ${quoteIdent(SNAPSHOT_TABLE)} (
-          id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
-          label VARCHAR(500) NULL,
-          change_name VARCHAR(500) NULL,
-          taken_at DATETIME(6) NOT NULL,
-          data JSON NOT NULL
-        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
-      );
-      const at = s.takenAt.replace('T', ' ').replace('Z', '');
-      const r: any = await db.query(`INSERT INTO ${quoteIdent(SNAPSHOT_TABLE)} (label, change_name, taken_at, data) VALUES (?, ?, ?, ?)`, [s.label ?? null, s.change ?? null, at, JSON.stringify(s)]);
-      return Number(r.insertId);
-    },
+    store: (s) => storeMysqlSnapshot(db, s),
     async load(id) {
       const rows = await ledgerRows(db, `SELECT data FROM ${quoteIdent(SNAPSHOT_TABLE)} WHERE id = ?`, [id]);
       return rows[0] ? parseData(rows[0].data) : undefined;
     },
     async beforeChange(change) {
       const rows = await ledgerRows(db, `SELECT id, data FROM ${quoteIdent(SNAPSHOT_TABLE)} WHERE change_name = ? AND label = 'before apply' ORDER BY id DESC LIMIT 1`, [change]);
-      // The change's tables are not known here: new full scans are judged on every table.
-      return rows[0] ? { id: Number(rows[0].id), data: parseData(rows[0].data) } : undefined;
+      if (!rows[0]) return undefined;
+      // The tables the change names (from the spec apply recorded), as the snapshot names them: new full
+      // scans are judged on those. Without the change in the ledger, on every table.
+      const changed = await ledgerRows(db, `SELECT spec, DATABASE() AS d FROM lockstep_changes WHERE name = ?`, [change]);
+      const spec = changed[0] ? parseData(changed[0].spec) : undefined;
+      const tables = spec ? changeTables(spec, String(changed[0].d)) : undefined;
+      return { id: Number(rows[0].id), data: parseData(rows[0].data), ...(tables ? { changedTables: tables } : {}) };
     },
     close: () => db.close(),
   };
+}
+
+/**
+ * Stores a snapshot in lockstep_snapshots (created on first use) and returns its id: `lockstep snapshot`,
+ * verify's "now", and apply's "before apply" / "after apply".
+ */
+export async function storeMysqlSnapshot(db: MyDb, s: Snapshot): Promise<number> {
+  // DDL commits on its own in MySQL: the table is created first (idempotent), then the row goes in.
+  await db.query(
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(SNAPSHOT_TABLE)} (
+      id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      label VARCHAR(500) NULL,
+      change_name VARCHAR(500) NULL,
+      taken_at DATETIME(6) NOT NULL,
+      data JSON NOT NULL
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  );
+  const at = s.takenAt.replace('T', ' ').replace('Z', '');
+  const r: any = await db.query(`INSERT INTO ${quoteIdent(SNAPSHOT_TABLE)} (label, change_name, taken_at, data) VALUES (?, ?, ?, ?)`, [s.label ?? null, s.change ?? null, at, JSON.stringify(s)]);
+  return Number(r.insertId);
+}
+
+/** The tables a recorded change names that are in `database` (a snapshot is of one database and names its tables bare). */
+function changeTables(spec: any, database: string): string[] {
+  const out = new Set<string>();
+  for (const op of Array.isArray(spec?.operations) ? spec.operations : []) {
+    const t = op?.table;
+    if (t && typeof t === 'object' && typeof t.name === 'string' && (t.schema === undefined || t.schema === database)) out.add(t.name);
+  }
+  return [...out];
 }
 
 /** Rows of the ledger table; none when it does not exist yet (ER_NO_SUCH_TABLE). */

@@ -8,6 +8,7 @@ import { MIN_VERSION, MAX_VERSION } from './effects.js';
 import { introspectUrl } from './introspect.js';
 import { postgresRules } from '../../rules/postgres/registry.js';
 import { flavorOfUrl } from '../schemes.js';
+import { postgresSpecFragments } from '../../spec/sql-fragments.js';
 
 export type { PgLint };
 
@@ -34,6 +35,7 @@ export const postgres: Dialect<PgLint> = {
   quoteIdent,
   quoteLiteral: (s) => quoteLiteral(s),
   load: loadParser,
+  specFragments: postgresSpecFragments,
   lint: postgresLint,
   rules: postgresRules,
   async introspect(url, where) {

@@ -19,6 +19,7 @@ import { loadParser } from './parser.js';
 
 export const postgresMigrator: Migrator = {
   engines: [],
+  parallelBackfill: true,
   ledger: 'schema lockstep',
   fromSql: (source, o) => changeFromSql(source, { file: o.file, ...(o.name ? { name: o.name } : {}) }),
   async plan(change, o) {
@@ -43,7 +44,7 @@ export const postgresMigrator: Migrator = {
       dryRun: !!o.dryRun,
       ...(o.snapshot === false ? { snapshot: false } : {}),
       guard: o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {},
-      backfill: { ...(o.maxLagSeconds ? { maxLagSeconds: o.maxLagSeconds } : {}), ...(o.batchMs ? { targetBatchMs: o.batchMs } : {}), ...(o.pauseMs ? { pauseMs: o.pauseMs } : {}) },
+      backfill: { ...(o.maxLagSeconds ? { maxLagSeconds: o.maxLagSeconds } : {}), ...(o.batchMs ? { targetBatchMs: o.batchMs } : {}), ...(o.pauseMs ? { pauseMs: o.pauseMs } : {}), ...(o.workers ? { workers: o.workers } : {}) },
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
     return r;

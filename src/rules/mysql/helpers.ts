@@ -4,9 +4,10 @@ import { describeVersion } from '../../core/version.js';
 import type { AlterAction, AlterTable, MyStatement } from '../../dialects/mysql/ast.js';
 import type { Alg, Lock, MyEffectId, MyEffectPart } from '../../dialects/mysql/effect.js';
 import { quoteIdent, sqlName } from '../../dialects/mysql/names.js';
+import { tablesOf } from '../../dialects/mysql/tables.js';
 import type { RuleContext } from './rule.js';
 
-export { quoteIdent, sqlName };
+export { quoteIdent, sqlName, tablesOf };
 
 export type MyFlavor = 'mysql' | 'mariadb';
 
@@ -18,29 +19,6 @@ export const serverName = (ctx: { server: RuleContext['server'] }): string => de
 /** Statement kinds that take a table's metadata lock for a schema change. */
 export const DDL_KINDS = ['alter-table', 'create-index', 'drop-index', 'drop-table', 'rename-table', 'truncate', 'optimize', 'create-trigger', 'drop-trigger'] as const;
 
-/** The tables a statement changes. */
-export function tablesOf(stmt: MyStatement): QualifiedName[] {
-  switch (stmt.kind) {
-    case 'alter-table':
-    case 'create-index':
-    case 'drop-index':
-      return [stmt.table];
-    case 'drop-table':
-    case 'truncate':
-    case 'optimize':
-    case 'analyze':
-    case 'check-table':
-    case 'repair':
-      return stmt.tables;
-    case 'rename-table':
-      return stmt.renames.map((r) => r.from);
-    case 'create-trigger':
-    case 'drop-trigger':
-      return stmt.table ? [stmt.table] : [];
-    default:
-      return [];
-  }
-}
 
 /** Tables the statement changes that existed before this migration (a table created in it is not in use yet). */
 export function existingTables(stmt: MyStatement, ctx: RuleContext): QualifiedName[] {

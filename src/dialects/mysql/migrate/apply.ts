@@ -16,7 +16,6 @@ import type { BackfillResult } from '../../../apply/backfill.js';
 import type { DataLoss } from '../../../apply/rollback.js';
 import type { StatusChange } from '../../../apply/status.js';
 import { appAssumptions } from '../../../app/assumptions.js';
-import { loadParser } from '../../postgres/parser.js';
 import { connectMysql, type MyDb } from '../driver.js';
 import { serverVersionOf } from '../introspect.js';
 import { quoteIdent } from '../names.js';
@@ -29,6 +28,8 @@ import * as ledger from './ledger.js';
 import { assertValidMyChange } from './validate.js';
 import { planMysql } from './planner.js';
 import { readPlanFacts } from './facts.js';
+import { storeMysqlSnapshot, takeMysqlSnapshot } from '../metrics.js';
+import { mysqlAddsNotNull } from '../app.js';
 
 interface Session {
   db: MyDb;
@@ -217,6 +218,20 @@ export async function applyMysql(change: Change, o: MigrateApplyOptions): Promis
     else await ledger.setChangeState(s.db, change.name, 'applying');
     const state = new Map((await ledger.readSteps(s.db, change.name)).map((x) => [x.id, x]));
     const doneBefore = [...state.values()].filter((x) => x.state === 'done').length;
+    // The database's statistics before the change starts (not again when a run resumes) and after it is
+    // done, in lockstep_snapshots, for `lockstep verify --change`.
+    const snap = async (label: 'before apply' | 'after apply') => {
+      if (o.snapshot === false) return;
+      try {
+        const id = await storeMysqlSnapshot(s.db, await takeMysqlSnapshot(s.db, { label, change: change.name }));
+        result.snapshots = { ...result.snapshots, [label === 'before apply' ? 'before' : 'after']: id };
+      } catch (e: any) {
+        // A change is not held up by statistics it could not read; the result says why there are none.
+        const error = [result.snapshots?.error, `${label}: ${redactIn(String(e?.sqlMessage ?? e?.message ?? e), o.url)}`].filter(Boolean).join('; ');
+        result.snapshots = { ...result.snapshots, error };
+      }
+    };
+    if (doneBefore === 0) await snap('before apply');
     emit({ type: 'change', change: change.name, resumed: doneBefore > 0, done: doneBefore, total: steps.length });
     const c: RunCtx = { s, change: change.name, guard, bf, emit, signal: o.signal, engine: o.engine, o };
     for (const phase of phaseNames) {
@@ -251,6 +266,7 @@ export async function applyMysql(change: Change, o: MigrateApplyOptions): Promis
       }
     }
     await ledger.setChangeState(s.db, change.name, 'applied');
+    await snap('after apply');
     emit({ type: 'done', change: change.name, seconds: (Date.now() - started) / 1000 });
     return result;
   } catch (e: any) {
@@ -383,7 +399,6 @@ export async function statusMysql(url: string, name?: string): Promise<StatusCha
   const s = await open(url, 'lockstep status');
   try {
     if (!(await ledger.ledgerExists(s.db))) return [];
-    await loadParser();
     const out: StatusChange[] = [];
     for (const c of (await ledger.listChanges(s.db)).filter((x) => !name || x.name === name)) {
       const full = (await ledger.readChange(s.db, c.name))!;
@@ -396,7 +411,7 @@ export async function statusMysql(url: string, name?: string): Promise<StatusCha
         steps,
         backfills,
         phase: c.state === 'rolled back' ? 'rolled back' : open_ ? open_.phase : (steps[steps.length - 1]?.phase ?? ''),
-        app: full.spec?.operations ? appAssumptions(full.spec, steps, c.state === 'rolled back') : [],
+        app: full.spec?.operations ? appAssumptions(full.spec, steps, c.state === 'rolled back', { addsNotNull: mysqlAddsNotNull }) : [],
       });
     }
     return out;

@@ -13,6 +13,7 @@ import { fkActions } from '../../../operations/types.js';
 import { parseMysql } from '../parser.js';
 import type { AlterAction, ColumnDef, MyStatement } from '../ast.js';
 import type { MyOperation } from './types.js';
+import { specIdent } from '../spec-fragments.js';
 
 export const MY_CONVERTED = 'ADD COLUMN, ADD [UNIQUE] INDEX / CREATE INDEX, ADD FOREIGN KEY, ADD CHECK and MODIFY / CHANGE of a column (same name)';
 
@@ -70,9 +71,7 @@ function convert(s: MyStatement, sql: string): Result {
 }
 
 /** A name as a change spec writes it (double-quoted when it is not a plain lower-case name), so the planner reads it back as-is. */
-function quoteSpec(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
+const quoteSpec = specIdent;
 
 function head(text: string): string {
   return text.trim().split(/\s+/).slice(0, 3).join(' ').toUpperCase();

@@ -22,6 +22,7 @@ import type { Backfill, OnlineCopy, PhaseName, Presence } from '../../../plan/ty
 import { phaseNames } from '../../../plan/types.js';
 import type { AddColumn, Change, FkAction } from '../../../operations/types.js';
 import { parseMysql } from '../parser.js';
+import { lex } from '../lexer.js';
 import { classifyMysql } from '../classify.js';
 import { applyStatement } from '../catalog-apply.js';
 import { MysqlCatalog, type MyTable } from '../catalog.js';
@@ -171,13 +172,51 @@ function definition(ctx: Ctx, t: QualifiedName, column: string): string | undefi
   return ctx.definitions?.get(t.name)?.get(column.toLowerCase());
 }
 
-/** `decimal(10,2) DEFAULT NULL` → `decimal(10,2) NOT NULL` (NOT NULL after the type, charset and collation; `DEFAULT NULL` dropped). */
+/**
+ * `decimal(10,2) DEFAULT NULL` → `decimal(10,2) NOT NULL`: NOT NULL after the type, its character set
+ * and collation; `NULL` and `DEFAULT NULL` dropped. Read with the MySQL parser and lexer, so a type
+ * with spaces inside (`DECIMAL(12, 2)`, `ENUM('a b','c')`) and NULL inside a string or a parenthesis
+ * are left as they are.
+ */
 export function withNotNull(def: string): string {
-  let d = def.replace(/\s+DEFAULT NULL\b/i, '').replace(/(^|\s)NULL\b/i, (m, sp, off, all: string) => (/NOT\s*$/i.test(all.slice(0, off)) ? m : ''));
-  if (/\bNOT NULL\b/i.test(d)) return d;
-  const m = /^(\S+(?:\([^)]*\))?(?:\s+(?:unsigned|signed|zerofill))*)(\s+CHARACTER SET \S+)?(\s+COLLATE \S+)?/i.exec(d);
-  const head = m ? m[0] : d;
-  return `${head} NOT NULL${d.slice(head.length)}`;
+  const d = def.trim();
+  const parsed = parseMysql(`CREATE TABLE x (c ${d}\n)`);
+  const st = parsed.statements[0];
+  const col = parsed.statements.length === 1 && st?.kind === 'create-table' && st.columns.length === 1 ? st.columns[0] : undefined;
+  if (!col) return `${d} NOT NULL`;
+  if (col.nullable === false) return d;
+  const toks = lex(d).tokens;
+  // The type's text starts the definition; after it, its CHARACTER SET / CHARSET / COLLATE / BINARY.
+  let i = toks.findIndex((t) => t.start >= col.type.text.length);
+  if (i < 0) i = toks.length;
+  for (;;) {
+    const t = toks[i];
+    if (t?.kind !== 'word') break;
+    const valued = t.v === 'CHARSET' || t.v === 'COLLATE' ? 1 : t.v === 'CHARACTER' && toks[i + 1]?.v === 'SET' ? 2 : 0;
+    if (valued) {
+      i += valued;
+      if (toks[i]?.kind === 'op' && toks[i]!.v === '=') i++;
+      i++;
+    } else if (['BINARY', 'ASCII', 'UNICODE', 'BYTE'].includes(t.v)) i++;
+    else break;
+  }
+  const at = i < toks.length ? toks[i - 1]?.end ?? 0 : d.length;
+  // NULL and DEFAULT NULL at the top level of the attributes (not in a string or a parenthesis).
+  const cuts: [number, number][] = [];
+  let depth = 0;
+  for (let k = i; k < toks.length; k++) {
+    const t = toks[k]!;
+    if (t.kind === 'op' && t.v === '(') depth++;
+    else if (t.kind === 'op' && t.v === ')') depth--;
+    else if (depth === 0 && t.kind === 'word' && t.v === 'NULL' && toks[k - 1]?.v !== 'NOT') cuts.push([toks[k - 1]?.v === 'DEFAULT' ? toks[k - 1]!.start : t.start, t.end]);
+  }
+  let out = `${d.slice(0, at)} NOT NULL`;
+  let from = at;
+  for (const [a, b] of cuts) {
+    out += d.slice(from, a).replace(/\s+$/, '');
+    from = b;
+  }
+  return out + d.slice(from);
 }
 
 function draftsFor(op: MyOperation, ctx: Ctx): Draft[] {
@@ -186,7 +225,7 @@ function draftsFor(op: MyOperation, ctx: Ctx): Draft[] {
       return addColumn(op, ctx);
     case 'addIndex': {
       tableOf(ctx, op.table, ctx.where);
-      if (op.method && op.method.toLowerCase() !== 'btree') ctx.problem({ where: `${ctx.where}.method`, message: `${op.method}: MySQL/MariaDB indexes here are BTREE (FULLTEXT/SPATIAL are not planned yet)` });
+      if (op.method && (specName(op.method) ?? op.method).toLowerCase() !== 'btree') ctx.problem({ where: `${ctx.where}.method`, message: `${op.method}: MySQL/MariaDB indexes here are BTREE (FULLTEXT/SPATIAL are not planned yet)` });
       if (op.where) ctx.problem({ where: `${ctx.where}.where`, message: 'MySQL/MariaDB have no partial indexes' });
       if (op.include?.length) ctx.problem({ where: `${ctx.where}.include`, message: 'MySQL/MariaDB have no INCLUDE columns' });
       const cols = indexColumns(ctx, `${ctx.where}.columns`, op.columns);
@@ -367,7 +406,7 @@ function addColumn(op: AddColumn, ctx: Ctx): Draft[] {
   if (op.index) {
     const o = typeof op.index === 'object' ? op.index : {};
     if (o.where) ctx.problem({ where: `${ctx.where}.index.where`, message: 'MySQL/MariaDB have no partial indexes' });
-    if (o.method && o.method.toLowerCase() !== 'btree') ctx.problem({ where: `${ctx.where}.index.method`, message: `${o.method}: only BTREE indexes are planned on MySQL/MariaDB` });
+    if (o.method && (specName(o.method) ?? o.method).toLowerCase() !== 'btree') ctx.problem({ where: `${ctx.where}.index.method`, message: `${o.method}: only BTREE indexes are planned on MySQL/MariaDB` });
     const cols = o.columns ? indexColumns(ctx, `${ctx.where}.index.columns`, o.columns) : [op.name];
     out.push(indexDraft(op.table, nameOk(ctx, `${ctx.where}.index.name`, o.name ?? objectName(op.table.name, op.name, 'idx')), cols, false, 'contract'));
   }

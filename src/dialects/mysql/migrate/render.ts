@@ -1,7 +1,6 @@
 /** MySQL/MariaDB plan renderers: text for people, json (versioned, same shape as Postgres plus `dialect`/`server`), sql (one file per step and direction). */
-import { describeVersion } from '../../../core/version.js';
-import { duration, PLAN_JSON_VERSION } from '../../../report/plan.js';
-import { toolName, toolVersion } from '../../../report/version.js';
+import { describeVersion, versionText } from '../../../core/version.js';
+import { duration, renderPlanJsonFor } from '../../../report/plan.js';
 import type { AnyPlan, AnyStep } from '../../../plan/types.js';
 import { sqlName } from '../names.js';
 
@@ -52,42 +51,15 @@ export function renderMysqlText(plan: AnyPlan, o: { color: boolean }): string {
 }
 
 export function renderMysqlJson(plan: AnyPlan): string {
-  return (
-    JSON.stringify(
-      {
-        version: PLAN_JSON_VERSION,
-        tool: { name: toolName, version: toolVersion },
-        dialect: 'mysql',
-        server: plan.server ?? null,
-        change: { name: plan.change.name, operations: plan.change.operations },
-        facts: plan.facts,
-        notes: plan.notes,
-        phases: plan.phases.map((ph) => ({
-          name: ph.name,
-          steps: ph.steps.map((s) => ({
-            id: s.id,
-            title: s.title,
-            up: s.up,
-            down: s.down ?? null,
-            algorithm: s.online?.algorithm ?? null,
-            lock: s.online?.lock ?? null,
-            copy: s.online?.copy ?? null,
-            locks: s.locks.map((l) => ({ relation: sqlName(l.relation), mode: l.mode })),
-            blocks: s.blocks,
-            rewrite: s.rewrite,
-            scan: s.scan,
-            effects: s.effects,
-            estimate: s.estimate,
-            backfill: s.backfill ? { ...s.backfill, table: sqlName(s.backfill.table) } : null,
-            loses: s.loses ?? null,
-            notes: s.notes,
-          })),
-        })),
-      },
-      null,
-      2,
-    ) + '\n'
-  );
+  return renderPlanJsonFor(plan, {
+    dialect: 'mysql',
+    server: plan.server ? { flavor: plan.server.flavor, version: versionText(plan.server) } : null,
+    lockName: (m) => m,
+    qualified: sqlName,
+    operation: (op) => ({ ...op }),
+    top: {},
+    step: (s) => ({ algorithm: s.online?.algorithm ?? null, lock: s.online?.lock ?? null, copy: s.online?.copy ?? null }),
+  });
 }
 
 /** One file per step and direction, in execution order; steps a plain runner cannot do say how to run them. */

@@ -2,12 +2,13 @@
  * A Change for MySQL/MariaDB is checked before any of it is planned or run, with the MySQL lexer: each
  * SQL fragment it holds (type, default, backfill, check, a column definition) is spliced into the SQL
  * lockstep writes, so it must be one thing — no statement terminator, no comment that would swallow what
- * follows, no parenthesis that closes more than it opened, no parameter. Names are plain strings (quoted
- * by the quoter). Every problem is reported at once, with its path.
+ * follows, no parenthesis that closes more than it opened, no parameter — and a type must be a type
+ * (the check a spec's type gets, spec-fragments.ts). Names are plain strings (quoted by the quoter).
+ * Every problem is reported at once, with its path.
  */
 import { LockstepError, type Problem } from '../../../core/errors.js';
 import { fkActions, operationKinds } from '../../../operations/types.js';
-import { lex } from '../lexer.js';
+import { lexicalProblem, mysqlSpecFragments } from '../spec-fragments.js';
 import type { MyOperation } from './types.js';
 
 function fragment(text: unknown, where: string, what: string, problems: Problem[], o: { commas?: boolean } = {}): void {
@@ -15,18 +16,17 @@ function fragment(text: unknown, where: string, what: string, problems: Problem[
     problems.push({ where, message: `must be ${what} (text), got ${text === undefined ? 'nothing' : JSON.stringify(text)}` });
     return;
   }
-  const r = lex(text, 0, { comments: true });
-  if (r.comments.length) problems.push({ where, message: 'must not contain a comment (it would swallow the SQL lockstep writes after it)' });
-  let depth = 0;
-  for (const t of r.tokens) {
-    if (t.unterminated) return void problems.push({ where, message: 'has an unterminated quote' });
-    if (t.kind === 'end' || t.kind === 'delimiter' || t.v === ';') return void problems.push({ where, message: `must be exactly one ${what}, without ";"` });
-    if (t.kind === 'param') return void problems.push({ where, message: 'cannot contain a parameter (?): write the value itself' });
-    if (t.v === '(') depth++;
-    else if (t.v === ')' && --depth < 0) return void problems.push({ where, message: 'has a ")" that closes nothing' });
-    else if (t.v === ',' && depth === 0 && !o.commas) return void problems.push({ where, message: `must be exactly one ${what} (found "," outside parentheses)` });
-  }
-  if (depth > 0) problems.push({ where, message: 'has a "(" that is never closed' });
+  const bad = lexicalProblem(text, what, o);
+  if (bad) problems.push({ where, message: bad });
+}
+
+/** A column type: one fragment, and a type as the MySQL parser reads one (what a spec's type is checked with). */
+function type(text: unknown, where: string, problems: Problem[]): void {
+  const before = problems.length;
+  fragment(text, where, 'type', problems);
+  if (problems.length > before) return;
+  const bad = mysqlSpecFragments.type(text as string);
+  if (bad) problems.push({ where, message: `${JSON.stringify(text)} ${bad}` });
 }
 
 function action(v: unknown, where: string, problems: Problem[]): void {
@@ -57,7 +57,7 @@ export function assertValidMyChange(change: { name?: unknown; operations?: unkno
     switch (op.kind) {
       case 'addColumn':
         name(op.name, at('name'), problems);
-        fragment(op.type, at('type'), 'type', problems);
+        type(op.type, at('type'), problems);
         if (op.default !== undefined) fragment(op.default, at('default'), 'SQL expression', problems);
         if (op.backfill !== undefined) fragment(op.backfill, at('backfill'), 'SQL expression', problems);
         if (op.check !== undefined) fragment(op.check, at('check'), 'SQL expression', problems);

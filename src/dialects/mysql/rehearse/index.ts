@@ -15,7 +15,7 @@ import type { Rehearser } from '../../dialect.js';
 import type { Migration } from '../../../parse/migrations.js';
 import type { Change } from '../../../operations/types.js';
 import type { AnyPlan } from '../../../plan/types.js';
-import { budgetCheck } from '../../../rehearse/budget.js';
+import { runRehearsal } from '../../../rehearse/run.js';
 import { diffFingerprints, type Fingerprint } from '../../../rehearse/fingerprint.js';
 import type { RehearseEvent, RehearseOptions, RehearseSubject } from '../../../rehearse/rehearse.js';
 import type { Check, RehearsalReport, StepTrace, Pass } from '../../../rehearse/types.js';
@@ -23,6 +23,7 @@ import type { TimedQuery, WorkloadQuery } from '../../../rehearse/workload.js';
 import { LineIndex } from '../../../report/lines.js';
 import { connectMysql, type MyDb } from '../driver.js';
 import { quoteIdent } from '../names.js';
+import { tablesTouched } from '../tables.js';
 import { parseMysql } from '../parser.js';
 import type { MyStatement } from '../ast.js';
 import { describeServer, openMySandbox, serverVersion, type MySandbox } from './sandbox.js';
@@ -48,8 +49,6 @@ export const mysqlRehearser: Rehearser = {
   rehearse: rehearseMysql,
 };
 
-const interrupted = (cause?: unknown) => new LockstepError('E_INPUT', [{ where: 'rehearse', message: 'interrupted; the sandbox was removed' }], cause ? { cause } : undefined);
-
 export async function rehearseMysql(subject: RehearseSubject, o: RehearseOptions): Promise<RehearsalReport> {
   if (subject.kind === 'change' && !mysql.migrate) throw new LockstepError('E_INPUT', [{ where: subject.change.name, message: NO_SPECS }]);
   if (subject.kind === 'change' && !o.sourceUrl && !o.schemaSql) throw new LockstepError('E_INPUT', [{ where: subject.change.name, message: NOTHING }]);
@@ -68,9 +67,6 @@ export async function rehearseMysql(subject: RehearseSubject, o: RehearseOptions
     }
   }
   const sb = await openMySandbox(o.sandbox, { ...(o.sourceUrl ? { sourceUrl: o.sourceUrl } : {}), ...(o.allowSameServer ? { allowSameServer: true } : {}) });
-  const onAbort = () => void sb.dispose({ kill: true });
-  o.signal?.addEventListener('abort', onAbort, { once: true });
-  if (o.signal?.aborted) onAbort();
   const description = `${sb.product} at ${redactUrl(o.sandbox)} (temporary database ${sb.database})`;
   emit({ type: 'sandbox', description });
   const report: RehearsalReport = {
@@ -88,30 +84,27 @@ export async function rehearseMysql(subject: RehearseSubject, o: RehearseOptions
     seconds: 0,
     ...(o.latencyBudgetPct !== undefined ? { latencyBudgetPct: o.latencyBudgetPct } : {}),
   };
-  const check = (c: Check) => {
-    report.checks.push(c);
-    emit({ type: 'check', check: c });
-  };
-  try {
-    if (subject.kind === 'change') await rehearseChange(sb, subject.change, o, report, check, emit);
-    else await rehearseHistory(sb, subject.migrations, o, report, check, emit);
-    if (report.steps.length) claimsCheck(report, check);
-  } catch (e: any) {
-    if (o.signal?.aborted) throw interrupted(e);
-    // A server error the rehearsal did not expect (the sandbox failed a statement of lockstep's own, or
-    // the server itself failed: a lost temporary file, a full disk) is a database error, not a bug.
-    if (!(e instanceof LockstepError) && (e?.sqlState !== undefined || typeof e?.errno === 'number'))
-      throw new LockstepError('E_DATABASE', [{ where: '--sandbox', message: `${redactUrl(o.sandbox)}: ${redactIn(String(e?.sqlMessage ?? e?.message ?? e), o.sandbox)}` }], { cause: e });
-    throw e;
-  } finally {
-    o.signal?.removeEventListener('abort', onAbort);
-    await sb.dispose();
-  }
-  if (o.signal?.aborted) throw interrupted();
-  if (o.latencyBudgetPct !== undefined && report.queries.length) check(budgetCheck(report.queries, o.latencyBudgetPct));
-  report.ok = report.checks.length > 0 && report.checks.every((c) => c.ok);
-  report.seconds = (Date.now() - started) / 1000;
-  return report;
+  return runRehearsal(
+    {
+      report,
+      started,
+      signal: o.signal,
+      latencyBudgetPct: o.latencyBudgetPct,
+      emit,
+      dispose: (d) => sb.dispose(d),
+      claims: claimsCheck,
+      // A server error the rehearsal did not expect (the sandbox failed a statement of lockstep's own, or
+      // the server itself failed: a lost temporary file, a full disk) is a database error, not a bug.
+      onError: (e: any) =>
+        !(e instanceof LockstepError) && (e?.sqlState !== undefined || typeof e?.errno === 'number')
+          ? new LockstepError('E_DATABASE', [{ where: '--sandbox', message: `${redactUrl(o.sandbox!)}: ${redactIn(String(e?.sqlMessage ?? e?.message ?? e), o.sandbox!)}` }], { cause: e })
+          : e,
+    },
+    async (check) => {
+      if (subject.kind === 'change') await rehearseChange(sb, subject.change, o, report, check, emit);
+      else await rehearseHistory(sb, subject.migrations, o, report, check, emit);
+    },
+  );
 }
 
 /** The rebuilds the effects table claimed, over every pass that ran: what the server did. */
@@ -156,34 +149,7 @@ function statementsOf(m: Migration, dir: 'up' | 'down'): Stmt[] {
 }
 
 /** The tables a statement is about (the first is the one probed). */
-function tablesOfStatement(s: MyStatement): string[] {
-  switch (s.kind) {
-    case 'alter-table':
-    case 'create-table':
-    case 'create-index':
-    case 'drop-index':
-      return [s.table.name];
-    case 'drop-table':
-    case 'truncate':
-    case 'optimize':
-    case 'analyze':
-    case 'check-table':
-    case 'repair':
-      return s.tables.map((t) => t.name);
-    case 'rename-table':
-      return s.renames.flatMap((r) => [r.from.name, r.to.name]);
-    case 'insert':
-    case 'replace':
-    case 'update':
-    case 'delete':
-    case 'load-data':
-      return s.table ? [s.table.name] : [];
-    case 'create-trigger':
-      return s.table ? [s.table.name] : [];
-    default:
-      return [];
-  }
-}
+const tablesOfStatement = (s: MyStatement): string[] => tablesTouched(s).map((t) => t.name);
 
 function migrationTables(migrations: Migration[]): string[] {
   const out = new Set<string>();

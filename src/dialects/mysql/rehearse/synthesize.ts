@@ -15,6 +15,7 @@
  */
 import type { MyDb } from '../driver.js';
 import { quoteIdent } from '../names.js';
+import { mulberry32 } from '../../../core/random.js';
 
 export interface MyColumn {
   name: string;
@@ -227,16 +228,6 @@ export async function readStatsMy(source: MyDb, table: string): Promise<MyTableS
 // ---------------------------------------------------------------------------------------------------
 // Values.
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INT_BOUNDS: Record<string, [number, number]> = {
   tinyint: [-128, 127],
